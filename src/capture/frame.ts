@@ -1,0 +1,51 @@
+/**
+ * What every packet source hands to the decoder. Sources reuse one Frame
+ * object and one backing buffer per chunk, so a consumer must copy whatever
+ * it keeps beyond the synchronous `onFrame` call.
+ */
+export interface Frame {
+  /** Seconds since the epoch (integer part). */
+  tsSec: number;
+  /** Fraction of the second in nanoseconds (0..999_999_999). */
+  tsNsec: number;
+  /** LINKTYPE_* value of the interface the frame came from. */
+  linktype: number;
+  /** Captured bytes; valid only during the onFrame call. */
+  bytes: Uint8Array;
+  /** Length on the wire (>= bytes.length when snaplen truncated it). */
+  origLen: number;
+  /** pcapng interface index (0 for classic pcap and live). */
+  ifIndex: number;
+  /** Byte offset of the record within its file, for error messages. */
+  fileOffset: number;
+}
+
+export type FrameHandler = (frame: Frame) => void;
+
+export interface SourceStats {
+  frames: number;
+  bytes: number;
+  /** Records skipped but not fatal (e.g. pcapng blocks of unknown type). */
+  skippedBlocks: number;
+}
+
+/**
+ * A packet source. `run` parses synchronously per chunk and calls `onFrame`
+ * for each record in order; `afterChunk` (if given) is awaited between chunks
+ * so the consumer can apply backpressure. It resolves at a clean end of input
+ * and rejects with a CaptureFileError at damage, after every record before
+ * the damage has been delivered.
+ */
+export interface PacketSource {
+  readonly name: string;
+  readonly stats: SourceStats;
+  run(onFrame: FrameHandler, afterChunk?: () => Promise<void> | void): Promise<void>;
+}
+
+export function newFrame(): Frame {
+  return { tsSec: 0, tsNsec: 0, linktype: 0, bytes: new Uint8Array(0), origLen: 0, ifIndex: 0, fileOffset: 0 };
+}
+
+export function newSourceStats(): SourceStats {
+  return { frames: 0, bytes: 0, skippedBlocks: 0 };
+}

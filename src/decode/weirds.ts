@@ -1,0 +1,63 @@
+/**
+ * Malformed input is counted under a stable name, never thrown (the Zeek
+ * "weird" convention). Names are snake_case and documented in
+ * docs/architecture.md; decoders must only use names from WEIRD_NAMES so a
+ * typo cannot silently create a new counter.
+ */
+export const WEIRD_NAMES = [
+  'unknown_linktype',
+  'truncated_link_header',
+  'unknown_ethertype',
+  'truncated_vlan',
+  'truncated_pppoe',
+  'pppoe_non_ip',
+  'truncated_sll',
+  'truncated_nflog',
+  'nflog_no_payload',
+  'truncated_radiotap',
+  'non_data_80211',
+  'truncated_llc',
+  'truncated_ip',
+  'bad_ip_version',
+  'bad_ipv4_header_length',
+  'ip_total_length_exceeds_frame',
+  'ip_total_length_too_small',
+  'truncated_ipv6_ext_header',
+  'ipv6_ext_header_chain_too_long',
+  'ip_fragment_noninitial',
+  'truncated_udp',
+  'bad_udp_length',
+  'truncated_tcp',
+  'bad_tcp_header_length',
+  'non_ip_payload',
+  'unhandled_ip_protocol',
+  'tcp_stream_gap',
+  'tcp_reassembly_buffer_full',
+] as const;
+
+export type WeirdName = (typeof WEIRD_NAMES)[number];
+
+export class WeirdCounters {
+  private readonly counts = new Map<WeirdName, number>();
+
+  inc(name: WeirdName, by = 1): void {
+    this.counts.set(name, (this.counts.get(name) ?? 0) + by);
+  }
+
+  get(name: WeirdName): number {
+    return this.counts.get(name) ?? 0;
+  }
+
+  total(): number {
+    let t = 0;
+    for (const v of this.counts.values()) t += v;
+    return t;
+  }
+
+  /** Sorted by name so stats output is stable across runs. */
+  toJSON(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const k of [...this.counts.keys()].sort()) out[k] = this.counts.get(k)!;
+    return out;
+  }
+}

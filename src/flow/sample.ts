@@ -1,0 +1,107 @@
+/**
+ * A sample is one UDP datagram or one framed DNS-over-TCP message, reduced to
+ * what the detectors need. Samples travel in struct-of-arrays batches so the
+ * per-packet path allocates nothing; per-flow data (addresses, ids) lives on
+ * the FlowInfo object shared by all samples of a flow.
+ */
+export type Transport = 'udp' | 'tcp';
+/** Query side = towards the DNS port; response side = from it. */
+export type Direction = 'to_server' | 'to_client';
+
+export interface FlowInfo {
+  /** Stable id for the flow, like Suricata's flow_id (positive, < 2^53). */
+  readonly flowId: number;
+  readonly transport: Transport;
+  /** The endpoint that is not on the DNS port (the "client"). */
+  readonly clientIp: string;
+  readonly clientPort: number;
+  readonly serverIp: string;
+  readonly serverPort: number;
+  readonly ipVersion: 4 | 6;
+  readonly vlan: readonly number[];
+  /** Sequence number of the file or source it was first seen in. */
+  readonly sourceIndex: number;
+}
+
+export const SAMPLE_SHORT = 0x01; // fewer than 8 payload bytes
+export const SAMPLE_TRUNCATED = 0x02; // captured bytes fewer than the claimed length (snaplen, fragment)
+export const SAMPLE_MIDSTREAM = 0x04; // TCP stream picked up without its SYN
+export const SAMPLE_UNFRAMED = 0x08; // TCP message not completed by its length prefix before the stream ended
+export const SAMPLE_GAP = 0x10; // TCP stream had a hole before this message
+
+export const SAMPLE_FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
+  [SAMPLE_SHORT, 'short'],
+  [SAMPLE_TRUNCATED, 'truncated'],
+  [SAMPLE_MIDSTREAM, 'midstream'],
+  [SAMPLE_UNFRAMED, 'unframed'],
+  [SAMPLE_GAP, 'gap'],
+];
+
+export class SampleBatch {
+  count = 0;
+  readonly first8: Uint8Array;
+  /** How many of the 8 bytes are real (< 8 for short payloads; rest are 0). */
+  readonly first8Len: Uint8Array;
+  /** Message length: UDP payload length, or the TCP message length (prefix value, or bytes seen if unframed). */
+  readonly payloadLength: Int32Array;
+  readonly tsSec: Float64Array;
+  readonly tsNsec: Int32Array;
+  readonly direction: Uint8Array; // 0 = to_server, 1 = to_client
+  readonly messageIndex: Uint32Array;
+  readonly flags: Uint8Array;
+  readonly flows: FlowInfo[];
+
+  constructor(readonly capacity: number) {
+    this.first8 = new Uint8Array(capacity * 8);
+    this.first8Len = new Uint8Array(capacity);
+    this.payloadLength = new Int32Array(capacity);
+    this.tsSec = new Float64Array(capacity);
+    this.tsNsec = new Int32Array(capacity);
+    this.direction = new Uint8Array(capacity);
+    this.messageIndex = new Uint32Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.flows = new Array<FlowInfo>(capacity);
+  }
+
+  get full(): boolean {
+    return this.count >= this.capacity;
+  }
+
+  clear(): void {
+    this.count = 0;
+  }
+
+  /**
+   * Appends a sample; copies up to 8 bytes from `src` at `off`. Returns the
+   * row index. The caller must check `full` first.
+   */
+  push(
+    flow: FlowInfo,
+    direction: 0 | 1,
+    tsSec: number,
+    tsNsec: number,
+    messageIndex: number,
+    payloadLength: number,
+    src: Uint8Array,
+    off: number,
+    avail: number,
+    flags: number,
+  ): number {
+    const i = this.count++;
+    const n = avail < 8 ? avail : 8;
+    const base = i * 8;
+    for (let k = 0; k < n; k++) this.first8[base + k] = src[off + k]!;
+    for (let k = n; k < 8; k++) this.first8[base + k] = 0;
+    this.first8Len[i] = n;
+    this.payloadLength[i] = payloadLength;
+    this.tsSec[i] = tsSec;
+    this.tsNsec[i] = tsNsec;
+    this.direction[i] = direction;
+    this.messageIndex[i] = messageIndex;
+    this.flags[i] = flags | (n < 8 ? SAMPLE_SHORT : 0);
+    this.flows[i] = flow;
+    return i;
+  }
+}
+
+export type BatchHandler = (batch: SampleBatch) => void | Promise<void>;
