@@ -37,11 +37,20 @@ export const SAMPLE_FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
   [SAMPLE_GAP, 'gap'],
 ];
 
+/**
+ * Bytes kept per sample: the whole 12-byte DNS header. The model reads the
+ * first eight (the design's view); the structural rules need NSCOUNT and
+ * ARCOUNT too, which sit in bytes 8..11.
+ */
+export const HEAD_BYTES = 12;
+export const FIRST_BYTES = 8;
+
 export class SampleBatch {
   count = 0;
-  readonly first8: Uint8Array;
-  /** How many of the 8 bytes are real (< 8 for short payloads; rest are 0). */
-  readonly first8Len: Uint8Array;
+  /** HEAD_BYTES per row; the first FIRST_BYTES are the model's input. */
+  readonly head: Uint8Array;
+  /** How many of the HEAD_BYTES are real (rest are 0). */
+  readonly headLen: Uint8Array;
   /** Message length: UDP payload length, or the TCP message length (prefix value, or bytes seen if unframed). */
   readonly payloadLength: Int32Array;
   readonly tsSec: Float64Array;
@@ -52,8 +61,8 @@ export class SampleBatch {
   readonly flows: FlowInfo[];
 
   constructor(readonly capacity: number) {
-    this.first8 = new Uint8Array(capacity * 8);
-    this.first8Len = new Uint8Array(capacity);
+    this.head = new Uint8Array(capacity * HEAD_BYTES);
+    this.headLen = new Uint8Array(capacity);
     this.payloadLength = new Int32Array(capacity);
     this.tsSec = new Float64Array(capacity);
     this.tsNsec = new Int32Array(capacity);
@@ -72,7 +81,7 @@ export class SampleBatch {
   }
 
   /**
-   * Appends a sample; copies up to 8 bytes from `src` at `off`. Returns the
+   * Appends a sample; copies up to HEAD_BYTES from `src` at `off`. Returns the
    * row index. The caller must check `full` first.
    */
   push(
@@ -88,17 +97,17 @@ export class SampleBatch {
     flags: number,
   ): number {
     const i = this.count++;
-    const n = avail < 8 ? avail : 8;
-    const base = i * 8;
-    for (let k = 0; k < n; k++) this.first8[base + k] = src[off + k]!;
-    for (let k = n; k < 8; k++) this.first8[base + k] = 0;
-    this.first8Len[i] = n;
+    const n = avail < HEAD_BYTES ? avail : HEAD_BYTES;
+    const base = i * HEAD_BYTES;
+    for (let k = 0; k < n; k++) this.head[base + k] = src[off + k]!;
+    for (let k = n; k < HEAD_BYTES; k++) this.head[base + k] = 0;
+    this.headLen[i] = n;
     this.payloadLength[i] = payloadLength;
     this.tsSec[i] = tsSec;
     this.tsNsec[i] = tsNsec;
     this.direction[i] = direction;
     this.messageIndex[i] = messageIndex;
-    this.flags[i] = flags | (n < 8 ? SAMPLE_SHORT : 0);
+    this.flags[i] = flags | (n < FIRST_BYTES ? SAMPLE_SHORT : 0);
     this.flows[i] = flow;
     return i;
   }
