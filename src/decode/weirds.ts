@@ -1,8 +1,9 @@
 /**
  * Malformed input is counted under a stable name, never thrown (the Zeek
  * "weird" convention). Names are snake_case and documented in
- * docs/architecture.md; decoders must only use names from WEIRD_NAMES so a
- * typo cannot silently create a new counter.
+ * docs/decoding.md (decoder names) and docs/architecture.md; decoders must
+ * only use names from WEIRD_NAMES so a typo cannot silently create a new
+ * counter.
  */
 export const WEIRD_NAMES = [
   'unknown_linktype',
@@ -15,18 +16,24 @@ export const WEIRD_NAMES = [
   'truncated_nflog',
   'nflog_no_payload',
   'truncated_radiotap',
+  'bad_radiotap_header',
+  'truncated_80211',
   'non_data_80211',
+  'encrypted_80211',
   'truncated_llc',
   'truncated_ip',
   'bad_ip_version',
   'bad_ipv4_header_length',
   'ip_total_length_exceeds_frame',
   'ip_total_length_too_small',
+  'ipv4_total_length_zero',
   'truncated_ipv6_ext_header',
   'ipv6_ext_header_chain_too_long',
   'ip_fragment_noninitial',
   'truncated_udp',
   'bad_udp_length',
+  'udp_length_exceeds_ip_payload',
+  'udp_length_short_of_ip_payload',
   'truncated_tcp',
   'bad_tcp_header_length',
   'non_ip_payload',

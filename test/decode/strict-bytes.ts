@@ -1,0 +1,23 @@
+/**
+ * A Uint8Array view that throws on any index read past its length. Plain
+ * typed arrays return undefined there, which would hide a decoder reading
+ * beyond the captured bytes; this makes such a read fail the test.
+ */
+export function strictBytes(src: Uint8Array): Uint8Array {
+  const target = Uint8Array.from(src);
+  return new Proxy(target, {
+    get(t, prop) {
+      if (typeof prop === 'string') {
+        const c = prop.charCodeAt(0);
+        if (c >= 48 && c <= 57) {
+          const i = Number(prop);
+          if (Number.isInteger(i) && i >= t.length) throw new RangeError(`read past captured bytes: ${i} >= ${t.length}`);
+        } else if (c === 45 /* '-' */) {
+          throw new RangeError(`negative index ${prop}`);
+        }
+      }
+      const v = Reflect.get(t, prop, t) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+}
