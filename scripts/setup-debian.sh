@@ -7,7 +7,7 @@
 #   iproute2  network namespaces for the live-sensor test
 #   chromium  headless rendering test of the HTML report
 set -euo pipefail
-pkgs=(libpcap0.8-dev tcpdump tshark tcpreplay wireshark-common nsd knot unbound dnsutils knot-dnsutils dnsperf iproute2 chromium)
+pkgs=(time libpcap0.8-dev tcpdump tshark tcpreplay wireshark-common nsd knot unbound dnsutils knot-dnsutils dnsperf iproute2 chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from '../errors.js';
+import { VERSION } from '../version.js';
+import { extractCommand } from './extract-command.js';
+import { reportError } from './run-action.js';
+import { registerCommands } from './commands.js';
+
+const program = new Command('dnsae')
+  .description('DNS anomaly detector: flags traffic on port 53 that is not DNS')
+  .version(VERSION)
+  .showSuggestionAfterError(true)
+  .exitOverride()
+  .configureOutput({
+    // commander's own errors are one line already; keep them on stderr with our prefix.
+    writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `dnsae: ${s.slice(7)}` : s),
+  });
+
+program.addCommand(extractCommand());
+registerCommands(program);
+
+// A reader that closes our stdout (| head) is a normal way to stop: no stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.OK);
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // help and version exit 0; everything else is a usage error.
+    process.exitCode = err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+  } else {
+    process.exitCode = reportError(err);
+  }
+}

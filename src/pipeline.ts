@@ -1,0 +1,163 @@
+import type { PacketSource } from './capture/frame.js';
+import { openCapture } from './capture/open-capture.js';
+import { decodeFrame } from './decode/decode-frame.js';
+import { newDecodedPacket, resetDecodedPacket } from './decode/packet.js';
+import { WeirdCounters } from './decode/weirds.js';
+import { DnsaeError } from './errors.js';
+import { FlowAssembler } from './flow/flow-assembler.js';
+import type { SampleBatch } from './flow/sample.js';
+import type { Logger } from './logger.js';
+
+/**
+ * frames -> decoded packets -> flow samples -> batches -> consumer.
+ * Parsing, decoding and flow assembly run synchronously per chunk of input;
+ * the only await per chunk is the consumer's drain, which is where output
+ * backpressure stops the reader.
+ */
+export interface PipelineOptions {
+  ports: readonly number[];
+  maxFlows: number;
+  udpIdleSec: number;
+  tcpIdleSec: number;
+  maxTcpBufferBytes: number;
+  batchSize: number;
+}
+
+export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
+  ports: [53],
+  maxFlows: 100_000,
+  udpIdleSec: 60,
+  tcpIdleSec: 300,
+  maxTcpBufferBytes: 64 * 1024,
+  batchSize: 4096,
+};
+
+export interface BatchConsumer {
+  /** Called synchronously with a full (or final) batch; the batch is reused afterwards. */
+  onBatch(batch: SampleBatch): void;
+  /** Awaited between input chunks: resolve when more output can be buffered. */
+  drain(): Promise<void>;
+}
+
+export interface SourceSummary {
+  name: string;
+  frames: number;
+  decoded: number;
+  samples: number;
+  error?: string;
+}
+
+export class Pipeline {
+  readonly weirds = new WeirdCounters();
+  readonly assembler: FlowAssembler;
+  frames = 0;
+  decoded = 0;
+  samples = 0;
+  readonly sources: SourceSummary[] = [];
+
+  constructor(
+    readonly options: PipelineOptions,
+    private readonly consumer: BatchConsumer,
+    private readonly log: Logger,
+  ) {
+    this.assembler = new FlowAssembler(
+      {
+        ports: new Set(options.ports),
+        maxFlows: options.maxFlows,
+        udpIdleSec: options.udpIdleSec,
+        tcpIdleSec: options.tcpIdleSec,
+        maxTcpBufferBytes: options.maxTcpBufferBytes,
+        batchSize: options.batchSize,
+      },
+      (batch) => {
+        this.samples += batch.count;
+        this.consumer.onBatch(batch);
+      },
+      this.weirds,
+    );
+  }
+
+  /**
+   * Runs one source to its end. Flows are flushed at the end of every
+   * source, also when it fails, so samples read before damage are kept.
+   */
+  async runSource(source: PacketSource, sourceIndex: number): Promise<void> {
+    const pkt = newDecodedPacket();
+    const weirds = this.weirds;
+    const assembler = this.assembler;
+    const summary: SourceSummary = { name: source.name, frames: 0, decoded: 0, samples: 0 };
+    this.sources.push(summary);
+    const samplesBefore = this.samples;
+    let frames = 0;
+    let decoded = 0;
+    try {
+      await source.run(
+        (frame) => {
+          frames++;
+          resetDecodedPacket(pkt, frame.bytes);
+          if (decodeFrame(frame, pkt, weirds)) {
+            decoded++;
+            assembler.ingest(pkt, frame.tsSec, frame.tsNsec, sourceIndex);
+          }
+        },
+        () => this.consumer.drain(),
+      );
+    } catch (err) {
+      if (err instanceof DnsaeError) summary.error = err.toLine();
+      throw err;
+    } finally {
+      assembler.flush();
+      this.frames += frames;
+      this.decoded += decoded;
+      summary.frames = frames;
+      summary.decoded = decoded;
+      summary.samples = this.samples - samplesBefore;
+      this.log.debug({ source: source.name, frames, decoded }, 'source done');
+    }
+  }
+
+  stats(): Record<string, unknown> {
+    return {
+      frames: this.frames,
+      decoded: this.decoded,
+      samples: this.samples,
+      weirds: this.weirds.toJSON(),
+      weirds_total: this.weirds.total(),
+      flows: this.assembler.stats,
+    };
+  }
+}
+
+export interface RunFilesResult {
+  /** Faults of individual inputs; processing went on with the next input. */
+  readonly errors: DnsaeError[];
+}
+
+/**
+ * Runs every input in order. A damaged or unreadable input is reported and
+ * skipped so one bad file does not cost the results of the others; the
+ * caller turns `errors` into the exit status.
+ */
+export async function runFiles(
+  paths: readonly string[],
+  pipeline: Pipeline,
+  log: Logger,
+  onSourceDone?: (index: number) => Promise<void> | void,
+): Promise<RunFilesResult> {
+  const errors: DnsaeError[] = [];
+  for (let i = 0; i < paths.length; i++) {
+    const path = paths[i]!;
+    try {
+      const source = await openCapture(path);
+      await pipeline.runSource(source, i);
+    } catch (err) {
+      if (!(err instanceof DnsaeError)) throw err;
+      errors.push(err);
+      // Output faults end the run: nothing more can be written.
+      if (err.code === 'DNSAE_ERR_OUTPUT') break;
+      log.error({ file: path, code: err.code }, err.toLine());
+    }
+    await onSourceDone?.(i);
+  }
+  return { errors };
+}

@@ -1,0 +1,124 @@
+import { FIRST_BYTES, HEAD_BYTES, type SampleBatch } from '../flow/sample.js';
+import type { LineSink } from '../output/ndjson-sink.js';
+import { eveAlert, eveScoreRecord, type Verdict } from '../output/eve-alert.js';
+import type { BatchConsumer } from '../pipeline.js';
+import { checkHeader, ruleNames } from '../rules/header-rules.js';
+import type { AlertPolicy } from './alert-policy.js';
+import type { BatchScorer, DetectorMode } from './batch-scorer.js';
+import { signatureFor } from './signatures.js';
+
+export interface ScoreConsumerOptions {
+  readonly mode: DetectorMode;
+  /** Required unless mode is 'rules'. */
+  readonly scorer: BatchScorer | undefined;
+  readonly ruleMask: number | undefined;
+  readonly policy: AlertPolicy;
+  readonly out: LineSink;
+  /** Also write one `dns_ae` record per scored sample. */
+  readonly all: boolean;
+  readonly sourceNames: readonly string[];
+  /** Called per alert written, e.g. for metrics. */
+  readonly onAlert?: (batch: SampleBatch, i: number) => void;
+}
+
+export interface ScoreCounters {
+  scored: number;
+  anomalous: number;
+  ae_hits: number;
+  rule_hits: number;
+  /** Loss histogram buckets (log10 of loss, from 1e-6 to 1e2) for stats and metrics. */
+  readonly lossBuckets: Uint32Array;
+}
+
+export const LOSS_BUCKET_BOUNDS: readonly number[] = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100];
+
+/**
+ * Applies the detectors to each batch and writes alert records. Losses and
+ * per-byte errors are computed for the whole batch in one call; the loop
+ * below only compares numbers unless a record has to be written.
+ */
+export class ScoreConsumer implements BatchConsumer {
+  private losses = new Float32Array(0);
+  private perByte = new Float32Array(0);
+  readonly counters: ScoreCounters = {
+    scored: 0,
+    anomalous: 0,
+    ae_hits: 0,
+    rule_hits: 0,
+    lossBuckets: new Uint32Array(LOSS_BUCKET_BOUNDS.length + 1),
+  };
+
+  constructor(private readonly o: ScoreConsumerOptions) {
+    if (o.mode !== 'rules' && o.scorer === undefined) throw new Error('a model is required for detector ' + o.mode);
+  }
+
+  onBatch(batch: SampleBatch): void {
+    const n = batch.count;
+    const o = this.o;
+    const useAe = o.mode !== 'rules';
+    const useRules = o.mode !== 'ae';
+    if (useAe) {
+      if (this.losses.length < n) {
+        this.losses = new Float32Array(batch.capacity);
+        this.perByte = new Float32Array(batch.capacity * FIRST_BYTES);
+      }
+      o.scorer!.score(batch, this.losses, this.perByte);
+    }
+    const c = this.counters;
+    for (let i = 0; i < n; i++) {
+      const flow = batch.flows[i]!;
+      const transport = flow.transport === 'udp' ? 0 : 1;
+      const direction = batch.direction[i] as 0 | 1;
+      let aeHit = false;
+      let loss = 0;
+      let threshold = 0;
+      if (useAe) {
+        loss = this.losses[i]!;
+        threshold = o.scorer!.threshold(transport, direction);
+        aeHit = loss > threshold;
+        c.lossBuckets[bucketOf(loss)]!++;
+      }
+      const failed = useRules
+        ? checkHeader(batch.head, i * HEAD_BYTES, batch.headLen[i]!, batch.payloadLength[i]!, transport, direction, o.ruleMask)
+        : 0;
+      const rulesHit = failed !== 0;
+      c.scored++;
+      if (aeHit) c.ae_hits++;
+      if (rulesHit) c.rule_hits++;
+      const hit = aeHit || rulesHit;
+      if (!hit && !o.all) continue;
+      const verdict: Verdict = {
+        loss: useAe ? loss : undefined,
+        threshold: useAe ? threshold : undefined,
+        perByteError: useAe ? this.perByte : undefined,
+        perByteOffset: i * FIRST_BYTES,
+        rulesFailed: rulesHit ? ruleNames(failed) : [],
+        aeHit,
+        rulesHit,
+        detector: o.mode,
+        modelId: o.scorer?.modelId,
+      };
+      let decision = 'none';
+      if (hit) {
+        c.anomalous++;
+        const srcIp = direction === 1 ? flow.serverIp : flow.clientIp;
+        decision = o.policy.decide(flow.flowId, srcIp, batch.tsSec[i]!);
+        if (decision === 'alert') {
+          o.out.writeLine(eveAlert(batch, i, signatureFor(aeHit, rulesHit), verdict, o.sourceNames));
+          o.onAlert?.(batch, i);
+        }
+      }
+      if (o.all) o.out.writeLine(eveScoreRecord(batch, i, verdict, decision, o.sourceNames));
+    }
+  }
+
+  drain(): Promise<void> {
+    return this.o.out.drain();
+  }
+}
+
+function bucketOf(loss: number): number {
+  let b = 0;
+  while (b < LOSS_BUCKET_BOUNDS.length && loss > LOSS_BUCKET_BOUNDS[b]!) b++;
+  return b;
+}

@@ -1,0 +1,39 @@
+/**
+ * Alert signatures, numbered in a private range so they never collide with
+ * ET/Suricata rule ids in a shared SIEM index. Categories reuse Suricata's
+ * classification.config names so existing dashboards group them sensibly.
+ */
+export interface Signature {
+  readonly id: number;
+  readonly text: string;
+  readonly category: string;
+  readonly severity: 1 | 2 | 3;
+}
+
+export const SIG_AUTOENCODER: Signature = {
+  id: 9_053_001,
+  text: 'DNSAE port-53 payload does not look like DNS (autoencoder)',
+  category: 'Detection of a Non-Standard Protocol or Event',
+  severity: 2,
+};
+
+export const SIG_RULES: Signature = {
+  id: 9_053_002,
+  text: 'DNSAE port-53 payload fails DNS header structure checks',
+  category: 'Detection of a Non-Standard Protocol or Event',
+  severity: 2,
+};
+
+export const SIG_BOTH: Signature = {
+  id: 9_053_003,
+  text: 'DNSAE non-DNS traffic on port 53 (autoencoder and structure checks agree)',
+  category: 'Potentially Bad Traffic',
+  severity: 1,
+};
+
+export const SIGNATURES: readonly Signature[] = [SIG_AUTOENCODER, SIG_RULES, SIG_BOTH];
+
+export function signatureFor(aeHit: boolean, rulesHit: boolean): Signature {
+  if (aeHit && rulesHit) return SIG_BOTH;
+  return aeHit ? SIG_AUTOENCODER : SIG_RULES;
+}
