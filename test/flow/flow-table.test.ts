@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { flowKeyFromPacket, newFlowKey, type FlowKey } from '../../src/flow/flow-key.js';
+import { FlowEntry, FlowTable, LANE_TCP, LANE_UDP, type RemoveReason } from '../../src/flow/flow-table.js';
+import { buildPacket } from './build-packet.js';
+
+class E extends FlowEntry {
+  constructor(readonly name: string) {
+    super();
+  }
+}
+
+function keyFor(sport: number, proto: 'udp' | 'tcp' = 'udp'): FlowKey {
+  const k = newFlowKey();
+  flowKeyFromPacket(buildPacket({ src: '10.1.1.1', dst: '10.1.1.53', sport, dport: 53, proto }), k);
+  return k;
+}
+
+function setup(maxFlows: number, idle: [number, number] = [60, 300]) {
+  const removed: [string, RemoveReason][] = [];
+  const table = new FlowTable<E>({ maxFlows, idleSec: idle }, { onRemove: (e, r) => removed.push([e.name, r]) });
+  return { table, removed };
+}
+
+describe('FlowTable', () => {
+  it('finds entries by key and resolves hash collisions by comparing bytes', () => {
+    const { table } = setup(10);
+    const k1 = keyFor(1000);
+    const k2 = keyFor(1001);
+    // Force a bucket collision: the table must still tell the flows apart.
+    k2.hash = k1.hash;
+    k2.hash2 = k1.hash2;
+    table.advance(0);
+    const e1 = new E('one');
+    const e2 = new E('two');
+    table.insert(e1, k1, LANE_UDP);
+    table.insert(e2, k2, LANE_UDP);
+    expect(table.lookup(k1)).toBe(e1);
+    expect(table.lookup(k2)).toBe(e2);
+    table.remove(e1, 'closed');
+    expect(table.lookup(k1)).toBeNull();
+    expect(table.lookup(k2)).toBe(e2);
+    expect(table.size).toBe(1);
+    expect(table.closed).toBe(1);
+  });
+
+  it('expires idle flows per transport on packet time', () => {
+    const { table, removed } = setup(10, [60, 300]);
+    table.advance(1000);
+    table.insert(new E('udp'), keyFor(1, 'udp'), LANE_UDP);
+    table.insert(new E('tcp'), keyFor(1, 'tcp'), LANE_TCP);
+    table.advance(1060); // exactly the UDP idle time: not yet expired
+    expect(removed).toEqual([]);
+    table.advance(1060.5);
+    expect(removed).toEqual([['udp', 'expired']]);
+    table.advance(1300.5);
+    expect(removed).toEqual([
+      ['udp', 'expired'],
+      ['tcp', 'expired'],
+    ]);
+    expect(table.expired).toBe(2);
+    expect(table.size).toBe(0);
+  });
+
+  it('does not go back in time when packet timestamps step backwards', () => {
+    const { table, removed } = setup(10, [60, 60]);
+    table.advance(1000);
+    const a = new E('a');
+    table.insert(a, keyFor(1), LANE_UDP);
+    table.advance(500);
+    expect(table.clock).toBe(1000);
+    table.touch(a);
+    table.advance(1061);
+    expect(removed).toEqual([['a', 'expired']]);
+  });
+
+  it('evicts the least recently used flow across both lanes when full', () => {
+    const { table, removed } = setup(3);
+    const a = new E('a');
+    const b = new E('b');
+    const c = new E('c');
+    table.advance(1);
+    table.insert(a, keyFor(1, 'udp'), LANE_UDP);
+    table.advance(2);
+    table.insert(b, keyFor(2, 'tcp'), LANE_TCP);
+    table.advance(3);
+    table.insert(c, keyFor(3, 'udp'), LANE_UDP);
+    table.advance(4);
+    table.touch(a); // b is now the oldest
+    table.insert(new E('d'), keyFor(4), LANE_UDP);
+    expect(removed).toEqual([['b', 'evicted']]);
+    table.insert(new E('e'), keyFor(5), LANE_UDP);
+    expect(removed).toEqual([
+      ['b', 'evicted'],
+      ['c', 'evicted'],
+    ]);
+    expect(table.size).toBe(3);
+    expect(table.evicted).toBe(2);
+    expect(table.created).toBe(5);
+  });
+
+  it('removes everything oldest first and then forgets the clock', () => {
+    const { table, removed } = setup(10);
+    table.advance(5);
+    table.insert(new E('x'), keyFor(1, 'tcp'), LANE_TCP);
+    table.advance(6);
+    table.insert(new E('y'), keyFor(1, 'udp'), LANE_UDP);
+    table.removeAll('flushed');
+    expect(removed).toEqual([
+      ['x', 'flushed'],
+      ['y', 'flushed'],
+    ]);
+    table.resetClock();
+    expect(table.clock).toBe(-Infinity);
+    expect(table.flushed).toBe(2);
+  });
+});
