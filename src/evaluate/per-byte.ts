@@ -2,8 +2,7 @@ import { PER_BYTE, type EvalColumns } from './eval-types.js';
 
 /**
  * Mean reconstruction error per header byte for one class: shows which bytes
- * the model finds unfamiliar (tunnels typically light up the flag and count
- * bytes, not the random ID). Non-finite errors (short samples) are skipped
+ * the model finds unfamiliar. Non-finite errors (short samples) are skipped
  * per byte; a byte with no values has mean null.
  */
 export function perByteMean(cols: EvalColumns, label: 0 | 1): (number | null)[] {
