@@ -1,0 +1,294 @@
+import { IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN, type DecodedPacket } from '../decode/packet.js';
+import { WeirdCounters } from '../decode/weirds.js';
+import type { FramerSink } from './dns-tcp-framer.js';
+import { ADDR_B, flowIdOf, flowKeyFromPacket, newFlowKey, type FlowKey } from './flow-key.js';
+import { FlowEntry, FlowTable, LANE_TCP, LANE_UDP, type RemoveReason } from './flow-table.js';
+import { formatIp } from './ip-format.js';
+import { SAMPLE_TRUNCATED, SAMPLE_UNFRAMED, SampleBatch, type FlowInfo } from './sample.js';
+import { newTcpReassemblyContext, TcpStream, type TcpReassemblyContext } from './tcp-stream.js';
+
+/**
+ * Decoded packets in, sample batches out. UDP: one sample per datagram that
+ * has payload. TCP: one sample per DNS message after reassembly and framing.
+ * Everything per packet reuses preallocated state; objects are created only
+ * for a new flow (its FlowInfo and strings) and for out-of-order TCP data.
+ */
+export interface FlowAssemblerOptions {
+  /** A packet is kept when either port is in this set. */
+  ports: ReadonlySet<number>;
+  maxFlows: number;
+  udpIdleSec: number;
+  tcpIdleSec: number;
+  /** Out-of-order bytes one TCP direction may buffer. */
+  maxTcpBufferBytes: number;
+  /** Out-of-order bytes all TCP directions together may buffer. */
+  maxTcpBufferTotalBytes: number;
+  /** Samples per batch handed to `onBatch`. */
+  batchSize: number;
+}
+
+export const DEFAULT_FLOW_ASSEMBLER_OPTIONS: Readonly<FlowAssemblerOptions> = {
+  ports: new Set([53]),
+  maxFlows: 100_000,
+  udpIdleSec: 60,
+  tcpIdleSec: 300,
+  maxTcpBufferBytes: 64 * 1024,
+  maxTcpBufferTotalBytes: 64 * 1024 * 1024,
+  batchSize: 4096,
+};
+
+export interface FlowAssemblerStats {
+  flows_created: number;
+  flows_expired: number;
+  flows_evicted: number;
+  /** TCP flows replaced by a new connection (SYN after FIN/RST) on the same 5-tuple. */
+  flows_closed: number;
+  /** Flows ended by flush() at the end of an input. */
+  flows_flushed: number;
+  flows_active: number;
+  packets_ignored: number;
+  udp_datagrams: number;
+  udp_samples: number;
+  udp_empty: number;
+  udp_uncaptured: number;
+  tcp_segments: number;
+  tcp_samples: number;
+  tcp_unframed: number;
+  tcp_retransmissions: number;
+  tcp_overlaps: number;
+  tcp_gaps: number;
+  tcp_gap_bytes: number;
+  tcp_buffer_full: number;
+  tcp_buffered_bytes: number;
+  tcp_data_after_close: number;
+}
+
+interface TcpSide {
+  readonly flow: FlowState;
+  readonly dir: 0 | 1;
+}
+
+class FlowState extends FlowEntry {
+  info!: FlowInfo;
+  clientIsA = true;
+  msgIndex0 = 0;
+  msgIndex1 = 0;
+  tsSec = 0;
+  tsNsec = 0;
+  /** [to_server, to_client]; null for UDP. */
+  streams: [TcpStream<TcpSide>, TcpStream<TcpSide>] | null = null;
+}
+
+export class FlowAssembler implements FramerSink<TcpSide> {
+  readonly options: Readonly<FlowAssemblerOptions>;
+  readonly weirds: WeirdCounters;
+  private readonly batch: SampleBatch;
+  private readonly table: FlowTable<FlowState>;
+  private readonly tcpCtx: TcpReassemblyContext;
+  private readonly key: FlowKey = newFlowKey();
+  private readonly ports: ReadonlySet<number>;
+  /** Timestamp given to samples emitted now. */
+  private curSec = 0;
+  private curNsec = 0;
+  private ignored = 0;
+  private udpDatagrams = 0;
+  private udpSamples = 0;
+  private udpEmpty = 0;
+  private udpUncaptured = 0;
+  private tcpSegments = 0;
+  private tcpSamples = 0;
+  private tcpUnframed = 0;
+
+  constructor(
+    options: Partial<FlowAssemblerOptions>,
+    private readonly onBatch: (batch: SampleBatch) => void,
+    weirds?: WeirdCounters,
+  ) {
+    this.options = { ...DEFAULT_FLOW_ASSEMBLER_OPTIONS, ...options };
+    this.ports = this.options.ports;
+    this.weirds = weirds ?? new WeirdCounters();
+    this.batch = new SampleBatch(this.options.batchSize);
+    this.tcpCtx = newTcpReassemblyContext(this.weirds, this.options.maxTcpBufferBytes, this.options.maxTcpBufferTotalBytes);
+    this.table = new FlowTable<FlowState>(
+      { maxFlows: this.options.maxFlows, idleSec: [this.options.udpIdleSec, this.options.tcpIdleSec] },
+      { onRemove: (flow, reason) => this.onRemove(flow, reason) },
+    );
+  }
+
+  ingest(pkt: DecodedPacket, tsSec: number, tsNsec: number, sourceIndex: number): void {
+    const proto = pkt.protocol;
+    if ((proto !== IPPROTO_UDP && proto !== IPPROTO_TCP) || (!this.ports.has(pkt.srcPort) && !this.ports.has(pkt.dstPort))) {
+      this.ignored++;
+      return;
+    }
+    const key = this.key;
+    if (!flowKeyFromPacket(pkt, key)) {
+      this.ignored++;
+      return;
+    }
+    const table = this.table;
+    table.advance(tsSec + tsNsec / 1e9);
+    let flow = table.lookup(key);
+    if (flow !== null && flow.streams !== null && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+      // A fresh SYN on a direction that already ended is a new connection reusing the tuple.
+      if (flow.streams[key.srcIsA === flow.clientIsA ? 0 : 1].closed) {
+        table.remove(flow, 'closed');
+        flow = null;
+      }
+    }
+    if (flow === null) flow = this.createFlow(pkt, key, sourceIndex);
+    else table.touch(flow);
+    flow.tsSec = tsSec;
+    flow.tsNsec = tsNsec;
+    this.curSec = tsSec;
+    this.curNsec = tsNsec;
+    const dir = key.srcIsA === flow.clientIsA ? 0 : 1;
+
+    if (proto === IPPROTO_UDP) {
+      this.udpDatagrams++;
+      const captured = pkt.payloadCaptured;
+      if (captured <= 0) {
+        if (pkt.payloadLength <= 0) this.udpEmpty++;
+        else this.udpUncaptured++;
+        return;
+      }
+      const flags = pkt.firstFragment || captured < pkt.payloadLength ? SAMPLE_TRUNCATED : 0;
+      const idx = dir === 0 ? flow.msgIndex0++ : flow.msgIndex1++;
+      this.udpSamples++;
+      this.push(flow.info, dir, idx, pkt.payloadLength, pkt.bytes, pkt.payloadOffset, captured, flags);
+      return;
+    }
+
+    this.tcpSegments++;
+    const streams = flow.streams!;
+    const flags = pkt.tcpFlags;
+    streams[dir].segment(flags, pkt.tcpSeq, pkt.bytes, pkt.payloadOffset, pkt.payloadCaptured, pkt.payloadLength);
+    if ((flags & TCP_RST) !== 0) {
+      streams[0].end();
+      streams[1].end();
+    }
+  }
+
+  /** End of input: ends every flow (emitting messages cut short), then delivers the last partial batch. */
+  flush(): void {
+    this.table.removeAll('flushed');
+    this.table.resetClock();
+    if (this.batch.count > 0) this.deliver();
+  }
+
+  get stats(): FlowAssemblerStats {
+    const t = this.table;
+    const c = this.tcpCtx;
+    return {
+      flows_created: t.created,
+      flows_expired: t.expired,
+      flows_evicted: t.evicted,
+      flows_closed: t.closed,
+      flows_flushed: t.flushed,
+      flows_active: t.size,
+      packets_ignored: this.ignored,
+      udp_datagrams: this.udpDatagrams,
+      udp_samples: this.udpSamples,
+      udp_empty: this.udpEmpty,
+      udp_uncaptured: this.udpUncaptured,
+      tcp_segments: this.tcpSegments,
+      tcp_samples: this.tcpSamples,
+      tcp_unframed: this.tcpUnframed,
+      tcp_retransmissions: c.retransmissions,
+      tcp_overlaps: c.overlaps,
+      tcp_gaps: c.gaps,
+      tcp_gap_bytes: c.gapBytes,
+      tcp_buffer_full: c.bufferFull,
+      tcp_buffered_bytes: c.bufferedBytes,
+      tcp_data_after_close: c.afterClose,
+    };
+  }
+
+  /** FramerSink: one DNS-over-TCP message (or the part of one seen before the stream ended). */
+  message(side: TcpSide, head: Uint8Array, headLen: number, payloadLength: number, flags: number): void {
+    const flow = side.flow;
+    const idx = side.dir === 0 ? flow.msgIndex0++ : flow.msgIndex1++;
+    this.tcpSamples++;
+    if ((flags & SAMPLE_UNFRAMED) !== 0) this.tcpUnframed++;
+    this.push(flow.info, side.dir, idx, payloadLength, head, 0, headLen, flags);
+  }
+
+  private push(
+    info: FlowInfo,
+    dir: 0 | 1,
+    idx: number,
+    payloadLength: number,
+    src: Uint8Array,
+    off: number,
+    avail: number,
+    flags: number,
+  ): void {
+    this.batch.push(info, dir, this.curSec, this.curNsec, idx, payloadLength, src, off, avail, flags);
+    if (this.batch.full) this.deliver();
+  }
+
+  private deliver(): void {
+    try {
+      this.onBatch(this.batch);
+    } finally {
+      this.batch.clear();
+    }
+  }
+
+  private onRemove(flow: FlowState, _reason: RemoveReason): void {
+    const streams = flow.streams;
+    if (streams === null) return;
+    // Messages cut short by the flow's end are stamped with its last packet's time.
+    const sec = this.curSec;
+    const nsec = this.curNsec;
+    this.curSec = flow.tsSec;
+    this.curNsec = flow.tsNsec;
+    streams[0].end();
+    streams[1].end();
+    this.curSec = sec;
+    this.curNsec = nsec;
+  }
+
+  /**
+   * The client is the endpoint not on a DNS port. When both ports are DNS
+   * ports (53 -> 53) it is the sender of the flow's first packet, except that
+   * the sender of a SYN-ACK is the server.
+   */
+  private createFlow(pkt: DecodedPacket, key: FlowKey, sourceIndex: number): FlowState {
+    const flow = new FlowState();
+    const srcDns = this.ports.has(pkt.srcPort);
+    const dstDns = this.ports.has(pkt.dstPort);
+    let clientIsSrc: boolean;
+    if (srcDns !== dstDns) clientIsSrc = dstDns;
+    else if (pkt.protocol === IPPROTO_TCP && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) clientIsSrc = false;
+    else clientIsSrc = true;
+    const clientIsA = clientIsSrc === key.srcIsA;
+    flow.clientIsA = clientIsA;
+    const v = key.ipVersion;
+    const cOff = clientIsA ? 0 : ADDR_B;
+    const sOff = clientIsA ? ADDR_B : 0;
+    const vlan: number[] = [];
+    if (key.vlan0 !== 0) vlan.push(key.vlan0);
+    if (key.vlan1 !== 0) vlan.push(key.vlan1);
+    const tcp = pkt.protocol === IPPROTO_TCP;
+    flow.info = {
+      flowId: flowIdOf(key),
+      transport: tcp ? 'tcp' : 'udp',
+      clientIp: formatIp(key.addr, cOff, v),
+      clientPort: clientIsA ? key.portA : key.portB,
+      serverIp: formatIp(key.addr, sOff, v),
+      serverPort: clientIsA ? key.portB : key.portA,
+      ipVersion: v,
+      vlan,
+      sourceIndex,
+    };
+    if (tcp) {
+      flow.streams = [
+        new TcpStream<TcpSide>(this.tcpCtx, this, { flow, dir: 0 }),
+        new TcpStream<TcpSide>(this.tcpCtx, this, { flow, dir: 1 }),
+      ];
+    }
+    this.table.insert(flow, key, tcp ? LANE_TCP : LANE_UDP);
+    return flow;
+  }
+}
