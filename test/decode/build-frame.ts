@@ -190,8 +190,7 @@ export function pppoeSession(pppProto: number, payload: Uint8Array, lenField?: n
 
 export function ppp(proto: number, payload: Uint8Array, addrCtrl = true): Uint8Array {
   const hdr = addrCtrl ? [0xff, 0x03] : [];
-  const p = (proto & 0xff00) === 0 && (proto & 1) === 1 && !addrCtrl ? [proto] : be16(proto);
-  return concat(new Uint8Array([...hdr, ...p]), payload);
+  return concat(new Uint8Array([...hdr, ...be16(proto)]), payload);
 }
 
 export function sll(protocol: number, payload: Uint8Array): Uint8Array {
