@@ -58,14 +58,11 @@ export function splitTimestamp(hi: number, lo: number, scale: TimestampScale, ou
   let q: number;
   let r: number;
   if (hi < SAFE_HI) {
+    // Exact: for v < 2^53 the quotient k - r/d (r >= 1) is more than half an
+    // ulp of k below k, so rounding the division cannot reach the next integer.
     const v = hi * TWO32 + lo;
     q = Math.floor(v / d);
     r = v - q * d;
-    // The rounded quotient can land one above the true one just below a multiple of d.
-    if (r < 0) {
-      q -= 1;
-      r += d;
-    }
   } else {
     // Long division by d over the four 16-bit digits; r < d < 2^37 keeps r * 2^16 exact.
     let acc = hi >>> 16;

@@ -22,10 +22,18 @@ describe('splitTimestamp', () => {
     expect([out.sec, out.nsec]).toEqual([4294967296, 0]);
   });
 
-  it('is exact just below a whole second where a rounded division would overshoot', () => {
-    // ticks = 2^53 - 1 at ns resolution: not representable after division rounding.
-    const ticks = 2n ** 53n - 1n;
-    expect(split(Number(ticks >> 32n), Number(ticks & 0xffffffffn), 9)).toEqual(reference(Number(ticks >> 32n), Number(ticks & 0xffffffffn), 9));
+  it('is exact one tick below a whole second at the top of the 53-bit fast path and just above it', () => {
+    for (const tsresol of [6, 9, 10]) {
+      const units = 10n ** BigInt(tsresol);
+      for (const top of [2n ** 53n, 2n ** 53n + 2n ** 40n]) {
+        const ticks = (top / units) * units - 1n;
+        const hi = Number(ticks >> 32n);
+        const lo = Number(ticks & 0xffffffffn);
+        expect(split(hi, lo, tsresol), `${tsresol} ${ticks}`).toEqual(reference(hi, lo, tsresol));
+        // One tick short of a second: at most one µs of nanoseconds missing.
+        expect(split(hi, lo, tsresol)[1]).toBeGreaterThanOrEqual(999_999_000);
+      }
+    }
   });
 
   for (const tsresol of [0, 3, 6, 9, 10, 11, 12, 15, 0x80 | 10, 0x80 | 20, 0x80 | 23, 0x80 | 30, 0x80 | 40]) {
