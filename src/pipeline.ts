@@ -155,7 +155,7 @@ export async function runFiles(
       errors.push(err);
       // Output faults end the run: nothing more can be written.
       if (err.code === 'DNSAE_ERR_OUTPUT') break;
-      log.error({ file: path, code: err.code }, err.toLine());
+      log.debug({ file: path, code: err.code }, 'input failed; going on with the next');
     }
     await onSourceDone?.(i);
   }
