@@ -125,3 +125,18 @@ describe('corrupt model directories', () => {
     expect(err.file).toBe(path.join(tmp, 'nope'));
   });
 });
+
+describe('fitAndSave', () => {
+  it('trains, calibrates and writes a directory that loads back', async () => {
+    const { fitAndSave } = await import('../../src/model/fit-and-save.js');
+    const dir = path.join(tmp, 'fit');
+    const meta = await fitAndSave(benign, { dir, files: ['a.pcap'], seed: 9, epochs: 2, batchSize: 64, validationFraction: 0.3, patience: 2, spec: DEFAULT_SPEC, targetFpr: 0.05 });
+    const loaded = await loadModelDir(dir);
+    expect(loaded.meta).toEqual(meta);
+    expect(meta.training.files).toEqual(['a.pcap']);
+    expect(meta.calibrationSamples).toBe(Math.floor(benign.count * 0.3));
+    // Calibrated at 5% FPR: at most 5% of the held-out losses lie above it.
+    expect(meta.threshold).toBeGreaterThanOrEqual(meta.quantiles.q90);
+    expect(meta.threshold).toBeLessThanOrEqual(meta.quantiles.max);
+  });
+});
