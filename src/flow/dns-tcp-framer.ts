@@ -114,6 +114,16 @@ export class DnsTcpFramer<T> {
     this.carryFlags = SAMPLE_GAP;
   }
 
+  /** Back to a fresh stream, for reuse by a new connection (emits nothing). */
+  reset(): void {
+    this.phase = PHASE_PREFIX_HI;
+    this.headLen = 0;
+    this.streamFlags = 0;
+    this.messages = 0;
+    this.msgFlags = 0;
+    this.carryFlags = 0;
+  }
+
   /** Stream end (FIN, RST, expiry, end of input): emits a message cut short. */
   end(): void {
     if (this.phase === PHASE_PREFIX_LO) this.emit(0, SAMPLE_UNFRAMED);

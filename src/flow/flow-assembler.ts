@@ -79,6 +79,15 @@ class FlowState extends FlowEntry {
   streams: [TcpStream<TcpSide>, TcpStream<TcpSide>] | null = null;
 }
 
+/**
+ * Ended flows' state objects are kept for reuse (up to this many per
+ * transport): most DNS over UDP is one query per source port, so a flow is
+ * created for nearly every other packet, and recycling keeps that off the
+ * garbage collector. FlowInfo is never reused: batches and the output layer
+ * hold on to it.
+ */
+const POOL_MAX = 4096;
+
 export class FlowAssembler implements FramerSink<TcpSide> {
   readonly options: Readonly<FlowAssemblerOptions>;
   readonly weirds: WeirdCounters;
@@ -87,6 +96,8 @@ export class FlowAssembler implements FramerSink<TcpSide> {
   private readonly tcpCtx: TcpReassemblyContext;
   private readonly key: FlowKey = newFlowKey();
   private readonly ports: ReadonlySet<number>;
+  private readonly udpPool: FlowState[] = [];
+  private readonly tcpPool: FlowState[] = [];
   /** Timestamp given to samples emitted now. */
   private curSec = 0;
   private curNsec = 0;
@@ -237,7 +248,10 @@ export class FlowAssembler implements FramerSink<TcpSide> {
 
   private onRemove(flow: FlowState, _reason: RemoveReason): void {
     const streams = flow.streams;
-    if (streams === null) return;
+    if (streams === null) {
+      if (this.udpPool.length < POOL_MAX) this.udpPool.push(flow);
+      return;
+    }
     // Messages cut short by the flow's end are stamped with its last packet's time.
     const sec = this.curSec;
     const nsec = this.curNsec;
@@ -247,6 +261,11 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     streams[1].end();
     this.curSec = sec;
     this.curNsec = nsec;
+    if (this.tcpPool.length < POOL_MAX) {
+      streams[0].reset();
+      streams[1].reset();
+      this.tcpPool.push(flow);
+    }
   }
 
   /**
@@ -255,7 +274,10 @@ export class FlowAssembler implements FramerSink<TcpSide> {
    * the sender of a SYN-ACK is the server.
    */
   private createFlow(pkt: DecodedPacket, key: FlowKey, sourceIndex: number): FlowState {
-    const flow = new FlowState();
+    const tcp = pkt.protocol === IPPROTO_TCP;
+    const flow = (tcp ? this.tcpPool.pop() : this.udpPool.pop()) ?? new FlowState();
+    flow.msgIndex0 = 0;
+    flow.msgIndex1 = 0;
     const srcDns = this.ports.has(pkt.srcPort);
     const dstDns = this.ports.has(pkt.dstPort);
     let clientIsSrc: boolean;
@@ -270,7 +292,6 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     const vlan: number[] = [];
     if (key.vlan0 !== 0) vlan.push(key.vlan0);
     if (key.vlan1 !== 0) vlan.push(key.vlan1);
-    const tcp = pkt.protocol === IPPROTO_TCP;
     flow.info = {
       flowId: flowIdOf(key),
       transport: tcp ? 'tcp' : 'udp',
@@ -282,7 +303,7 @@ export class FlowAssembler implements FramerSink<TcpSide> {
       vlan,
       sourceIndex,
     };
-    if (tcp) {
+    if (tcp && flow.streams === null) {
       flow.streams = [
         new TcpStream<TcpSide>(this.tcpCtx, this, { flow, dir: 0 }),
         new TcpStream<TcpSide>(this.tcpCtx, this, { flow, dir: 1 }),

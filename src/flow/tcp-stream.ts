@@ -127,6 +127,17 @@ export class TcpStream<T> {
     if (this.hasFin && this.next === this.finSeq) this.end();
   }
 
+  /** Back to a fresh direction for reuse by a new connection; drops anything held. */
+  reset(): void {
+    for (const p of this.pending) this.release(p.data.length);
+    this.pending.length = 0;
+    this.state = STATE_IDLE;
+    this.next = 0;
+    this.finSeq = 0;
+    this.hasFin = false;
+    this.framer.reset();
+  }
+
   /** Ends the direction: skips every remaining hole, then flushes the framer. */
   end(): void {
     if (this.state === STATE_CLOSED) return;

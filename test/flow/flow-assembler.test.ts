@@ -283,6 +283,22 @@ describe('FlowAssembler: TCP', () => {
     expect(asm.stats.flows_active).toBe(0);
   });
 
+  it('starts a recycled flow state from scratch', () => {
+    const { asm, rows, send } = setup({ maxFlows: 1 });
+    const a = { src: C, dst: S, dport: 53, proto: 'tcp' as const };
+    send({ ...a, sport: 1111, seq: 10, flags: TCP_SYN }, 1000);
+    send({ ...a, sport: 1111, seq: 11, flags: D, payload: framed(queries[0]!).subarray(0, 5) }, 1000);
+    // A second connection evicts the first; its state object is reused.
+    const f1 = framed(queries[1]!);
+    send({ ...a, sport: 2222, seq: 500, flags: D, payload: f1 }, 1001);
+    asm.flush();
+    expect(rows.map((r) => [r.clientPort, ...Object.values(pick(r))])).toEqual([
+      [1111, first(queries[0]!, 3), 3, 0, 0, SAMPLE_UNFRAMED | SAMPLE_SHORT],
+      [2222, first(queries[1]!), queries[1]!.length, 0, 0, SAMPLE_MIDSTREAM],
+    ]);
+    expect(asm.stats.flows_evicted).toBe(1);
+  });
+
   it('keeps memory flat under a stream that never completes its length prefix', () => {
     const { asm, rows, send } = setup();
     const t = tcpConversation(send);
