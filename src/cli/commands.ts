@@ -1,4 +1,11 @@
 import type { Command } from 'commander';
+import { modelCommand } from './model-command.js';
+import { scoreCommand } from './score-command.js';
+import { trainCommand } from './train-command.js';
 
-/** Commands beyond extract are registered here as they are wired. */
-export function registerCommands(_program: Command): void {}
+/** Every command beyond extract, in the order `--help` lists them. */
+export function registerCommands(program: Command): void {
+  program.addCommand(scoreCommand());
+  program.addCommand(trainCommand());
+  program.addCommand(modelCommand());
+}

@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { selectBackend } from '../model/backend.js';
+import { loadModelDir } from '../model/model-dir.js';
+import { DEFAULT_MODEL_DIR } from '../scoring/open-scorer.js';
+import { runAction } from './run-action.js';
+
+export function modelCommand(): Command {
+  const model = new Command('model').description('inspect model directories');
+  model
+    .command('info')
+    .description('validate a model directory and print its metadata as JSON')
+    .argument('[dir]', 'model directory', DEFAULT_MODEL_DIR)
+    .action((dir: string) =>
+      runAction(async () => {
+        await selectBackend('cpu');
+        const loaded = await loadModelDir(dir);
+        const layers = loaded.layers.map((l) => `${l.inDim}->${l.outDim} ${l.activation}`);
+        process.stdout.write(JSON.stringify({ dir, ...loaded.meta, layers }, null, 2) + '\n');
+      }),
+    );
+  return model;
+}
