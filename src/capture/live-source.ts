@@ -1,0 +1,286 @@
+import { performance } from 'node:perf_hooks';
+import { UsageError } from '../errors.js';
+import { stageLogger } from '../logger.js';
+import { newFrame, newSourceStats, type Frame, type FrameHandler, type PacketSource, type SourceStats } from './frame.js';
+import { isPatchedCap, linktypeFromCap, loadCap, type CapHandle, type CapModule } from './live-addon.js';
+import { mapOpenError } from './live-errors.js';
+import { readRxDropped } from './live-proc-net-dev.js';
+import { FrameRing } from './live-ring.js';
+
+export const LIVE_DEFAULTS = {
+  filter: 'port 53',
+  /** Whole frames: DNS-over-TCP messages are found by walking full segments. */
+  snaplen: 65_535,
+  /** Kernel capture buffer (pcap_set_buffer_size). */
+  bufferSize: 16 * 1024 * 1024,
+  queueFrames: 65_536,
+  queueBytes: 32 * 1024 * 1024,
+  /** Frames handed to onFrame between two awaits of afterChunk. */
+  chunkFrames: 1024,
+} as const;
+
+export interface LiveOptions {
+  readonly device: string;
+  /** BPF filter; default 'port 53'. An empty string captures everything. */
+  readonly filter?: string;
+  readonly snaplen?: number;
+  readonly bufferSize?: number;
+  readonly queueFrames?: number;
+  readonly queueBytes?: number;
+  readonly chunkFrames?: number;
+}
+
+export interface LiveDeps {
+  /** The cap module; loaded from node_modules when absent. */
+  readonly cap?: CapModule;
+}
+
+export interface LiveQueueStats {
+  /** Frames waiting for the consumer now. */
+  queued: number;
+  highWater: number;
+  /** Frames refused because the user-space queue was full. */
+  drops: number;
+  dropBytes: number;
+}
+
+export interface KernelStats {
+  /** Frames that passed the filter (pcap_stats ps_recv); frames seen by us in the fallback. */
+  received: number;
+  /** Dropped by the capture socket because its buffer was full (ps_drop); 0 in the fallback. */
+  dropped: number;
+  /** Dropped by the interface or driver (ps_ifdrop, or /proc/net/dev rx drop since open). */
+  ifDropped: number;
+  source: 'pcap_stats' | 'proc_net_dev';
+}
+
+/** Where frame timestamps come from: the pcap header, or the clock when the callback ran. */
+export type TimestampSource = 'pcap' | 'wall-clock';
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > 0xffff_ffff) {
+    throw new UsageError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * A live interface as a PacketSource. Capture runs from the moment of
+ * openLive: the addon's callback copies each frame into a bounded queue and
+ * counts a drop when the queue is full, so a slow consumer never stalls the
+ * capture socket. `run` drains the queue in chunks on the event loop; `stop`
+ * closes the device, lets `run` deliver everything already queued, and then
+ * `run` resolves.
+ */
+export class LiveSource implements PacketSource {
+  readonly name: string;
+  readonly device: string;
+  readonly filter: string;
+  readonly snaplen: number;
+  /** LINKTYPE_* of the device, as the decoders expect it. */
+  readonly linktype: number;
+  /** cap's name for the link type, for messages. */
+  readonly linktypeName: string;
+  readonly timestampSource: TimestampSource;
+  readonly stats: SourceStats = newSourceStats();
+
+  private readonly handle: CapHandle;
+  private readonly ring: FrameRing;
+  private readonly scratch: Buffer;
+  private readonly chunkFrames: number;
+  private readonly patched: boolean;
+  private readonly rxDroppedAtOpen: number | undefined;
+  /** Frames the callback saw (queued or dropped), for the fallback statistics. */
+  private seen = 0;
+  private closed = false;
+  private finalKernel: KernelStats | undefined;
+  private wake: (() => void) | null = null;
+  private running: Promise<void> | null = null;
+  private stopping: Promise<void> | null = null;
+
+  /** Use openLive. */
+  constructor(cap: CapModule, opts: LiveOptions) {
+    this.device = opts.device;
+    this.filter = opts.filter ?? LIVE_DEFAULTS.filter;
+    this.snaplen = positiveInt('snaplen', opts.snaplen, LIVE_DEFAULTS.snaplen);
+    const bufferSize = positiveInt('bufferSize', opts.bufferSize, LIVE_DEFAULTS.bufferSize);
+    const queueFrames = positiveInt('queueFrames', opts.queueFrames, LIVE_DEFAULTS.queueFrames);
+    const queueBytes = positiveInt('queueBytes', opts.queueBytes, LIVE_DEFAULTS.queueBytes);
+    this.chunkFrames = positiveInt('chunkFrames', opts.chunkFrames, LIVE_DEFAULTS.chunkFrames);
+    if (bufferSize > 0x7fff_ffff) throw new UsageError(`bufferSize must be below 2 GiB, got ${bufferSize}`);
+    if (queueBytes < this.snaplen) {
+      throw new UsageError(`queueBytes (${queueBytes}) must be at least the snaplen (${this.snaplen}) so any frame fits`);
+    }
+    this.name = `live:${this.device}`;
+    this.patched = isPatchedCap(cap);
+    this.timestampSource = this.patched ? 'pcap' : 'wall-clock';
+    this.ring = new FrameRing(queueFrames, queueBytes);
+    this.scratch = Buffer.alloc(this.snaplen);
+
+    const handle = new cap.Cap();
+    let capLinktype: string;
+    try {
+      capLinktype = this.patched
+        ? handle.open(this.device, this.filter, bufferSize, this.scratch, this.snaplen)
+        : handle.open(this.device, this.filter, bufferSize, this.scratch);
+    } catch (err) {
+      throw mapOpenError(err, this.device, this.filter, () => cap.Cap.deviceList().map((d) => d.name));
+    }
+    this.handle = handle;
+    this.linktypeName = capLinktype;
+    this.linktype = linktypeFromCap(capLinktype);
+    this.rxDroppedAtOpen = this.patched ? undefined : readRxDropped(this.device);
+    if (!this.patched) {
+      stageLogger('live').warn(
+        { device: this.device },
+        'cap addon without the dnsae patch: timestamps are taken from the clock and kernel drops from /proc/net/dev',
+      );
+    }
+    handle.on('packet', this.onPacket);
+  }
+
+  /** User-space queue counters. */
+  get queue(): LiveQueueStats {
+    const r = this.ring;
+    return { queued: r.size, highWater: r.highWater, drops: r.drops, dropBytes: r.dropBytes };
+  }
+
+  get isStopped(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Kernel-side counters since open; after stop, the last values read before
+   * the device was closed.
+   */
+  kernelStats(): KernelStats {
+    if (this.finalKernel !== undefined) return { ...this.finalKernel };
+    if (this.patched && this.handle.stats !== undefined) {
+      const s = this.handle.stats();
+      return { received: s.received, dropped: s.dropped, ifDropped: s.ifDropped, source: 'pcap_stats' };
+    }
+    const now = readRxDropped(this.device);
+    const ifDropped = now === undefined || this.rxDroppedAtOpen === undefined ? 0 : Math.max(0, now - this.rxDroppedAtOpen);
+    return { received: this.seen, dropped: 0, ifDropped, source: 'proc_net_dev' };
+  }
+
+  // An arrow property so that the addon gets one function for the whole
+  // capture; it runs per packet and must not allocate.
+  private readonly onPacket = (
+    nbytes: number,
+    _truncated: boolean,
+    wireLen?: number,
+    tsSec?: number,
+    tsNsec?: number,
+  ): void => {
+    this.seen++;
+    let sec: number;
+    let nsec: number;
+    if (tsSec !== undefined && tsNsec !== undefined) {
+      sec = tsSec;
+      nsec = tsNsec;
+    } else {
+      // Stock cap has no header timestamp: the clock at the callback, which
+      // runs within the same event-loop turn as the kernel handed it over.
+      const ms = performance.timeOrigin + performance.now();
+      sec = Math.floor(ms / 1000);
+      nsec = Math.min(999_999_999, Math.round((ms - sec * 1000) * 1e6));
+    }
+    this.ring.push(this.scratch, nbytes, wireLen ?? nbytes, sec, nsec);
+    const wake = this.wake;
+    if (wake !== null) {
+      this.wake = null;
+      wake();
+    }
+  };
+
+  run(onFrame: FrameHandler, afterChunk?: () => Promise<void> | void): Promise<void> {
+    if (this.running !== null) return Promise.reject(new Error(`${this.name}: run() is already active`));
+    this.running = this.drain(onFrame, afterChunk);
+    return this.running;
+  }
+
+  private async drain(onFrame: FrameHandler, afterChunk?: () => Promise<void> | void): Promise<void> {
+    const frame: Frame = newFrame();
+    frame.linktype = this.linktype;
+    const ring = this.ring;
+    const stats = this.stats;
+    try {
+      for (;;) {
+        if (ring.size === 0) {
+          if (this.closed) return;
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+          });
+          continue;
+        }
+        let n = 0;
+        while (n < this.chunkFrames && ring.shiftInto(frame)) {
+          stats.frames++;
+          stats.bytes += frame.bytes.length;
+          n++;
+          onFrame(frame);
+        }
+        if (afterChunk !== undefined) await afterChunk();
+        // Let the poll phase run so the addon can queue what arrived meanwhile.
+        if (!this.closed) await nextTurn();
+      }
+    } catch (err) {
+      this.closeDevice();
+      throw err;
+    }
+  }
+
+  /**
+   * Stops capture: one more event-loop turn so frames already in the
+   * kernel buffer reach the queue, then the device is closed and `run`
+   * delivers what is queued before it resolves. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (!this.closed) {
+        await nextTurn();
+        this.closeDevice();
+      }
+      if (this.running !== null) await this.running.catch(() => undefined);
+    })();
+    return this.stopping;
+  }
+
+  private closeDevice(): void {
+    if (this.closed) return;
+    try {
+      this.finalKernel = this.kernelStats();
+    } catch {
+      // pcap_stats failing only costs the final counters.
+    }
+    this.closed = true;
+    this.handle.removeAllListeners('packet');
+    this.handle.close();
+    const wake = this.wake;
+    if (wake !== null) {
+      this.wake = null;
+      wake();
+    }
+  }
+}
+
+/**
+ * Opens `device` for capture and starts queueing frames immediately.
+ * Synchronous so that a caller can drop privileges right after it returns.
+ * Throws LiveCaptureError (DNSAE_ERR_LIVE_DEVICE, _PERMISSION, _FILTER,
+ * _UNAVAILABLE) or UsageError for impossible sizes.
+ */
+export function openLive(opts: LiveOptions, deps: LiveDeps = {}): LiveSource {
+  return new LiveSource(deps.cap ?? loadCap(), opts);
+}
+
+/** Names of the devices libpcap can open, for `--list-interfaces` and messages. */
+export function listLiveDevices(deps: LiveDeps = {}): string[] {
+  return (deps.cap ?? loadCap()).Cap.deviceList().map((d) => d.name);
+}

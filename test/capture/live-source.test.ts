@@ -1,0 +1,314 @@
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLive, type LiveSource } from '../../src/capture/live-source.js';
+import { dropPrivileges } from '../../src/capture/privileges.js';
+import { DnsaeError, UsageError } from '../../src/errors.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const FIXTURES = join(ROOT, 'test/fixtures/live');
+const UDP = join(FIXTURES, 'tcpdump__dns_udp.pcap');
+const TCP = join(FIXTURES, 'tcpdump__dns_tcp.pcap');
+const EDNS = join(FIXTURES, 'tcpdump__edns-opts.pcap');
+const UDP_8053 = join(FIXTURES, 'tcpdump__dns_udp_8053.pcap');
+
+function sh(cmd: string, args: string[], timeoutMs = 30_000): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs });
+}
+
+function must(cmd: string, args: string[], timeoutMs = 30_000): string {
+  const r = sh(cmd, args, timeoutMs);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr}`);
+  return r.stdout;
+}
+
+function skipReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not running as root';
+  for (const [tool, args] of [
+    ['ip', ['netns', 'list']],
+    ['tcpreplay', ['--version']],
+    ['tcpdump', ['--version']],
+    ['setpriv', ['--version']],
+  ] as const) {
+    const r = sh(tool, [...args]);
+    if (r.error !== undefined || r.status !== 0) return `'${tool} ${args.join(' ')}' is unavailable`;
+  }
+  return undefined;
+}
+
+const SKIP = skipReason();
+
+interface FileFrame {
+  bytes: Buffer;
+  origLen: number;
+}
+
+/** Classic pcap records, parsed here so the check does not lean on our own reader. */
+function pcapFrames(path: string): FileFrame[] {
+  const b = readFileSync(path);
+  const magic = b.readUInt32LE(0);
+  const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
+  const u32 = (o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+  const out: FileFrame[] = [];
+  for (let o = 24; o + 16 <= b.length; ) {
+    const incl = u32(o + 8);
+    out.push({ bytes: b.subarray(o + 16, o + 16 + incl), origLen: u32(o + 12) });
+    o += 16 + incl;
+  }
+  return out;
+}
+
+/** What libpcap itself says passes `filter` in `path`: one tcpdump line per packet. */
+function tcpdumpCount(path: string, filter: string): number {
+  const out = must('tcpdump', ['-nn', '-r', path, filter]);
+  return out.split('\n').filter((l) => l.trim() !== '').length;
+}
+
+async function until(cond: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe.skipIf(SKIP !== undefined)(`live capture on a veth pair${SKIP === undefined ? '' : ` (skipped: ${SKIP})`}`, () => {
+  const tag = `${(process.pid % 46656).toString(36)}${randomBytes(2).toString('hex')}`;
+  const ns = `dnsae-live-${tag}`;
+  const host = `dl${tag}h`;
+  const peer = `dl${tag}p`;
+  const buildDir = join(ROOT, 'tmp', `live-test-${tag}`);
+  const open: LiveSource[] = [];
+
+  function live(opts: Parameters<typeof openLive>[0]): LiveSource {
+    const s = openLive(opts);
+    open.push(s);
+    return s;
+  }
+
+  /** Sends `files` out of the namespace end at a modest, bounded rate. */
+  function replay(...files: string[]): void {
+    for (const f of files) must('ip', ['netns', 'exec', ns, 'tcpreplay', '-q', '-i', peer, '--pps=500', f], 60_000);
+  }
+
+  beforeAll(() => {
+    must('ip', ['netns', 'add', ns]);
+    must('ip', ['link', 'add', host, 'type', 'veth', 'peer', 'name', peer, 'netns', ns]);
+    // No IPv6 autoconfiguration chatter: the only frames are the replayed ones.
+    writeFileSync(`/proc/sys/net/ipv6/conf/${host}/disable_ipv6`, '1');
+    must('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.ipv6.conf.${peer}.disable_ipv6=1`]);
+    must('ip', ['-n', ns, 'link', 'set', peer, 'up']);
+    must('ip', ['link', 'set', host, 'up']);
+  });
+
+  afterAll(async () => {
+    for (const s of open) await s.stop();
+    sh('ip', ['netns', 'del', ns]);
+    sh('ip', ['link', 'del', host]);
+    rmSync(buildDir, { recursive: true, force: true });
+  });
+
+  it('delivers every replayed DNS frame byte for byte, with the pcap header time', async () => {
+    const src = live({ device: host });
+    expect(src.linktype).toBe(1);
+    expect(src.timestampSource).toBe('pcap');
+    const got: { bytes: Buffer; origLen: number; sec: number; nsec: number }[] = [];
+    const running = src.run((f) => {
+      got.push({ bytes: Buffer.from(f.bytes), origLen: f.origLen, sec: f.tsSec, nsec: f.tsNsec });
+    });
+    const files = [UDP, UDP_8053, EDNS, TCP];
+    const want = files.flatMap((f) => (f === UDP_8053 ? [] : pcapFrames(f)));
+    const expected = files.reduce((n, f) => n + tcpdumpCount(f, 'port 53'), 0);
+    expect(expected).toBe(want.length); // the 8053 capture is the only one the filter rejects
+
+    const before = Date.now() / 1000;
+    replay(...files);
+    await until(() => got.length >= expected, 20_000);
+    await src.stop();
+    await running;
+    const after = Date.now() / 1000;
+
+    expect(got.length).toBe(expected);
+    for (let i = 0; i < want.length; i++) {
+      expect(got[i].bytes.equals(want[i].bytes), `frame ${i}`).toBe(true);
+      expect(got[i].origLen).toBe(want[i].bytes.length);
+    }
+    let prev = 0;
+    for (const g of got) {
+      const t = g.sec + g.nsec / 1e9;
+      expect(g.nsec).toBeGreaterThanOrEqual(0);
+      expect(g.nsec).toBeLessThan(1e9);
+      expect(t).toBeGreaterThanOrEqual(before - 1);
+      expect(t).toBeLessThanOrEqual(after + 1);
+      expect(t).toBeGreaterThanOrEqual(prev);
+      prev = t;
+    }
+    expect(src.stats.frames).toBe(expected);
+    expect(src.stats.bytes).toBe(want.reduce((n, w) => n + w.bytes.length, 0));
+    expect(src.queue.drops).toBe(0);
+    const k = src.kernelStats();
+    expect(k.source).toBe('pcap_stats');
+    expect(k.received).toBe(expected);
+    expect(k.dropped).toBe(0);
+  });
+
+  it('counts a drop instead of blocking when the queue is full, and stop() drains what is queued', async () => {
+    const src = live({ device: host, queueFrames: 4 });
+    const want = pcapFrames(EDNS);
+    const expected = tcpdumpCount(EDNS, 'port 53');
+    replay(EDNS);
+    await until(() => src.queue.queued + src.queue.drops >= expected, 20_000);
+    expect(src.queue.queued).toBe(4);
+    expect(src.queue.drops).toBe(expected - 4);
+
+    const got: Buffer[] = [];
+    const running = src.run((f) => {
+      got.push(Buffer.from(f.bytes));
+    });
+    await src.stop();
+    await running;
+    expect(got.length).toBe(4);
+    for (let i = 0; i < 4; i++) expect(got[i].equals(want[i].bytes)).toBe(true);
+    expect(src.kernelStats().received).toBe(expected); // the kernel delivered all of them
+  });
+
+  it('rejects run() when the consumer throws, and closes the device', async () => {
+    const src = live({ device: host });
+    const running = src.run(() => {
+      throw new Error('consumer failed');
+    });
+    replay(UDP);
+    await expect(running).rejects.toThrow('consumer failed');
+    expect(src.isStopped).toBe(true);
+  });
+
+  it('reports a missing device with the devices that exist', () => {
+    let caught: unknown;
+    try {
+      live({ device: 'dnsae-nope0' });
+    } catch (err) {
+      caught = err;
+    }
+    expect((caught as DnsaeError).code).toBe('DNSAE_ERR_LIVE_DEVICE');
+    const line = (caught as DnsaeError).toLine();
+    expect(line).toMatch(/^no such capture device 'dnsae-nope0' \(available: .*\) \[DNSAE_ERR_LIVE_DEVICE\]$/);
+    expect(line).toContain(host);
+  });
+
+  it('reports a filter that does not compile, naming it', () => {
+    expect(() => live({ device: host, filter: 'port 53 and bogus' })).toThrow(
+      expect.objectContaining({ code: 'DNSAE_ERR_LIVE_FILTER', message: expect.stringContaining("'port 53 and bogus'") }),
+    );
+  });
+
+  it('refuses a queue smaller than one frame', () => {
+    expect(() => live({ device: host, snaplen: 2048, queueBytes: 1024 })).toThrow(UsageError);
+  });
+
+  it('refuses to switch to a user that does not exist, before touching any id', () => {
+    expect(() => dropPrivileges('dnsae-no-such-user')).toThrow(
+      expect.objectContaining({ code: 'DNSAE_ERR_PRIVILEGE_DROP', message: expect.stringContaining('no such user') }),
+    );
+    expect(process.getuid?.()).toBe(0);
+  });
+
+  describe('in a child process', () => {
+    const nobodyUid = Number(SKIP === undefined ? must('id', ['-u', 'nobody']).trim() : -1);
+    const nobodyGid = Number(SKIP === undefined ? must('id', ['-g', 'nobody']).trim() : -1);
+
+    beforeAll(() => {
+      mkdirSync(buildDir, { recursive: true });
+      must(
+        process.execPath,
+        [
+          join(ROOT, 'node_modules/typescript/bin/tsc'),
+          ...['--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck'],
+          ...['--types', 'node', '--rootDir', join(ROOT, 'src'), '--outDir', buildDir],
+          join(ROOT, 'src/capture/live-source.ts'),
+          join(ROOT, 'src/capture/privileges.ts'),
+        ],
+        120_000,
+      );
+      writeFileSync(
+        join(buildDir, 'drop-and-capture.mjs'),
+        `import { openLive } from './capture/live-source.js';
+import { dropPrivileges } from './capture/privileges.js';
+const [device, user, expected] = process.argv.slice(2);
+const src = openLive({ device });
+dropPrivileges(user);
+let frames = 0;
+const done = src.run(() => { if (++frames >= Number(expected)) void src.stop(); });
+const guard = setTimeout(() => void src.stop(), 20000);
+console.log(JSON.stringify({ ready: true, uid: process.getuid(), euid: process.geteuid(), gid: process.getgid(), groups: process.getgroups() }));
+await done;
+clearTimeout(guard);
+console.log(JSON.stringify({ frames, kernel: src.kernelStats() }));
+`,
+      );
+      writeFileSync(
+        join(buildDir, 'unprivileged.mjs'),
+        `import { openLive } from './capture/live-source.js';
+import { dropPrivileges } from './capture/privileges.js';
+const out = {};
+try { openLive({ device: process.argv[2] }); out.open = 'opened'; } catch (e) { out.open = e.code; out.openLine = e.toLine(); }
+try { dropPrivileges('daemon'); out.drop = 'dropped'; } catch (e) { out.drop = e.code; }
+console.log(JSON.stringify(out));
+`,
+      );
+    });
+
+    it('keeps capturing after dropping from root to nobody', async () => {
+      const expected = tcpdumpCount(UDP, 'port 53') + tcpdumpCount(EDNS, 'port 53');
+      const child = spawn(process.execPath, [join(buildDir, 'drop-and-capture.mjs'), host, 'nobody', String(expected)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const lines: string[] = [];
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      let buf = '';
+      child.stdout.on('data', (d: Buffer) => {
+        buf += d.toString();
+        let nl;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          lines.push(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+        }
+      });
+      const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+      const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      try {
+        await until(() => lines.length >= 1 || child.exitCode !== null, 20_000);
+        expect(lines.length, stderr).toBeGreaterThanOrEqual(1);
+        const ready = JSON.parse(lines[0]) as { uid: number; euid: number; gid: number; groups: number[] };
+        expect(ready.uid).toBe(nobodyUid);
+        expect(ready.euid).toBe(nobodyUid);
+        expect(ready.uid).not.toBe(0);
+        expect(ready.gid).toBe(nobodyGid);
+        expect(ready.groups.every((g) => g === nobodyGid)).toBe(true);
+        replay(UDP, EDNS);
+        expect(await exited, stderr).toBe(0);
+      } finally {
+        clearTimeout(killer);
+      }
+      const result = JSON.parse(lines[1]) as { frames: number; kernel: { source: string; received: number } };
+      expect(result.frames).toBe(expected);
+      expect(result.kernel.source).toBe('pcap_stats');
+      expect(result.kernel.received).toBe(expected);
+    });
+
+    it('maps a capture attempt without privileges and refuses --user when not root', () => {
+      const out = must('setpriv', [
+        `--reuid=${nobodyUid}`,
+        `--regid=${nobodyGid}`,
+        '--clear-groups',
+        process.execPath,
+        join(buildDir, 'unprivileged.mjs'),
+        host,
+      ]);
+      const r = JSON.parse(out) as { open: string; openLine: string; drop: string };
+      expect(r.open).toBe('DNSAE_ERR_LIVE_PERMISSION');
+      expect(r.openLine).toContain(`'${host}'`);
+      expect(r.drop).toBe('DNSAE_ERR_PRIVILEGE_DROP');
+    });
+  });
+});
