@@ -54,6 +54,9 @@ async function tryBackend(name: 'tensorflow' | 'wasm' | 'cpu', load: () => Promi
  * Returns the active backend name ('tensorflow', 'wasm' or 'cpu').
  */
 export async function selectBackend(pref: BackendPreference, loaders: BackendLoaders = defaultLoaders): Promise<string> {
+  // PROD silences tfjs's console banners (the cpu backend's "install tfjs-node"
+  // notice), which would otherwise interleave with our stderr log stream.
+  tf.env().set('PROD', true);
   const order: Array<'node' | 'wasm' | 'cpu'> = pref === 'auto' ? ['node', 'wasm', 'cpu'] : [pref];
   for (const which of order) {
     const got =
