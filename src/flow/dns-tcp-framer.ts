@@ -13,10 +13,28 @@ import { HEAD_BYTES, SAMPLE_GAP, SAMPLE_UNFRAMED } from './sample.js';
  * prefix (the same positions as for a framed message, so a real DNS message
  * cut short still shows its real header) and its payloadLength is the number
  * of stream bytes that followed the prefix.
+ *
+ * Whole messages are kept only when the framer is built with a body limit
+ * (the evaluation's payload tap): then each message of at most that many
+ * bytes is copied into a per-direction buffer that grows to the largest
+ * such message seen. Without a limit the body branch is never taken.
  */
 export interface FramerSink<T> {
-  message(tag: T, head: Uint8Array, headLen: number, payloadLength: number, flags: number): void;
+  /**
+   * `body` is null when bodies are not kept. Otherwise `body[0..bodyLen)`
+   * holds the message bytes seen (all of them for a framed message, those
+   * before the stream's end for an unframed one), or `bodyLen` is
+   * BODY_UNAVAILABLE when the message was over the limit or lost bytes in a
+   * gap. `head` and `body` are valid during the call only.
+   */
+  message(tag: T, head: Uint8Array, headLen: number, payloadLength: number, flags: number, body: Uint8Array | null, bodyLen: number): void;
 }
+
+/** bodyLen of a message whose bytes were not kept (over the limit, or a gap). */
+export const BODY_UNAVAILABLE = -1;
+
+/** Smallest body buffer allocated; most DNS messages fit without growing. */
+const BODY_MIN_ALLOC = 1024;
 
 const PHASE_PREFIX_HI = 0;
 const PHASE_PREFIX_LO = 1;
@@ -40,10 +58,20 @@ export class DnsTcpFramer<T> {
   private msgFlags = 0;
   /** Flags the next message inherits (framing had to be guessed after a gap). */
   private carryFlags = 0;
+  /** Message bytes kept so far, when bodies are kept; allocated on first use. */
+  private body: Uint8Array | null = null;
+  private bodyLen = 0;
+  /** The current message is being copied into `body`. */
+  private bodyKeep = false;
 
+  /**
+   * `maxBodyBytes` > 0 keeps whole messages of up to that many bytes for
+   * the sink; 0 (the default) keeps only the header.
+   */
   constructor(
     private readonly sink: FramerSink<T>,
     readonly tag: T,
+    private readonly maxBodyBytes = 0,
   ) {}
 
   /** True while a message has started (any prefix byte seen) but not been emitted. */
@@ -66,6 +94,7 @@ export class DnsTcpFramer<T> {
         this.pos = 0;
         this.headLen = 0;
         this.headOpen = true;
+        if (this.maxBodyBytes > 0) this.startBody();
         if (this.msgLen === 0) this.emit(0, 0);
       } else {
         let n = this.msgLen - this.pos;
@@ -77,6 +106,12 @@ export class DnsTcpFramer<T> {
           const base = this.headLen;
           for (let k = 0; k < h; k++) head[base + k] = bytes[i + k]!;
           this.headLen = base + h;
+        }
+        if (this.bodyKeep) {
+          const body = this.body!;
+          const base = this.bodyLen;
+          for (let k = 0; k < n; k++) body[base + k] = bytes[i + k]!;
+          this.bodyLen = base + n;
         }
         this.pos += n;
         i += n;
@@ -99,6 +134,7 @@ export class DnsTcpFramer<T> {
     if (this.phase === PHASE_BODY) {
       const left = this.msgLen - this.pos;
       this.msgFlags |= SAMPLE_GAP;
+      this.bodyKeep = false;
       if (n < left) {
         this.pos += n;
         this.headOpen = false;
@@ -122,6 +158,7 @@ export class DnsTcpFramer<T> {
     this.messages = 0;
     this.msgFlags = 0;
     this.carryFlags = 0;
+    this.bodyKeep = false;
   }
 
   /** Stream end (FIN, RST, expiry, end of input): emits a message cut short. */
@@ -132,11 +169,30 @@ export class DnsTcpFramer<T> {
   }
 
   private emit(payloadLength: number, flags: number): void {
-    const headLen = this.phase === PHASE_BODY ? this.headLen : 0;
+    const inBody = this.phase === PHASE_BODY;
+    const headLen = inBody ? this.headLen : 0;
+    let body: Uint8Array | null = null;
+    let bodyLen = 0;
+    if (this.maxBodyBytes > 0) {
+      body = this.body ?? this.head;
+      bodyLen = !inBody ? 0 : this.bodyKeep ? this.bodyLen : BODY_UNAVAILABLE;
+    }
     this.phase = PHASE_PREFIX_HI;
     this.messages++;
-    this.sink.message(this.tag, this.head, headLen, payloadLength, flags | this.msgFlags | this.streamFlags);
+    this.bodyKeep = false;
+    this.sink.message(this.tag, this.head, headLen, payloadLength, flags | this.msgFlags | this.streamFlags, body, bodyLen);
     this.msgFlags = 0;
     this.headLen = 0;
+  }
+
+  /** A new message begins: keep it if it fits the limit, growing the buffer when needed. */
+  private startBody(): void {
+    this.bodyLen = 0;
+    const need = this.msgLen;
+    this.bodyKeep = need <= this.maxBodyBytes;
+    if (!this.bodyKeep || (this.body !== null && this.body.length >= need)) return;
+    let size = this.body === null ? BODY_MIN_ALLOC : this.body.length;
+    while (size < need) size *= 2;
+    this.body = new Uint8Array(size < this.maxBodyBytes ? size : this.maxBodyBytes);
   }
 }

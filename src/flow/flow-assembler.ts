@@ -1,6 +1,6 @@
 import { IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN, type DecodedPacket } from '../decode/packet.js';
 import { WeirdCounters } from '../decode/weirds.js';
-import type { FramerSink } from './dns-tcp-framer.js';
+import { BODY_UNAVAILABLE, type FramerSink } from './dns-tcp-framer.js';
 import { ADDR_B, flowIdOf, flowKeyFromPacket, newFlowKey, type FlowKey } from './flow-key.js';
 import { FlowEntry, FlowTable, LANE_TCP, LANE_UDP, type RemoveReason } from './flow-table.js';
 import { formatIp } from './ip-format.js';
@@ -25,7 +25,32 @@ export interface FlowAssemblerOptions {
   maxTcpBufferTotalBytes: number;
   /** Samples per batch handed to `onBatch`. */
   batchSize: number;
+  /**
+   * Optional: receives every sample's whole payload (see PayloadTap). Off by
+   * default; when off, TCP message bodies are skipped by counting as always.
+   */
+  payloadTap?: PayloadTap;
+  /** Largest TCP message the tap receives whole; longer ones come as PAYLOAD_UNAVAILABLE. */
+  payloadTapMaxBytes?: number;
 }
+
+/**
+ * Called once per sample, right after it was added at `row` of the batch
+ * that `onBatch` will receive next (so before that batch is delivered).
+ * `bytes[off..off+len)` is the payload: the captured bytes of a UDP
+ * datagram, or the bytes of a DNS-over-TCP message after its length prefix
+ * (those seen before the stream ended, for an unframed one). `len` is
+ * PAYLOAD_UNAVAILABLE when a TCP message was longer than the tap's limit or
+ * lost bytes in a gap. The bytes are valid during the call only. The tap is
+ * for evaluation (the dns-packet baseline needs whole messages); keeping
+ * TCP bodies costs a copy per byte and up to the limit per open direction.
+ */
+export type PayloadTap = (row: number, bytes: Uint8Array, off: number, len: number) => void;
+
+export const PAYLOAD_UNAVAILABLE = BODY_UNAVAILABLE;
+
+/** A DNS-over-TCP length prefix cannot say more than this. */
+export const MAX_TCP_MESSAGE_BYTES = 65_535;
 
 export const DEFAULT_FLOW_ASSEMBLER_OPTIONS: Readonly<FlowAssemblerOptions> = {
   ports: new Set([53]),
@@ -98,6 +123,7 @@ export class FlowAssembler implements FramerSink<TcpSide> {
   private readonly ports: ReadonlySet<number>;
   private readonly udpPool: FlowState[] = [];
   private readonly tcpPool: FlowState[] = [];
+  private readonly tap: PayloadTap | undefined;
   /** Timestamp given to samples emitted now. */
   private curSec = 0;
   private curNsec = 0;
@@ -119,7 +145,9 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     this.ports = this.options.ports;
     this.weirds = weirds ?? new WeirdCounters();
     this.batch = new SampleBatch(this.options.batchSize);
-    this.tcpCtx = newTcpReassemblyContext(this.weirds, this.options.maxTcpBufferBytes, this.options.maxTcpBufferTotalBytes);
+    this.tap = this.options.payloadTap;
+    const maxBody = this.tap === undefined ? 0 : Math.max(1, this.options.payloadTapMaxBytes ?? MAX_TCP_MESSAGE_BYTES);
+    this.tcpCtx = newTcpReassemblyContext(this.weirds, this.options.maxTcpBufferBytes, this.options.maxTcpBufferTotalBytes, maxBody);
     this.table = new FlowTable<FlowState>(
       { maxFlows: this.options.maxFlows, idleSec: [this.options.udpIdleSec, this.options.tcpIdleSec] },
       { onRemove: (flow, reason) => this.onRemove(flow, reason) },
@@ -166,7 +194,7 @@ export class FlowAssembler implements FramerSink<TcpSide> {
       const flags = pkt.firstFragment || captured < pkt.payloadLength ? SAMPLE_TRUNCATED : 0;
       const idx = dir === 0 ? flow.msgIndex0++ : flow.msgIndex1++;
       this.udpSamples++;
-      this.push(flow.info, dir, idx, pkt.payloadLength, pkt.bytes, pkt.payloadOffset, captured, flags);
+      this.push(flow.info, dir, idx, pkt.payloadLength, pkt.bytes, pkt.payloadOffset, captured, flags, pkt.bytes, pkt.payloadOffset, captured);
       return;
     }
 
@@ -216,12 +244,20 @@ export class FlowAssembler implements FramerSink<TcpSide> {
   }
 
   /** FramerSink: one DNS-over-TCP message (or the part of one seen before the stream ended). */
-  message(side: TcpSide, head: Uint8Array, headLen: number, payloadLength: number, flags: number): void {
+  message(
+    side: TcpSide,
+    head: Uint8Array,
+    headLen: number,
+    payloadLength: number,
+    flags: number,
+    body: Uint8Array | null,
+    bodyLen: number,
+  ): void {
     const flow = side.flow;
     const idx = side.dir === 0 ? flow.msgIndex0++ : flow.msgIndex1++;
     this.tcpSamples++;
     if ((flags & SAMPLE_UNFRAMED) !== 0) this.tcpUnframed++;
-    this.push(flow.info, side.dir, idx, payloadLength, head, 0, headLen, flags);
+    this.push(flow.info, side.dir, idx, payloadLength, head, 0, headLen, flags, body ?? head, 0, bodyLen);
   }
 
   private push(
@@ -233,8 +269,12 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     off: number,
     avail: number,
     flags: number,
+    tapBytes: Uint8Array,
+    tapOff: number,
+    tapLen: number,
   ): void {
-    this.batch.push(info, dir, this.curSec, this.curNsec, idx, payloadLength, src, off, avail, flags);
+    const row = this.batch.push(info, dir, this.curSec, this.curNsec, idx, payloadLength, src, off, avail, flags);
+    if (this.tap !== undefined) this.tap(row, tapBytes, tapOff, tapLen);
     if (this.batch.full) this.deliver();
   }
 

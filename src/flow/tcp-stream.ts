@@ -34,13 +34,21 @@ export interface TcpReassemblyContext {
   bufferFull: number;
   /** Segments with data after the direction was closed (FIN/RST seen). */
   afterClose: number;
+  /** Whole messages up to this size are kept for the framer's sink; 0 = headers only. */
+  readonly maxBodyBytes: number;
 }
 
-export function newTcpReassemblyContext(weirds: WeirdCounters, maxStreamBytes: number, maxTotalBytes: number): TcpReassemblyContext {
+export function newTcpReassemblyContext(
+  weirds: WeirdCounters,
+  maxStreamBytes: number,
+  maxTotalBytes: number,
+  maxBodyBytes = 0,
+): TcpReassemblyContext {
   return {
     weirds,
     maxStreamBytes,
     maxTotalBytes,
+    maxBodyBytes,
     bufferedBytes: 0,
     retransmissions: 0,
     overlaps: 0,
@@ -77,7 +85,7 @@ export class TcpStream<T> {
     sink: FramerSink<T>,
     tag: T,
   ) {
-    this.framer = new DnsTcpFramer(sink, tag);
+    this.framer = new DnsTcpFramer(sink, tag, ctx.maxBodyBytes);
   }
 
   get closed(): boolean {

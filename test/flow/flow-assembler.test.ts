@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type DecodedPacket } from '../../src/decode/packet.js';
 import { WeirdCounters } from '../../src/decode/weirds.js';
-import { FlowAssembler, type FlowAssemblerOptions } from '../../src/flow/flow-assembler.js';
-import { SAMPLE_GAP, SAMPLE_MIDSTREAM, SAMPLE_SHORT, SAMPLE_TRUNCATED, SAMPLE_UNFRAMED } from '../../src/flow/sample.js';
+import { FlowAssembler, PAYLOAD_UNAVAILABLE, type FlowAssemblerOptions } from '../../src/flow/flow-assembler.js';
+import { HEAD_BYTES, SAMPLE_GAP, SAMPLE_MIDSTREAM, SAMPLE_SHORT, SAMPLE_TRUNCATED, SAMPLE_UNFRAMED } from '../../src/flow/sample.js';
+import { decodesAsDns } from '../../src/rules/dns-decode-baseline.js';
 import { buildPacket, concat, dnsQuery, first, framed, rowsOf, type PacketSpec, type Row } from './build-packet.js';
 
 function setup(options: Partial<FlowAssemblerOptions> = {}) {
@@ -355,5 +356,134 @@ describe('FlowAssembler: bounds', () => {
     // A new input may start earlier in time without expiring its flows at once.
     expect(asm.stats.flows_expired).toBe(0);
     expect(rows[1]!.messageIndex).toBe(0);
+  });
+});
+
+describe('FlowAssembler: payload tap', () => {
+  /**
+   * Records every tap call as (batch number, row, payload copy) and checks,
+   * when the batch is delivered, that each of its rows had exactly one tap
+   * call whose bytes start with the row's header.
+   */
+  function tapSetup(options: Partial<FlowAssemblerOptions> = {}) {
+    const payloads: (number[] | null)[] = [];
+    const rows: Row[] = [];
+    let pending: { row: number; bytes: number[] | null }[] = [];
+    const asm = new FlowAssembler(
+      {
+        batchSize: 1000,
+        ...options,
+        payloadTap: (row, bytes, off, len) => {
+          pending.push({ row, bytes: len === PAYLOAD_UNAVAILABLE ? null : [...bytes.subarray(off, off + len)] });
+        },
+      },
+      (batch) => {
+        expect(pending.map((p) => p.row)).toEqual(Array.from({ length: batch.count }, (_, i) => i));
+        for (const p of pending) {
+          const h = [...batch.head.subarray(p.row * HEAD_BYTES, p.row * HEAD_BYTES + batch.headLen[p.row]!)];
+          if (p.bytes !== null) expect(p.bytes.slice(0, h.length)).toEqual(h);
+          payloads.push(p.bytes);
+        }
+        pending = [];
+        rows.push(...rowsOf(batch));
+      },
+    );
+    const send = (spec: PacketSpec, tsSec = 1000): void => asm.ingest(buildPacket(spec), tsSec, 0, 0);
+    return { asm, rows, payloads, send };
+  }
+
+  it('hands over each UDP datagram as captured, before its batch is delivered', () => {
+    const { asm, payloads, rows, send } = tapSetup({ batchSize: 2 });
+    const q = dnsQuery(0x0101, 'tap.example');
+    const r = dnsQuery(0x0101, 'tap.example');
+    r[2] |= 0x80;
+    const junk = new TextEncoder().encode('not a dns message at all');
+    send({ src: C, dst: S, sport: 5000, dport: 53, payload: q });
+    send({ src: S, dst: C, sport: 53, dport: 5000, payload: r });
+    send({ src: C, dst: S, sport: 5001, dport: 53, payload: junk });
+    send({ src: C, dst: S, sport: 5002, dport: 53, payload: q.subarray(0, 10), claimed: q.length });
+    asm.flush();
+    expect(rows).toHaveLength(4);
+    expect(payloads).toEqual([[...q], [...r], [...junk], [...q.subarray(0, 10)]]);
+    expect(payloads.map((p) => decodesAsDns(Uint8Array.from(p!)))).toEqual([true, true, false, false]);
+  });
+
+  it('hands over a TCP message split across segments whole, and pipelined ones each on their own', () => {
+    const { asm, payloads, rows, send } = tapSetup({ batchSize: 3 });
+    const t = tcpConversation(send);
+    t.handshake();
+    const msgs = [dnsQuery(0x2001, 'one.split.example'), dnsQuery(0x2002, 'two.split.example'), dnsQuery(0x2003, 'three.example')];
+    const stream = concat(...msgs.map(framed));
+    // Cuts inside the prefix, the header and the question of the first message, then across a boundary.
+    const cuts = [0, 1, 7, 20, msgs[0]!.length + 5, stream.length];
+    for (let k = 0; k + 1 < cuts.length; k++) t.client(stream.subarray(cuts[k]!, cuts[k + 1]!), cuts[k]!);
+    asm.flush();
+    expect(rows.map((x) => x.payloadLength)).toEqual(msgs.map((m) => m.length));
+    expect(payloads).toEqual(msgs.map((m) => [...m]));
+    expect(payloads.every((p) => decodesAsDns(Uint8Array.from(p!)))).toBe(true);
+  });
+
+  it('grows the message buffer for a large message and keeps later small ones intact', () => {
+    const { asm, payloads, send } = tapSetup();
+    const t = tcpConversation(send);
+    t.handshake();
+    const big = new Uint8Array(5000).map((_, i) => (i * 7) & 0xff);
+    const small = dnsQuery(0x3003, 'after.big.example');
+    const stream = concat(framed(dnsQuery(0x3001, 'before.example')), framed(big), framed(small));
+    for (let o = 0; o < stream.length; o += 1460) t.client(stream.subarray(o, o + 1460), o);
+    asm.flush();
+    expect(payloads).toEqual([[...dnsQuery(0x3001, 'before.example')], [...big], [...small]]);
+  });
+
+  it('marks messages over the limit and messages with a hole as unavailable, keeps the samples', () => {
+    const { asm, payloads, rows, send } = tapSetup({ payloadTapMaxBytes: 40 });
+    const t = tcpConversation(send);
+    t.handshake();
+    const short = dnsQuery(0x4001, 'a.example');
+    const long = dnsQuery(0x4002, 'a-name-long-enough-to-pass-the-limit.example');
+    expect(short.length).toBeLessThanOrEqual(40);
+    expect(long.length).toBeGreaterThan(40);
+    const holed = dnsQuery(0x4003, 'b.example');
+    const stream = concat(framed(short), framed(long), framed(holed));
+    const holeAt = short.length + 2 + long.length + 2 + 14;
+    // The bytes after the hole arrive; the hole itself is never filled.
+    t.client(stream.subarray(0, holeAt), 0);
+    t.client(stream.subarray(holeAt + 3), holeAt + 3);
+    asm.flush();
+    expect(rows.map((x) => x.payloadLength)).toEqual([short.length, long.length, holed.length]);
+    expect(rows[1]!.head).toEqual(first(long));
+    expect(rows[2]!.flags & SAMPLE_GAP).toBe(SAMPLE_GAP);
+    expect(payloads).toEqual([[...short], null, null]);
+  });
+
+  it('hands over the bytes seen of a message cut short by the stream end', () => {
+    const { asm, payloads, rows, send } = tapSetup();
+    const t = tcpConversation(send);
+    t.handshake();
+    const http = new TextEncoder().encode('GET / HTTP/1.1\r\nHost: example.com\r\n\r\n');
+    t.client(http, 0, D | TCP_FIN);
+    asm.flush();
+    expect(rows[0]!.flags & SAMPLE_UNFRAMED).toBe(SAMPLE_UNFRAMED);
+    expect(payloads).toEqual([[...http.subarray(2)]]);
+  });
+
+  it('gives the same samples with the tap on and off', () => {
+    const specs: PacketSpec[] = [];
+    const q = dnsQuery(0x5001, 'same.example');
+    specs.push({ src: C, dst: S, sport: 6000, dport: 53, payload: q });
+    const c = { src: C, dst: S, sport: 40001, dport: 53, proto: 'tcp' as const };
+    const stream = concat(framed(q), framed(dnsQuery(0x5002, 'same-2.example')));
+    specs.push({ ...c, seq: 10, flags: TCP_SYN });
+    for (let o = 0; o < stream.length; o += 9) specs.push({ ...c, seq: 11 + o, flags: D, payload: stream.subarray(o, o + 9) });
+    const run = (tap: boolean): Row[] => {
+      const out: Row[] = [];
+      const asm = new FlowAssembler({ batchSize: 2, ...(tap ? { payloadTap: () => {} } : {}) }, (b) => out.push(...rowsOf(b)));
+      for (const s of specs) asm.ingest(buildPacket(s), 1000, 0, 0);
+      asm.flush();
+      return out;
+    };
+    const off = run(false);
+    expect(off).toHaveLength(3);
+    expect(run(true)).toEqual(off);
   });
 });
