@@ -22,8 +22,20 @@ export type CapPacketListener = (
 ) => void;
 
 export interface CapHandle {
-  /** Returns cap's link-type name; the patched addon accepts a snaplen. */
-  open(device: string, filter: string, bufSize: number, buffer: Buffer, snaplen?: number): string;
+  /**
+   * Returns cap's link-type name. The patched addon also takes a snaplen,
+   * whether to use libpcap's immediate mode (stock cap always does) and the
+   * read timeout in milliseconds.
+   */
+  open(
+    device: string,
+    filter: string,
+    bufSize: number,
+    buffer: Buffer,
+    snaplen?: number,
+    immediate?: boolean,
+    readTimeoutMs?: number,
+  ): string;
   close(): boolean;
   stats?: () => CapStats;
   on(event: 'packet', listener: CapPacketListener): unknown;

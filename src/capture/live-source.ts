@@ -13,6 +13,11 @@ export const LIVE_DEFAULTS = {
   snaplen: 65_535,
   /** Kernel capture buffer (pcap_set_buffer_size). */
   bufferSize: 16 * 1024 * 1024,
+  /**
+   * Longest a frame waits in a partly filled kernel block (block mode), and
+   * so the extra time stop() takes to collect that block.
+   */
+  readTimeoutMs: 100,
   queueFrames: 65_536,
   queueBytes: 32 * 1024 * 1024,
   /** Frames handed to onFrame between two awaits of afterChunk. */
@@ -25,6 +30,15 @@ export interface LiveOptions {
   readonly filter?: string;
   readonly snaplen?: number;
   readonly bufferSize?: number;
+  /**
+   * libpcap immediate mode: each frame is handed over at once, but Linux
+   * then uses a ring of snaplen-sized slots (TPACKET_V2), which holds only
+   * bufferSize/snaplen frames (about 250 with the defaults) and drops under
+   * bursts. Default false: TPACKET_V3 blocks packed with frames, handed over
+   * when full or after readTimeoutMs. Stock cap is always immediate.
+   */
+  readonly immediate?: boolean;
+  readonly readTimeoutMs?: number;
   readonly queueFrames?: number;
   readonly queueBytes?: number;
   readonly chunkFrames?: number;
@@ -87,6 +101,9 @@ export class LiveSource implements PacketSource {
   /** cap's name for the link type, for messages. */
   readonly linktypeName: string;
   readonly timestampSource: TimestampSource;
+  /** False when frames are handed over in kernel blocks (see LiveOptions.immediate). */
+  readonly immediate: boolean;
+  readonly readTimeoutMs: number;
   readonly stats: SourceStats = newSourceStats();
 
   private readonly handle: CapHandle;
@@ -112,6 +129,7 @@ export class LiveSource implements PacketSource {
     const queueFrames = positiveInt('queueFrames', opts.queueFrames, LIVE_DEFAULTS.queueFrames);
     const queueBytes = positiveInt('queueBytes', opts.queueBytes, LIVE_DEFAULTS.queueBytes);
     this.chunkFrames = positiveInt('chunkFrames', opts.chunkFrames, LIVE_DEFAULTS.chunkFrames);
+    this.readTimeoutMs = positiveInt('readTimeoutMs', opts.readTimeoutMs, LIVE_DEFAULTS.readTimeoutMs);
     if (bufferSize > 0x7fff_ffff) throw new UsageError(`bufferSize must be below 2 GiB, got ${bufferSize}`);
     if (queueBytes < this.snaplen) {
       throw new UsageError(`queueBytes (${queueBytes}) must be at least the snaplen (${this.snaplen}) so any frame fits`);
@@ -119,6 +137,7 @@ export class LiveSource implements PacketSource {
     this.name = `live:${this.device}`;
     this.patched = isPatchedCap(cap);
     this.timestampSource = this.patched ? 'pcap' : 'wall-clock';
+    this.immediate = this.patched ? (opts.immediate ?? false) : true;
     this.ring = new FrameRing(queueFrames, queueBytes);
     this.scratch = Buffer.alloc(this.snaplen);
 
@@ -126,7 +145,7 @@ export class LiveSource implements PacketSource {
     let capLinktype: string;
     try {
       capLinktype = this.patched
-        ? handle.open(this.device, this.filter, bufferSize, this.scratch, this.snaplen)
+        ? handle.open(this.device, this.filter, bufferSize, this.scratch, this.snaplen, this.immediate, this.readTimeoutMs)
         : handle.open(this.device, this.filter, bufferSize, this.scratch);
     } catch (err) {
       throw mapOpenError(err, this.device, this.filter, () => cap.Cap.deviceList().map((d) => d.name));
@@ -237,13 +256,16 @@ export class LiveSource implements PacketSource {
   }
 
   /**
-   * Stops capture: one more event-loop turn so frames already in the
-   * kernel buffer reach the queue, then the device is closed and `run`
-   * delivers what is queued before it resolves. Idempotent.
+   * Stops capture without losing what the kernel already has: in block mode
+   * it first waits out the read timeout, after which the kernel hands over
+   * the partly filled block, then gives the poll phase one more turn; then
+   * the device is closed and `run` delivers what is queued before it
+   * resolves. Frames arriving during that wait are captured too. Idempotent.
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (!this.closed) {
+        if (!this.immediate) await new Promise((resolve) => setTimeout(resolve, this.readTimeoutMs + 20));
         await nextTurn();
         this.closeDevice();
       }

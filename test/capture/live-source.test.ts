@@ -172,6 +172,25 @@ describe.skipIf(SKIP !== undefined)(`live capture on a veth pair${SKIP === undef
     expect(src.kernelStats().received).toBe(expected); // the kernel delivered all of them
   });
 
+  for (const immediate of [false, true]) {
+    it(`stop() right after the traffic still delivers every frame (immediate: ${immediate})`, async () => {
+      const src = live({ device: host, immediate });
+      expect(src.immediate).toBe(immediate);
+      const want = pcapFrames(EDNS);
+      let n = 0;
+      const running = src.run((f) => {
+        if (Buffer.compare(Buffer.from(f.bytes), want[n].bytes) === 0) n++;
+      });
+      // The replay blocks this thread, so every frame is still in the kernel
+      // (in block mode: in a block the kernel has not handed over yet).
+      replay(EDNS);
+      await src.stop();
+      await running;
+      expect(n).toBe(tcpdumpCount(EDNS, 'port 53'));
+      expect(src.stats.frames).toBe(n);
+    });
+  }
+
   it('rejects run() when the consumer throws, and closes the device', async () => {
     const src = live({ device: host });
     const running = src.run(() => {
