@@ -32,7 +32,7 @@ snaplen=262144
 namespaces=(dnsae-cli dnsae-res dnsae-auth dnsae-sec)
 
 [ "$(id -u)" -eq 0 ] || { echo "gen-benign-corpus: must run as root (network namespaces)" >&2; exit 1; }
-for tool in ip tcpdump knotd knotc nsd unbound dig kdig knsupdate nsupdate dnsperf capinfos tshark mergecap; do
+for tool in ip tcpdump knotd knotc nsd unbound dig kdig knsupdate nsupdate dnsperf capinfos tshark mergecap node; do
   command -v "$tool" >/dev/null || { echo "gen-benign-corpus: missing $tool (scripts/setup-debian.sh)" >&2; exit 1; }
 done
 
@@ -162,10 +162,13 @@ stop_capture() {
     files+=("$work/cap-$name-$ifc.pcap")
   done
   if [ "${#files[@]}" -eq 1 ]; then
-    cp "${files[0]}" "$out/$name.pcap"
+    cp "${files[0]}" "$work/$name-merged.pcap"
   else
-    mergecap -F pcap -w "$out/$name.pcap" "${files[@]}"
+    mergecap -F pcap -w "$work/$name-merged.pcap" "${files[@]}"
   fi
+  # veth transmit offload leaves partial UDP/TCP checksums in the capture;
+  # write the values a wire would carry.
+  node "$here/pcap-rewrite.mjs" fixcsum "$work/$name-merged.pcap" "$out/$name.pcap" >/dev/null
   log "$name.pcap: $(capinfos -c -M "$out/$name.pcap" | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}') packets"
 }
 

@@ -12,6 +12,12 @@
 //                          stays bad); --fixcsum recomputes IPv4 header and
 //                          UDP/TCP checksums over the lengths the IP header
 //                          declares, wherever the whole segment was captured.
+//   fixcsum IN OUT         Recomputes every IPv4, UDP and TCP checksum.
+//                          Captures taken on a veth hold the partial
+//                          checksums of transmit offload (every UDP/TCP
+//                          checksum looks wrong); this gives the values the
+//                          packets would carry on a wire. ethtool, which
+//                          could switch the offload off, is not installed.
 //   replicate IN OUT N     Repeats the packets of IN until OUT holds N,
 //                          giving each repetition its own client addresses
 //                          (198.18.0.0/15 and 2001:2::/48, the benchmarking
@@ -281,6 +287,23 @@ function portmap(inPath, outPath, spec, fix) {
   process.stdout.write(`${changed}\n`);
 }
 
+function fixAll(inPath, outPath) {
+  const p = readPcap(inPath);
+  const w = new PcapWriter(outPath, p.linktype, p.snaplen, p.nano);
+  let fixed = 0;
+  for (const r of p.records) {
+    const d = Buffer.from(r.data);
+    const t = transport(p.linktype, d);
+    if (t && (t.proto === 17 || t.proto === 6) && t.l4 + (t.proto === 17 ? 8 : 18) <= d.length) {
+      fixChecksums(t, d);
+      fixed++;
+    }
+    w.packet(r.sec, r.frac, r.orig, d);
+  }
+  w.close();
+  process.stdout.write(`${fixed}\n`);
+}
+
 function rewriteClient(linktype, d, k) {
   const t = transport(linktype, d);
   if (!t || (t.proto !== 17 && t.proto !== 6) || t.l4 + (t.proto === 17 ? 8 : 18) > d.length) return;
@@ -320,5 +343,6 @@ function rewriteClient(linktype, d, k) {
 
 const [cmd, inPath, outPath, n, flag] = process.argv.slice(2);
 if (cmd === 'portmap' && inPath && outPath && n) portmap(inPath, outPath, n, flag === '--fixcsum');
+else if (cmd === 'fixcsum' && inPath && outPath) fixAll(inPath, outPath);
 else if (cmd === 'replicate' && inPath && outPath && Number(n) > 0) replicate(inPath, outPath, Math.floor(Number(n)));
-else die('usage: pcap-rewrite.mjs portmap IN OUT P:53[,Q:53...] [--fixcsum] | replicate IN OUT N');
+else die('usage: pcap-rewrite.mjs portmap IN OUT P:53[,Q:53...] [--fixcsum] | fixcsum IN OUT | replicate IN OUT N');
