@@ -5,7 +5,7 @@
 // queue and the kernel dropped. Root only; bounded by count and time.
 //
 //   node scripts/measure-live.mjs [--loops 200] [--consumer-delay-ms 0] [--queue-frames 65536]
-//                                 [--snaplen 65535] [--buffer-mb 16]
+//                                 [--snaplen 65535] [--buffer-mb 16] [--immediate]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ const { values } = parseArgs({
     'queue-frames': { type: 'string', default: '65536' },
     snaplen: { type: 'string', default: '65535' },
     'buffer-mb': { type: 'string', default: '16' },
+    immediate: { type: 'boolean', default: false },
     file: { type: 'string', default: join(ROOT, 'test/fixtures/live/tcpdump__edns-opts.pcap') },
   },
 });
@@ -60,6 +61,7 @@ try {
     queueFrames: Number(values['queue-frames']),
     snaplen: Number(values.snaplen),
     bufferSize: Number(values['buffer-mb']) * 1024 * 1024,
+    immediate: values.immediate,
   });
   let delivered = 0;
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -96,6 +98,7 @@ try {
       consumerDelayMs: delayMs,
       snaplen: src.snaplen,
       bufferMb: Number(values['buffer-mb']),
+      immediate: src.immediate,
       seconds: Number(secs.toFixed(3)),
     }),
   );
