@@ -4,7 +4,7 @@ import { decodeFrame } from './decode/decode-frame.js';
 import { newDecodedPacket, resetDecodedPacket } from './decode/packet.js';
 import { WeirdCounters } from './decode/weirds.js';
 import { DnsaeError } from './errors.js';
-import { FlowAssembler } from './flow/flow-assembler.js';
+import { FlowAssembler, type PayloadTap } from './flow/flow-assembler.js';
 import type { SampleBatch } from './flow/sample.js';
 import type { Logger } from './logger.js';
 
@@ -37,6 +37,13 @@ export interface BatchConsumer {
   onBatch(batch: SampleBatch): void;
   /** Awaited between input chunks: resolve when more output can be buffered. */
   drain(): Promise<void>;
+  /**
+   * Optional: each sample's whole payload, before its batch reaches onBatch
+   * (see PayloadTap). Only consumers that need more than the header (the
+   * evaluation's dns-packet baseline) define it; it makes TCP framing copy
+   * message bodies.
+   */
+  readonly onPayload?: PayloadTap;
 }
 
 export interface SourceSummary {
@@ -68,6 +75,7 @@ export class Pipeline {
         tcpIdleSec: options.tcpIdleSec,
         maxTcpBufferBytes: options.maxTcpBufferBytes,
         batchSize: options.batchSize,
+        ...(consumer.onPayload === undefined ? {} : { payloadTap: consumer.onPayload }),
       },
       (batch) => {
         this.samples += batch.count;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { evaluateCommand } from './evaluate-command.js';
 import { modelCommand } from './model-command.js';
 import { scoreCommand } from './score-command.js';
 import { trainCommand } from './train-command.js';
@@ -8,4 +9,5 @@ export function registerCommands(program: Command): void {
   program.addCommand(scoreCommand());
   program.addCommand(trainCommand());
   program.addCommand(modelCommand());
+  program.addCommand(evaluateCommand());
 }

@@ -1,0 +1,66 @@
+import { writeFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { OutputError, UsageError } from '../errors.js';
+import { DEFAULT_TARGET_FPR } from '../evaluate/evaluation.js';
+import { buildJsonReport, formatJsonReport } from '../evaluate/report-json.js';
+import { renderHtmlReport } from '../evaluate/report-html.js';
+import { formatTextReport } from '../evaluate/report-text.js';
+import { stageLogger } from '../logger.js';
+import { LineSink } from '../output/ndjson-sink.js';
+import { parseRuleList } from '../rules/header-rules.js';
+import { evaluateCaptures } from '../run/evaluate.js';
+import { openScorer } from '../scoring/open-scorer.js';
+import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
+import { exitForErrors, parseFloatOption, runAction } from './run-action.js';
+
+interface EvaluateOptions extends PipelineCliOptions {
+  benign?: string[];
+  anomalous?: string[];
+  model?: string;
+  fpr: number;
+  json?: boolean;
+  report?: string;
+  rules?: string;
+}
+
+export function evaluateCommand(): Command {
+  const cmd = new Command('evaluate')
+    .description('compare the detectors (ae, rules, hybrid, dns-packet baseline) on labelled captures; per-sample and per-flow metrics')
+    .option('--benign <captures...>', 'captures whose traffic is all benign (negative class)')
+    .option('--anomalous <captures...>', 'captures whose traffic is all anomalous (positive class)')
+    .option('-m, --model <dir>', 'model directory (default: the shipped models/default)')
+    .option('--fpr <rate>', 'target false-positive rate for the suggested threshold', parseFloatOption('--fpr', 0, 1), DEFAULT_TARGET_FPR)
+    .option('--json', 'print the JSON report instead of the text table')
+    .option('--report <file.html>', 'also write the self-contained HTML report to FILE')
+    .option('--rules <list>', 'structure rules to use: default, all, none, or names to add/remove (e.g. "default,+multiple_questions")');
+  addPipelineOptions(cmd);
+  return cmd.action((o: EvaluateOptions) =>
+    runAction(async () => {
+      const log = stageLogger('evaluate');
+      const benign = o.benign ?? [];
+      const anomalous = o.anomalous ?? [];
+      if (benign.length + anomalous.length === 0) throw new UsageError('evaluate needs captures: --benign FILES and/or --anomalous FILES');
+      const ruleMask = o.rules === undefined ? undefined : parseRuleList(o.rules);
+      const scorer = await openScorer(o.model);
+      const result = await evaluateCaptures(
+        { benign, anomalous },
+        { scorer, fpr: o.fpr, pipeline: pipelineOptionsFrom(o), ...(ruleMask === undefined ? {} : { ruleMask }) },
+        log,
+      );
+      log.info({ stats: result.stats }, 'evaluate summary');
+      const ev = result.evaluation;
+      if (o.report !== undefined) {
+        try {
+          await writeFile(o.report, renderHtmlReport(ev), { mode: 0o644 });
+        } catch (err) {
+          const e = err as NodeJS.ErrnoException;
+          throw new OutputError(`cannot write report (${e.code ?? e.message})`, { file: o.report, cause: err });
+        }
+      }
+      const out = LineSink.toStdout();
+      out.writeLine(o.json === true ? formatJsonReport(buildJsonReport(ev)) : formatTextReport(ev).replace(/\n$/, ''));
+      await out.close();
+      return exitForErrors(result.errors);
+    }),
+  );
+}
