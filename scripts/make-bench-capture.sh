@@ -2,8 +2,8 @@
 # Builds a benchmark capture of N real DNS packets with many flows: nsd in a
 # network namespace of its own, driven by bounded dnsperf runs (UDP over
 # IPv4 and IPv6, some TCP) from a second namespace, recorded with tcpdump.
-# If the runs do not reach N packets in their time limit, the captured
-# packets are repeated with other client addresses and ports
+# The live part aims at about N/2 packets; the captured packets are then
+# repeated with other client addresses and per-exchange client ports
 # (scripts/pcap-rewrite.mjs replicate) until the file holds exactly N.
 #
 # Usage: sudo scripts/make-bench-capture.sh [OUT [N]]
@@ -127,10 +127,13 @@ pids+=("$tcpdump_pid")
 wait_for 40 grep -q 'listening on' "$work/tcpdump.log"
 
 # Each query is one request and one response packet (TCP adds handshakes
-# and ACKs), so half of N queries is enough; -n and -l bound every run.
+# and ACKs). The live runs aim at about half of N: dnsperf reuses its
+# sockets, so its traffic has few, long flows; the repeated half gives
+# every UDP exchange its own client port, as traffic from many clients
+# and resolvers has. -n and -l bound every run.
 qfile=$work/zones/queries.txt
 lines=$(wc -l <"$qfile")
-passes=$(( (target / 2 + lines - 1) / lines ))
+passes=$(( (target / 4 + lines - 1) / lines ))
 udp4=$(( passes * 6 / 10 + 1 )); udp6=$(( passes * 3 / 10 + 1 )); tcp4=$(( passes / 20 + 1 ))
 log "dnsperf: $lines-query file, passes udp4=$udp4 udp6=$udp6 tcp=$tcp4, at most ${live_seconds}s"
 perf() { timeout $((live_seconds + 15)) ip netns exec dnsae-bench-cli dnsperf -d "$qfile" -l "$live_seconds" -t 2 "$@"; }

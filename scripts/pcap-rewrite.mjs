@@ -21,8 +21,9 @@
 //   replicate IN OUT N     Repeats the packets of IN until OUT holds N,
 //                          giving each repetition its own client addresses
 //                          (198.18.0.0/15 and 2001:2::/48, the benchmarking
-//                          ranges of RFC 2544/5180) and client ports, so a
-//                          short real capture becomes one with many flows.
+//                          ranges of RFC 2544/5180) and client ports (per
+//                          UDP exchange, keyed by the DNS ID), so a short
+//                          real capture becomes one with many flows.
 //                          Checksums are updated incrementally (RFC 1624);
 //                          payloads and server side stay byte-identical.
 import { readFileSync, openSync, writeSync, closeSync } from 'node:fs';
@@ -324,19 +325,26 @@ function rewriteClient(linktype, d, k) {
   const l4Csum = l4Checksum(t, d);
   const csums = [l4Csum];
   const port = clientIsSrc ? sport : dport;
-  const newPort = 1024 + ((port - 1024 + k * 4099) % 64512 + 64512) % 64512;
+  // UDP: the DNS ID joins the key, so each query/response pair gets its own
+  // client port, like a resolver's per-query source ports (RFC 5452); the
+  // pair itself stays together. TCP connections keep one port throughout.
+  const id = proto === 17 && l4 + 10 <= d.length ? d.readUInt16BE(l4 + 8) : 0;
+  const newPort = 1024 + ((port * 31 + id * 7 + k * 4099) % 64512);
   setWord(d, portAt, newPort, csums);
   if (addrLen === 4) {
-    // 198.18.0.0/15: repetition k and the original last octet pick the host.
-    const host = ((k * 256 + d[addrAt + 3]) % 131072) >>> 0;
+    // 198.18.0.0/15: repetition k, the original last octet and (UDP) the
+    // DNS ID pick the host, so per-exchange flows rarely collide.
+    const host = (k * 7919 + d[addrAt + 3] * 131 + id) % 131072;
     setWord(d, addrAt, 0xc612 | (host >>> 16), [ipCsum, l4Csum]);
     setWord(d, addrAt + 2, host & 0xffff, [ipCsum, l4Csum]);
   } else {
-    // 2001:2::/48 with k in the subnet id, original interface id kept.
+    // 2001:2::/48, subnet id from k, (UDP) the DNS ID in the next word;
+    // the rest of the interface id is the original's.
     setWord(d, addrAt, 0x2001, csums);
     setWord(d, addrAt + 2, 0x0002, csums);
     setWord(d, addrAt + 4, 0x0000, csums);
     setWord(d, addrAt + 6, k & 0xffff, csums);
+    setWord(d, addrAt + 8, id, csums);
   }
   if (proto === 17 && l4Csum >= 0 && d.readUInt16BE(l4Csum) === 0) d.writeUInt16BE(0xffff, l4Csum);
 }
