@@ -194,7 +194,7 @@ export class FlowAssembler implements FramerSink<TcpSide> {
       const flags = pkt.firstFragment || captured < pkt.payloadLength ? SAMPLE_TRUNCATED : 0;
       const idx = dir === 0 ? flow.msgIndex0++ : flow.msgIndex1++;
       this.udpSamples++;
-      this.push(flow.info, dir, idx, pkt.payloadLength, pkt.bytes, pkt.payloadOffset, captured, flags, pkt.bytes, pkt.payloadOffset, captured);
+      this.push(flow.info, dir, idx, pkt.payloadLength, pkt.bytes, pkt.payloadOffset, captured, flags);
       return;
     }
 
@@ -257,7 +257,8 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     const idx = side.dir === 0 ? flow.msgIndex0++ : flow.msgIndex1++;
     this.tcpSamples++;
     if ((flags & SAMPLE_UNFRAMED) !== 0) this.tcpUnframed++;
-    this.push(flow.info, side.dir, idx, payloadLength, head, 0, headLen, flags, body ?? head, 0, bodyLen);
+    if (body === null) this.push(flow.info, side.dir, idx, payloadLength, head, 0, headLen, flags);
+    else this.pushTapped(flow.info, side.dir, idx, payloadLength, head, headLen, flags, body, bodyLen);
   }
 
   private push(
@@ -269,12 +270,27 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     off: number,
     avail: number,
     flags: number,
-    tapBytes: Uint8Array,
-    tapOff: number,
-    tapLen: number,
   ): void {
     const row = this.batch.push(info, dir, this.curSec, this.curNsec, idx, payloadLength, src, off, avail, flags);
-    if (this.tap !== undefined) this.tap(row, tapBytes, tapOff, tapLen);
+    // A UDP payload is where its header is; TCP messages with the tap on go through pushTapped.
+    if (this.tap !== undefined) this.tap(row, src, off, avail);
+    if (this.batch.full) this.deliver();
+  }
+
+  /** A DNS-over-TCP message while the tap is on: the tap gets the kept body, not the header. */
+  private pushTapped(
+    info: FlowInfo,
+    dir: 0 | 1,
+    idx: number,
+    payloadLength: number,
+    head: Uint8Array,
+    headLen: number,
+    flags: number,
+    body: Uint8Array,
+    bodyLen: number,
+  ): void {
+    const row = this.batch.push(info, dir, this.curSec, this.curNsec, idx, payloadLength, head, 0, headLen, flags);
+    this.tap!(row, body, 0, bodyLen);
     if (this.batch.full) this.deliver();
   }
 
