@@ -20,10 +20,12 @@ export class LineSink {
     readonly name: string,
     private readonly ownsStream: boolean,
   ) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      const why = err.code === 'EPIPE' ? 'reader closed the pipe (EPIPE)' : err.code === 'ENOSPC' ? 'no space left on device' : (err.code ?? err.message);
-      this.error ??= new OutputError(`cannot write output: ${why}`, { file: name, cause: err });
-    });
+    stream.on('error', (err: NodeJS.ErrnoException) => this.keep(err));
+  }
+
+  private keep(err: NodeJS.ErrnoException): void {
+    const why = err.code === 'EPIPE' ? 'reader closed the pipe (EPIPE)' : err.code === 'ENOSPC' ? 'no space left on device' : (err.code ?? err.message);
+    this.error ??= new OutputError(`cannot write output: ${why}`, { file: this.name, cause: err });
   }
 
   static toStdout(): LineSink {
@@ -94,7 +96,12 @@ export class LineSink {
     if (this.error) throw this.error;
     await new Promise<void>((resolve) => {
       if (this.ownsStream) {
-        this.stream.end(() => resolve());
+        // The last write's error (ENOSPC on /dev/full) reaches end()'s callback
+        // before the 'error' event: take it from there or it is lost.
+        this.stream.end((err?: Error | null) => {
+          if (err) this.keep(err as NodeJS.ErrnoException);
+          resolve();
+        });
         this.stream.once('error', () => resolve());
       } else if (this.stream.writableNeedDrain) {
         this.stream.once('drain', () => resolve());
