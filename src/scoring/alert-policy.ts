@@ -1,3 +1,5 @@
+import { FifoMap } from './fifo-map.js';
+
 /**
  * Alert hygiene. A tunnel on port 53 produces thousands of anomalous
  * messages; a SOC wants one alert per flow plus counts, and a cap per
@@ -32,8 +34,8 @@ interface SourceWindow {
 
 export class AlertPolicy {
   /** flow id -> anomalous messages seen after its alert. */
-  private readonly alertedFlows = new Map<number, number>();
-  private readonly sources = new Map<string, SourceWindow>();
+  private readonly alertedFlows: FifoMap<number, number>;
+  private readonly sources: FifoMap<string, SourceWindow>;
   readonly counters = {
     alerts: 0,
     suppressed_flow: 0,
@@ -42,7 +44,10 @@ export class AlertPolicy {
     source_table_evictions: 0,
   };
 
-  constructor(readonly options: AlertPolicyOptions = DEFAULT_ALERT_POLICY) {}
+  constructor(readonly options: AlertPolicyOptions = DEFAULT_ALERT_POLICY) {
+    this.alertedFlows = new FifoMap(options.maxTrackedFlows);
+    this.sources = new FifoMap(options.maxTrackedSources);
+  }
 
   decide(flowId: number, srcIp: string, tsSec: number): AlertDecision {
     const o = this.options;
@@ -57,12 +62,8 @@ export class AlertPolicy {
     if (o.limitPerSource > 0) {
       let w = this.sources.get(srcIp);
       if (w === undefined) {
-        if (this.sources.size >= o.maxTrackedSources) {
-          this.sources.delete(this.sources.keys().next().value!);
-          this.counters.source_table_evictions++;
-        }
         w = { start: tsSec, count: 0 };
-        this.sources.set(srcIp, w);
+        if (this.sources.set(srcIp, w)) this.counters.source_table_evictions++;
       } else if (tsSec - w.start >= o.limitWindowSec || tsSec < w.start) {
         w.start = tsSec;
         w.count = 0;
@@ -73,13 +74,7 @@ export class AlertPolicy {
       }
       w.count++;
     }
-    if (o.onePerFlow) {
-      if (this.alertedFlows.size >= o.maxTrackedFlows) {
-        this.alertedFlows.delete(this.alertedFlows.keys().next().value!);
-        this.counters.flow_table_evictions++;
-      }
-      this.alertedFlows.set(flowId, 0);
-    }
+    if (o.onePerFlow && this.alertedFlows.set(flowId, 0)) this.counters.flow_table_evictions++;
     this.counters.alerts++;
     return 'alert';
   }
