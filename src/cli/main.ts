@@ -8,16 +8,25 @@ import { registerCommands } from './commands.js';
 
 const program = new Command('dnsae')
   .description('DNS anomaly detector: flags traffic on port 53 that is not DNS')
-  .version(VERSION)
-  .showSuggestionAfterError(true)
-  .exitOverride()
-  .configureOutput({
-    // commander's own errors are one line already; keep them on stderr with our prefix.
-    writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `dnsae: ${s.slice(7)}` : s),
-  });
+  .version(VERSION);
 
 program.addCommand(extractCommand());
 registerCommands(program);
+// addCommand() does not pass settings down: without this a subcommand's
+// unknown option would exit 1 through commander's own process.exit.
+applyUsageErrorHandling(program);
+
+function applyUsageErrorHandling(cmd: Command): void {
+  cmd
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      // One line per usage error, like every other fault (the suggestion is on a line of its own otherwise).
+      writeErr: (s) =>
+        process.stderr.write(s.startsWith('error:') ? `dnsae: ${s.slice(7).trim().replace(/\s*\n\s*/g, ' ')} [DNSAE_ERR_USAGE]\n` : s),
+    });
+  for (const sub of cmd.commands) applyUsageErrorHandling(sub);
+}
 
 // A reader that closes our stdout (| head) is a normal way to stop: no stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
