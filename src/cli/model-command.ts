@@ -1,6 +1,4 @@
 import { Command } from 'commander';
-import { selectBackend } from '../model/backend.js';
-import { loadModelDir } from '../model/model-dir.js';
 import { DEFAULT_MODEL_DIR } from '../scoring/open-scorer.js';
 import { runAction } from './run-action.js';
 
@@ -12,6 +10,9 @@ export function modelCommand(): Command {
     .argument('[dir]', 'model directory', DEFAULT_MODEL_DIR)
     .action((dir: string) =>
       runAction(async () => {
+        // Loaded on use: tfjs is slow to import and only this command needs it here.
+        const { selectBackend } = await import('../model/backend.js');
+        const { loadModelDir } = await import('../model/model-dir.js');
         await selectBackend('cpu');
         const loaded = await loadModelDir(dir);
         const layers = loaded.layers.map((l) => `${l.inDim}->${l.outDim} ${l.activation}`);

@@ -4,7 +4,6 @@ import { stageLogger } from '../logger.js';
 import { DEFAULT_TARGET_FPR } from '../model/calibrate.js';
 import type { BackendPreference } from '../model/backend.js';
 import type { DedupeMode } from '../model/train.js';
-import { trainFromCaptures } from '../run/train.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
 import { trainingProgress } from './progress.js';
 import { exitForErrors, oneOf, parseFloatOption, parseIntOption, runAction } from './run-action.js';
@@ -53,6 +52,8 @@ export function trainCommand(): Command {
   return cmd.action((inputs: string[], o: TrainOptions) =>
     runAction(async () => {
       const log = stageLogger('train');
+      // Loaded on use: importing tfjs costs every other command about 0.2 s of startup.
+      const { trainFromCaptures } = await import('../run/train.js');
       const result = await trainFromCaptures(
         inputs,
         {

@@ -3,7 +3,9 @@ import { HEAD_BYTES } from '../flow/sample.js';
 import { ModelError } from '../errors.js';
 import { encodeRow, featureWidth, targetWidth, type FeatureSpec } from '../features/encode.js';
 import { buildAutoencoder, DEFAULT_ARCH, type ArchSpec } from './autoencoder.js';
-import { rowLoss } from './loss.js';
+import { byteErrors, rowLoss } from './loss.js';
+
+export { byteErrors } from './loss.js';
 import { createRng, shuffleInPlace } from './rng.js';
 
 /** Benign samples in struct-of-arrays form, as extracted from captures. */
@@ -260,23 +262,4 @@ function heldOutStats(model: tf.LayersModel, data: TrainingSet, idx: Uint32Array
   }
   for (let k = 0; k < 8; k++) perByte[k]! /= rows.n;
   return { losses, perByte };
-}
-
-/**
- * Mean squared error per header byte (8 values) for one row; masked ID
- * bytes get 0. Shared with the fused scorer so reports agree.
- */
-export function byteErrors(pred: Float32Array, predOff: number, row: Float32Array, rowOff: number, spec: FeatureSpec, out: Float32Array): void {
-  const first = spec.maskId ? 2 : 0;
-  const per = spec.encoding === 'bits' ? 8 : 1;
-  for (let k = 0; k < first; k++) out[k] = 0;
-  let j = 0;
-  for (let k = first; k < 8; k++) {
-    let s = 0;
-    for (let b = 0; b < per; b++, j++) {
-      const d = pred[predOff + j]! - row[rowOff + j]!;
-      s += d * d;
-    }
-    out[k] = s / per;
-  }
 }

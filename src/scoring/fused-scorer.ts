@@ -1,9 +1,8 @@
 import { FIRST_BYTES, HEAD_BYTES, type SampleBatch } from '../flow/sample.js';
 import { encodeRow, featureWidth, targetWidth, type FeatureSpec } from '../features/encode.js';
 import type { TrainingSet } from '../model/train.js';
-import { byteErrors } from '../model/train.js';
-import { rowLoss } from '../model/loss.js';
-import type { DenseWeights, LoadedModel, ModelMeta } from '../model/model-dir.js';
+import { byteErrors, rowLoss } from '../model/loss.js';
+import type { DenseWeights, ModelMeta, ModelWeights } from '../model/model-weights.js';
 import type { BatchScorer } from './batch-scorer.js';
 import { ScoreCache } from './fused-cache.js';
 
@@ -59,9 +58,9 @@ export class FusedScorer implements BatchScorer {
     this.cache = size > 0 && meta.spec.maskId ? new ScoreCache(size) : undefined;
   }
 
-  /** Accepts a LoadedModel, or just the parts it needs (e.g. fresh from training). */
+  /** Accepts ModelWeights or a LoadedModel, or just the parts it needs (e.g. fresh from training). */
   static fromModel(
-    loaded: { readonly meta: Pick<ModelMeta, 'spec' | 'threshold' | 'modelId'>; readonly layers: LoadedModel['layers'] },
+    loaded: { readonly meta: Pick<ModelMeta, 'spec' | 'threshold' | 'modelId'>; readonly layers: ModelWeights['layers'] },
     opts: FusedScorerOptions = {},
   ): FusedScorer {
     return new FusedScorer(loaded.meta, loaded.layers, opts);

@@ -1,15 +1,16 @@
 import { fileURLToPath } from 'node:url';
-import { selectBackend } from '../model/backend.js';
-import { loadModelDir } from '../model/model-dir.js';
+import { readModelWeights } from '../model/model-weights.js';
 import { FusedScorer } from './fused-scorer.js';
 
 /** The model shipped with dnsae, used when --model is not given. */
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../models/default', import.meta.url));
 
-/** Loads and validates a model directory and returns its batch scorer. */
+/**
+ * Loads and validates a model directory and returns its batch scorer. Only
+ * the weights are read: the fused scorer needs no tfjs model, and not
+ * importing tfjs saves about 0.2 s of startup per run.
+ */
 export async function openScorer(dir: string = DEFAULT_MODEL_DIR, opts: { cacheSize?: number } = {}): Promise<FusedScorer> {
-  // Loading also rebuilds the tfjs model (reference predict), which needs a backend; cpu starts fastest.
-  await selectBackend('cpu');
-  const loaded = await loadModelDir(dir);
-  return FusedScorer.fromModel(loaded, opts.cacheSize === undefined ? {} : { cacheSize: opts.cacheSize });
+  const weights = await readModelWeights(dir);
+  return FusedScorer.fromModel(weights, opts.cacheSize === undefined ? {} : { cacheSize: opts.cacheSize });
 }
