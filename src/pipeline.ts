@@ -51,6 +51,8 @@ export interface SourceSummary {
   frames: number;
   decoded: number;
   samples: number;
+  /** pcapng blocks skipped as not packets (unknown types, statistics); present when non-zero. */
+  skipped_blocks?: number;
   error?: string;
 }
 
@@ -120,6 +122,7 @@ export class Pipeline {
       summary.frames = frames;
       summary.decoded = decoded;
       summary.samples = this.samples - samplesBefore;
+      if (source.stats.skippedBlocks > 0) summary.skipped_blocks = source.stats.skippedBlocks;
       this.log.debug({ source: source.name, frames, decoded }, 'source done');
     }
   }
