@@ -1,0 +1,98 @@
+// Memory under floods: one million UDP queries from distinct 5-tuples, TCP
+// connections that never complete a message, and a TCP stream whose data
+// is all out of order. Bounds are 1.5x the peak RSS measured on the
+// reference machine (docs/robustness.md); what matters is that they do not
+// grow with the input: the flow table, the reassembly buffers and the alert
+// tables are all capped.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, ROOT } from '../golden/run-cli.js';
+
+const MIB = 1024;
+/** Peak RSS bounds in KiB (see docs/robustness.md for the measurements). */
+const BOUND_UDP_KIB = 500 * MIB;
+const BOUND_TCP_PARTIAL_KIB = 950 * MIB;
+const BOUND_TCP_OOO_KIB = 170 * MIB;
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'dnsae-flood-'));
+});
+afterAll(async () => {
+  if (dir !== '') await rm(dir, { recursive: true, force: true });
+});
+
+function makeCapture(name: string, kind: string, count: number): string {
+  const file = path.join(dir, name);
+  const r = spawnSync(process.execPath, [`${ROOT}scripts/make-flood-capture.mjs`, file, '--kind', kind, '--count', String(count)], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return file;
+}
+
+interface Measured {
+  status: number;
+  peakKiB: number;
+  stats: Record<string, any>;
+  errorLines: string[];
+}
+
+/** Runs the CLI under GNU time; %M is the peak resident set size in KiB. */
+function scoreUnderTime(args: string[]): Measured {
+  const r = spawnSync('/usr/bin/time', ['-f', 'PEAK_RSS_KIB %M', process.execPath, CLI, 'score', ...args, '-o', '/dev/null'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    env: { ...process.env, DNSAE_LOG_LEVEL: 'info' },
+  });
+  const lines = (r.stderr ?? '').split('\n');
+  const peak = lines.map((l) => /^PEAK_RSS_KIB (\d+)$/.exec(l)).find((m) => m !== null);
+  let stats: Record<string, any> = {};
+  for (const l of lines) {
+    if (!l.startsWith('{')) continue;
+    const rec = JSON.parse(l) as { msg?: string; stats?: Record<string, any> };
+    if (rec.msg === 'score summary' && rec.stats) stats = rec.stats;
+  }
+  return { status: r.status ?? -1, peakKiB: peak ? Number(peak[1]) : NaN, stats, errorLines: lines.filter((l) => l.startsWith('dnsae: ')) };
+}
+
+describe.skipIf(!existsSync('/usr/bin/time') || !existsSync(CLI))('flood: peak memory stays bounded', () => {
+  it('one million UDP queries from distinct 5-tuples (rules, and hybrid with the shipped model)', () => {
+    const file = makeCapture('udp.pcap', 'udp', 1_000_000);
+    const modes = existsSync(`${ROOT}models/default/model.json`) ? ['rules', 'hybrid'] : ['rules'];
+    for (const mode of modes) {
+      const m = scoreUnderTime(['--detector', mode, file]);
+      expect(m.errorLines).toEqual([]);
+      expect(m.status).toBe(0);
+      expect(m.stats.samples).toBe(1_000_000);
+      // Every query is its own flow: all but the table's worth were evicted, none lost.
+      expect(m.stats.flows.flows_created).toBe(1_000_000);
+      expect(m.stats.flows.flows_evicted + m.stats.flows.flows_flushed).toBe(1_000_000);
+      expect(m.peakKiB, `${mode}: peak ${m.peakKiB} KiB`).toBeLessThan(BOUND_UDP_KIB);
+    }
+  });
+
+  it('300k TCP connections that never complete a length prefix', () => {
+    const file = makeCapture('tcp-partial.pcap', 'tcp-partial', 300_000);
+    const m = scoreUnderTime(['--detector', 'rules', file]);
+    expect(m.errorLines).toEqual([]);
+    expect(m.status).toBe(0);
+    // Each connection ends (evicted or at end of input) with one unframed message.
+    expect(m.stats.flows.tcp_unframed).toBe(300_000);
+    expect(m.stats.flows.flows_evicted).toBeGreaterThan(0);
+    expect(m.peakKiB, `peak ${m.peakKiB} KiB`).toBeLessThan(BOUND_TCP_PARTIAL_KIB);
+  });
+
+  it('a TCP stream of 200k segments behind a hole that never fills', () => {
+    const file = makeCapture('tcp-ooo.pcap', 'tcp-ooo', 200_000);
+    const m = scoreUnderTime(['--detector', 'rules', file]);
+    expect(m.errorLines).toEqual([]);
+    expect(m.status).toBe(0);
+    expect(m.stats.flows.tcp_segments).toBe(200_001);
+    expect(m.stats.flows.tcp_buffer_full).toBeGreaterThan(0);
+    expect(m.peakKiB, `peak ${m.peakKiB} KiB`).toBeLessThan(BOUND_TCP_OOO_KIB);
+  });
+});
