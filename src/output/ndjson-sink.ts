@@ -2,15 +2,22 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { OutputError } from '../errors.js';
 
+const CHUNK_BYTES = 128 * 1024;
+const FLUSH_AT = 64 * 1024;
+
 /**
- * Line-oriented output with coarse batching: records are appended to a
- * string and handed to the stream in ~64 KiB pieces, because one write per
- * record costs more than formatting it. Write errors (EPIPE, ENOSPC, EBADF)
+ * Line-oriented output with coarse batching: records are appended to a byte
+ * chunk and handed to the stream in ~64 KiB pieces, because one write per
+ * record costs more than formatting it. Formatters on the hot path write
+ * bytes straight into the chunk (reserve/commit) so a record costs no
+ * string at all; writeLine encodes a string into the same chunk, so both
+ * kinds of record keep their order. Write errors (EPIPE, ENOSPC, EBADF)
  * are kept and raised as one OutputError at the next drain/close, so the
  * caller can stop and report instead of crashing on an 'error' event.
  */
 export class LineSink {
-  private pending = '';
+  private chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private pos = 0;
   private error: OutputError | undefined;
   private needDrain = false;
   lines = 0;
@@ -57,16 +64,49 @@ export class LineSink {
   }
 
   writeLine(line: string): void {
-    this.pending += line;
-    this.pending += '\n';
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+    const buf = this.reserve(line.length * 3 + 1);
+    let p = this.pos;
+    p += buf.write(line, p, 'utf8');
+    buf[p++] = 10;
+    this.commit(p);
+  }
+
+  /**
+   * Room for a record of at most `maxBytes` bytes: write it into the
+   * returned buffer from `position`, then call commit() with the end offset.
+   */
+  reserve(maxBytes: number): Buffer {
+    if (this.pos + maxBytes > this.chunk.length) {
+      this.flushPending();
+      if (maxBytes > this.chunk.length) this.chunk = Buffer.allocUnsafe(maxBytes);
+    }
+    return this.chunk;
+  }
+
+  /** Where the next record starts in the buffer reserve() returned. */
+  get position(): number {
+    return this.pos;
+  }
+
+  /** Ends a record written after reserve(); `end` is the offset after its newline. */
+  commit(end: number): void {
+    this.pos = end;
     this.lines++;
-    if (this.pending.length >= 65536) this.flushPending();
+    if (end >= FLUSH_AT) this.flushPending();
   }
 
   private flushPending(): void {
-    if (this.pending.length === 0 || this.error) return;
-    const ok = this.stream.write(this.pending);
-    this.pending = '';
+    if (this.pos === 0) return;
+    if (this.error) {
+      this.pos = 0;
+      return;
+    }
+    // The stream may hold on to the bytes until the write completes: hand it
+    // this chunk and start a new one rather than reuse it.
+    const ok = this.stream.write(this.chunk.subarray(0, this.pos));
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.pos = 0;
     if (!ok) this.needDrain = true;
   }
 

@@ -19,3 +19,19 @@ export function eveTimestamp(tsSec: number, tsNsec: number): string {
   const s = String(usec);
   return `${cachedPrefix}.${PAD6[s.length] ?? ''}${s}+0000`;
 }
+
+let cachedBytesSec = Number.NaN;
+let cachedBytes: Uint8Array = new Uint8Array(0);
+
+/**
+ * The part of eveTimestamp() before the fraction ("2009-11-24T21:27:09"),
+ * as bytes, cached per whole second, for byte-level formatters.
+ */
+export function eveTimestampPrefixBytes(tsSec: number): Uint8Array {
+  if (tsSec !== cachedBytesSec) {
+    cachedBytesSec = tsSec;
+    const d = new Date(tsSec * 1000);
+    cachedBytes = Buffer.from(Number.isNaN(d.getTime()) ? `@${tsSec}` : d.toISOString().slice(0, 19), 'utf8');
+  }
+  return cachedBytes;
+}

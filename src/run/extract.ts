@@ -1,7 +1,7 @@
 import type { SampleBatch } from '../flow/sample.js';
 import type { Logger } from '../logger.js';
 import type { LineSink } from '../output/ndjson-sink.js';
-import { SAMPLE_CSV_HEADER, sampleToCsv, sampleToNdjson } from '../output/sample-format.js';
+import { SAMPLE_CSV_HEADER, sampleToCsv, writeSampleNdjson } from '../output/sample-format.js';
 import { Pipeline, runFiles, type BatchConsumer, type PipelineOptions } from '../pipeline.js';
 import type { DnsaeError } from '../errors.js';
 
@@ -22,14 +22,18 @@ export async function extractCaptures(
 ): Promise<ExtractResult> {
   const names = inputs.map((p) => (p === '-' ? '<stdin>' : p));
   if (format === 'csv') out.writeLine(SAMPLE_CSV_HEADER);
-  const consumer: BatchConsumer = {
-    onBatch(batch: SampleBatch): void {
-      if (format === 'none') return;
-      const fmt = format === 'csv' ? sampleToCsv : sampleToNdjson;
-      for (let i = 0; i < batch.count; i++) out.writeLine(fmt(batch, i, names));
-    },
-    drain: () => out.drain(),
-  };
+  // The format is chosen once here, not per batch or per record; `none` formats nothing.
+  const onBatch: (batch: SampleBatch) => void =
+    format === 'none'
+      ? () => undefined
+      : format === 'csv'
+        ? (batch) => {
+            for (let i = 0; i < batch.count; i++) out.writeLine(sampleToCsv(batch, i, names));
+          }
+        : (batch) => {
+            for (let i = 0; i < batch.count; i++) writeSampleNdjson(out, batch, i, names);
+          };
+  const consumer: BatchConsumer = { onBatch, drain: () => out.drain() };
   const pipeline = new Pipeline(pipelineOptions, consumer, log);
   const { errors } = await runFiles(inputs, pipeline, log);
   return { errors, stats: { ...pipeline.stats(), sources: pipeline.sources } };
