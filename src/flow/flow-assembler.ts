@@ -4,6 +4,7 @@ import { BODY_UNAVAILABLE, type FramerSink } from './dns-tcp-framer.js';
 import { ADDR_B, flowIdOf, flowKeyFromPacket, newFlowKey, type FlowKey } from './flow-key.js';
 import { FlowEntry, FlowTable, LANE_TCP, LANE_UDP, type RemoveReason } from './flow-table.js';
 import { formatIp } from './ip-format.js';
+import type { Transport } from './sample.js';
 import { SAMPLE_TRUNCATED, SAMPLE_UNFRAMED, SampleBatch, type FlowInfo } from './sample.js';
 import { newTcpReassemblyContext, TcpStream, type TcpReassemblyContext } from './tcp-stream.js';
 
@@ -11,7 +12,8 @@ import { newTcpReassemblyContext, TcpStream, type TcpReassemblyContext } from '.
  * Decoded packets in, sample batches out. UDP: one sample per datagram that
  * has payload. TCP: one sample per DNS message after reassembly and framing.
  * Everything per packet reuses preallocated state; objects are created only
- * for a new flow (its FlowInfo and strings) and for out-of-order TCP data.
+ * for a new flow (its FlowInfo; address text only when first read) and for
+ * out-of-order TCP data.
  */
 export interface FlowAssemblerOptions {
   /** A packet is kept when either port is in this set. */
@@ -86,6 +88,91 @@ export interface FlowAssemblerStats {
   tcp_buffer_full: number;
   tcp_buffered_bytes: number;
   tcp_data_after_close: number;
+}
+
+const NO_VLAN: readonly number[] = Object.freeze([]);
+
+/**
+ * FlowInfo as the assembler makes it: the address text is built on first
+ * read. Most flows are one query and one response, and with
+ * `extract --format none` or `score` without alerts nothing ever reads
+ * their addresses; formatting them eagerly was two strings per flow that
+ * outlived several scavenges. The 16 address bytes of each endpoint are
+ * kept as small integers (three bytes per field, so they stay unboxed).
+ */
+class AssembledFlowInfo implements FlowInfo {
+  private cText: string | undefined = undefined;
+  private sText: string | undefined = undefined;
+  private c0 = 0;
+  private c1 = 0;
+  private c2 = 0;
+  private c3 = 0;
+  private c4 = 0;
+  private c5 = 0;
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  private s4 = 0;
+  private s5 = 0;
+
+  constructor(
+    readonly flowId: number,
+    readonly transport: Transport,
+    readonly clientPort: number,
+    readonly serverPort: number,
+    readonly ipVersion: 4 | 6,
+    readonly vlan: readonly number[],
+    readonly sourceIndex: number,
+    addr: Uint8Array,
+    cOff: number,
+    sOff: number,
+  ) {
+    const a = addr;
+    this.c0 = (a[cOff]! << 16) | (a[cOff + 1]! << 8) | a[cOff + 2]!;
+    this.s0 = (a[sOff]! << 16) | (a[sOff + 1]! << 8) | a[sOff + 2]!;
+    this.c1 = (a[cOff + 3]! << 16) | (a[cOff + 4]! << 8) | a[cOff + 5]!;
+    this.s1 = (a[sOff + 3]! << 16) | (a[sOff + 4]! << 8) | a[sOff + 5]!;
+    if (ipVersion === 6) {
+      this.c2 = (a[cOff + 6]! << 16) | (a[cOff + 7]! << 8) | a[cOff + 8]!;
+      this.c3 = (a[cOff + 9]! << 16) | (a[cOff + 10]! << 8) | a[cOff + 11]!;
+      this.c4 = (a[cOff + 12]! << 16) | (a[cOff + 13]! << 8) | a[cOff + 14]!;
+      this.c5 = a[cOff + 15]!;
+      this.s2 = (a[sOff + 6]! << 16) | (a[sOff + 7]! << 8) | a[sOff + 8]!;
+      this.s3 = (a[sOff + 9]! << 16) | (a[sOff + 10]! << 8) | a[sOff + 11]!;
+      this.s4 = (a[sOff + 12]! << 16) | (a[sOff + 13]! << 8) | a[sOff + 14]!;
+      this.s5 = a[sOff + 15]!;
+    }
+  }
+
+  get clientIp(): string {
+    this.cText ??= formatWords(this.c0, this.c1, this.c2, this.c3, this.c4, this.c5, this.ipVersion);
+    return this.cText;
+  }
+
+  get serverIp(): string {
+    this.sText ??= formatWords(this.s0, this.s1, this.s2, this.s3, this.s4, this.s5, this.ipVersion);
+    return this.sText;
+  }
+
+  /** Own enumerable fields a plain FlowInfo would have (for logs and test diffs). */
+  toJSON(): FlowInfo {
+    const { flowId, transport, clientIp, clientPort, serverIp, serverPort, ipVersion, vlan, sourceIndex } = this;
+    return { flowId, transport, clientIp, clientPort, serverIp, serverPort, ipVersion, vlan, sourceIndex };
+  }
+}
+
+const scratch = new Uint8Array(16);
+
+function formatWords(w0: number, w1: number, w2: number, w3: number, w4: number, w5: number, v: 4 | 6): string {
+  const ws = [w0, w1, w2, w3, w4];
+  for (let k = 0; k < 5; k++) {
+    scratch[3 * k] = ws[k]! >>> 16;
+    scratch[3 * k + 1] = (ws[k]! >>> 8) & 255;
+    scratch[3 * k + 2] = ws[k]! & 255;
+  }
+  scratch[15] = w5;
+  return formatIp(scratch, 0, v);
 }
 
 interface TcpSide {
@@ -345,20 +432,19 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     const v = key.ipVersion;
     const cOff = clientIsA ? 0 : ADDR_B;
     const sOff = clientIsA ? ADDR_B : 0;
-    const vlan: number[] = [];
-    if (key.vlan0 !== 0) vlan.push(key.vlan0);
-    if (key.vlan1 !== 0) vlan.push(key.vlan1);
-    flow.info = {
-      flowId: flowIdOf(key),
-      transport: tcp ? 'tcp' : 'udp',
-      clientIp: formatIp(key.addr, cOff, v),
-      clientPort: clientIsA ? key.portA : key.portB,
-      serverIp: formatIp(key.addr, sOff, v),
-      serverPort: clientIsA ? key.portB : key.portA,
-      ipVersion: v,
+    const vlan = key.vlan0 === 0 && key.vlan1 === 0 ? NO_VLAN : [key.vlan0, key.vlan1].filter((x) => x !== 0);
+    flow.info = new AssembledFlowInfo(
+      flowIdOf(key),
+      tcp ? 'tcp' : 'udp',
+      clientIsA ? key.portA : key.portB,
+      clientIsA ? key.portB : key.portA,
+      v,
       vlan,
       sourceIndex,
-    };
+      key.addr,
+      cOff,
+      sOff,
+    );
     if (tcp && flow.streams === null) {
       flow.streams = [
         new TcpStream<TcpSide>(this.tcpCtx, this, { flow, dir: 0 }),
