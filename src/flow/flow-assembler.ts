@@ -302,6 +302,15 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     if (this.batch.count > 0) this.deliver();
   }
 
+  /**
+   * Hands the partial batch to onBatch without ending any flow: a live
+   * source calls it after each capture chunk so that a sample waits for
+   * the read timeout at most, not for a full batch.
+   */
+  deliverPending(): void {
+    if (this.batch.count > 0) this.deliver();
+  }
+
   get stats(): FlowAssemblerStats {
     const t = this.table;
     const c = this.tcpCtx;
