@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   DNSAE_ERR_LIVE_FILTER: { exit: ExitCode.CAPTURE, summary: 'BPF filter does not compile' },
   DNSAE_ERR_LIVE_UNAVAILABLE: { exit: ExitCode.CAPTURE, summary: 'live capture support (cap addon) is not installed' },
   DNSAE_ERR_PRIVILEGE_DROP: { exit: ExitCode.CAPTURE, summary: 'cannot drop privileges to the requested user' },
+  DNSAE_ERR_METRICS_LISTEN: { exit: ExitCode.CAPTURE, summary: 'the metrics endpoint cannot listen on the requested address and port' },
   DNSAE_ERR_OUTPUT: { exit: ExitCode.OUTPUT, summary: 'cannot write output (disk full, closed pipe, permissions)' },
   DNSAE_ERR_INTERNAL: { exit: ExitCode.INTERNAL, summary: 'unexpected internal fault (a bug: please report it)' },
 } as const satisfies Record<string, CodeInfo>;

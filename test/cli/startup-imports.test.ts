@@ -47,4 +47,10 @@ describe('CLI startup imports', () => {
     const tf = [...pkgs].filter(([p]) => p.startsWith('@tensorflow/'));
     expect(tf).toEqual([]);
   });
+
+  it('does not reach prom-client from src/cli/main.ts (only dnsae live needs it, and imports it on use)', () => {
+    const pkgs = reachablePackages(path.join(SRC, 'cli/main.ts'));
+    expect(pkgs.has('prom-client')).toBe(false);
+    expect(reachablePackages(path.join(SRC, 'run/live.ts')).has('prom-client')).toBe(true);
+  });
 });

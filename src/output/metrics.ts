@@ -1,0 +1,117 @@
+import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
+import type { LossRatioCounts } from '../run/loss-ratio-histogram.js';
+import type { LiveSnapshot } from '../run/live-stats.js';
+
+/** What one scrape reads: the sensor's counters and the loss/threshold histogram at one moment. */
+export interface MetricsReading {
+  readonly snapshot: LiveSnapshot;
+  readonly lossRatio: LossRatioCounts | undefined;
+  readonly detector: string;
+}
+
+type NumericField = { [K in keyof LiveSnapshot]: LiveSnapshot[K] extends number ? K : never }[keyof LiveSnapshot];
+
+/** Counters and gauges, each printed straight from a LiveSnapshot field. */
+export const LIVE_METRICS: readonly { name: string; type: 'counter' | 'gauge'; field: NumericField; help: string }[] = [
+  { name: 'dnsae_packets_total', type: 'counter', field: 'packets', help: 'Frames delivered to the decoder' },
+  { name: 'dnsae_samples_total', type: 'counter', field: 'samples', help: 'Samples (UDP datagrams, DNS-over-TCP messages) scored' },
+  { name: 'dnsae_alerts_total', type: 'counter', field: 'alerts', help: 'Alert records written' },
+  { name: 'dnsae_alerts_suppressed_total', type: 'counter', field: 'alerts_suppressed', help: 'Anomalous samples not written as alerts (one alert per flow, per-source limit)' },
+  { name: 'dnsae_queue_drops_total', type: 'counter', field: 'queue_drops', help: 'Frames refused by the full user-space capture queue' },
+  { name: 'dnsae_kernel_received_total', type: 'counter', field: 'kernel_received', help: 'Frames that passed the BPF filter (pcap_stats ps_recv)' },
+  { name: 'dnsae_kernel_drops_total', type: 'counter', field: 'kernel_drops', help: 'Frames dropped because the kernel capture buffer was full (pcap_stats ps_drop)' },
+  { name: 'dnsae_interface_drops_total', type: 'counter', field: 'if_drops', help: 'Frames dropped by the interface or driver (pcap_stats ps_ifdrop)' },
+  { name: 'dnsae_flow_evictions_total', type: 'counter', field: 'flow_evictions', help: 'Flows evicted from the full flow table' },
+  { name: 'dnsae_decode_weirds_total', type: 'counter', field: 'weirds', help: 'Malformed or unexpected packets (named weirds, see docs/decoding.md)' },
+  { name: 'dnsae_flows', type: 'gauge', field: 'flows', help: 'Flows in the flow table' },
+  { name: 'dnsae_queue_frames', type: 'gauge', field: 'queue_queued', help: 'Frames waiting in the user-space capture queue' },
+];
+
+const LOSS_RATIO_NAME = 'dnsae_loss_ratio';
+
+/** One line of the exposition format, as prom-client's registry reads it from get(). */
+interface ExpositionValue {
+  readonly metricName?: string;
+  readonly labels: Record<string, string>;
+  readonly value: number;
+}
+
+/**
+ * A metric whose values are computed at scrape time from the reading taken
+ * for that scrape. prom-client's own Counter keeps its own count, which
+ * would be a second source of truth next to the sensor's counters; the
+ * registry only needs name, help, type and get().
+ */
+class ReadingMetric {
+  readonly aggregator = 'sum' as const;
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'counter' | 'gauge' | 'histogram',
+    private readonly values: () => ExpositionValue[],
+  ) {}
+
+  get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: ExpositionValue[] }> {
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.values() });
+  }
+}
+
+function lossRatioValues(h: LossRatioCounts | undefined): ExpositionValue[] {
+  if (h === undefined) return [];
+  const out: ExpositionValue[] = h.bounds.map((le, b) => ({
+    metricName: `${LOSS_RATIO_NAME}_bucket`,
+    labels: { le: String(le) },
+    value: h.cumulative[b]!,
+  }));
+  out.push({ metricName: `${LOSS_RATIO_NAME}_bucket`, labels: { le: '+Inf' }, value: h.count });
+  out.push({ metricName: `${LOSS_RATIO_NAME}_sum`, labels: {}, value: h.sum });
+  out.push({ metricName: `${LOSS_RATIO_NAME}_count`, labels: {}, value: h.count });
+  return out;
+}
+
+export interface LiveMetrics {
+  readonly registry: Registry;
+  readonly contentType: string;
+  /** Takes one reading and renders every metric from it (text exposition format). */
+  render(): Promise<string>;
+}
+
+/**
+ * The sensor's own registry (not prom-client's global one, so nothing else
+ * in the process can add to or collide with it).
+ */
+export function createLiveMetrics(read: () => MetricsReading, opts: { processMetrics?: boolean } = {}): LiveMetrics {
+  const registry = new Registry();
+  let reading: MetricsReading | undefined;
+  const current = (): MetricsReading => (reading ??= read());
+  const add = (m: ReadingMetric): void => registry.registerMetric(m as unknown as Metric);
+  for (const d of LIVE_METRICS) {
+    add(new ReadingMetric(d.name, d.help, d.type, () => [{ labels: {}, value: current().snapshot[d.field] }]));
+  }
+  add(
+    new ReadingMetric(LOSS_RATIO_NAME, 'Autoencoder loss divided by the alert threshold, per scored sample (above 1 alerts)', 'histogram', () =>
+      lossRatioValues(current().lossRatio),
+    ),
+  );
+  add(
+    new ReadingMetric('dnsae_model_info', 'The model that scores samples now (value 1)', 'gauge', () => {
+      const r = current();
+      return [{ labels: { model_id: r.snapshot.model_id ?? '', detector: r.detector }, value: 1 }];
+    }),
+  );
+  // Process CPU, memory, event-loop lag and GC: read at scrape time, a few microseconds each.
+  if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'dnsae_' });
+  return {
+    registry,
+    contentType: registry.contentType,
+    async render(): Promise<string> {
+      reading = read();
+      try {
+        return await registry.metrics();
+      } finally {
+        reading = undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,236 @@
+import { openLive, type LiveOptions, type LiveSource } from '../capture/live-source.js';
+import { dropPrivileges, lookupUser, type UserEntry } from '../capture/privileges.js';
+import { DnsaeError, ExitCode } from '../errors.js';
+import type { FlowAssembler } from '../flow/flow-assembler.js';
+import type { SampleBatch } from '../flow/sample.js';
+import type { Logger } from '../logger.js';
+import { createLiveMetrics } from '../output/metrics.js';
+import { serveMetrics, type MetricsEndpoint } from '../output/metrics-server.js';
+import type { LineSink } from '../output/ndjson-sink.js';
+import { Pipeline, type BatchConsumer, type PipelineOptions } from '../pipeline.js';
+import { AlertPolicy, type AlertPolicyOptions } from '../scoring/alert-policy.js';
+import type { DetectorMode } from '../scoring/batch-scorer.js';
+import { DEFAULT_MODEL_DIR, openScorer } from '../scoring/open-scorer.js';
+import { ReloadableScorer } from '../scoring/reloadable-scorer.js';
+import { ScoreConsumer } from '../scoring/score-consumer.js';
+import { LiveCounters, statsLineFields, type LiveSnapshot } from './live-stats.js';
+import { LossRatioHistogram } from './loss-ratio-histogram.js';
+
+export type CaptureTuning = Omit<LiveOptions, 'device' | 'filter'>;
+
+export interface LiveRunOptions {
+  readonly device: string;
+  readonly filter: string;
+  readonly user: string | undefined;
+  readonly modelDir: string | undefined;
+  readonly mode: DetectorMode;
+  readonly ruleMask: number | undefined;
+  readonly policy: AlertPolicyOptions;
+  readonly all: boolean;
+  readonly pipeline: PipelineOptions;
+  readonly capture: CaptureTuning;
+  /** Seconds between stats lines; 0 logs only the final one. */
+  readonly statsIntervalSec: number;
+  readonly metrics: { readonly host: string; readonly port: number } | undefined;
+}
+
+export interface LiveDeps {
+  /** Opens the output after the model is loaded (so a bad model creates no file). */
+  readonly openOutput: () => Promise<LineSink>;
+  /** Where SIGINT/SIGTERM/SIGHUP arrive; the process by default. */
+  readonly signals?: NodeJS.EventEmitter;
+  /** Called with the capture source once it runs (tests use it to stop it). */
+  readonly onStarted?: (source: LiveSource) => void;
+}
+
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Scores samples as soon as their capture chunk has been read instead of
+ * when 4096 of them have filled a batch: after each chunk the partial batch
+ * goes to the scorer and its records to the output, so an alert waits at
+ * most the capture read timeout plus one chunk's work.
+ */
+class ChunkFlushingConsumer implements BatchConsumer {
+  assembler: FlowAssembler | undefined;
+
+  constructor(private readonly inner: ScoreConsumer) {}
+
+  onBatch(batch: SampleBatch): void {
+    this.inner.onBatch(batch);
+  }
+
+  drain(): Promise<void> {
+    this.assembler?.deliverPending();
+    return this.inner.drain();
+  }
+}
+
+function errorLine(err: unknown): string {
+  return err instanceof DnsaeError ? err.toLine() : ((err as Error)?.message ?? String(err));
+}
+
+/**
+ * `dnsae live`. Start-up order: the user is looked up, the model loaded and
+ * the output and metrics endpoint opened while still root (so none of them
+ * needs the unprivileged user's rights); then the device is opened and
+ * privileges dropped at once. Only a SIGHUP reload reads files afterwards,
+ * as the unprivileged user. Resolves with the exit status after a signal
+ * has stopped capture and everything captured has been scored and written.
+ */
+export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): Promise<number> {
+  if (o.user !== undefined && lookupUser(o.user) === undefined) {
+    throw new DnsaeError('DNSAE_ERR_PRIVILEGE_DROP', `cannot switch to user '${o.user}': no such user`);
+  }
+  const histogram = new LossRatioHistogram();
+  const modelDir = o.modelDir ?? DEFAULT_MODEL_DIR;
+  const scorer = o.mode === 'rules' ? undefined : new ReloadableScorer(await openScorer(modelDir), histogram.observeBatch);
+  const out = await deps.openOutput();
+  const signals = deps.signals ?? process;
+  let endpoint: MetricsEndpoint | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const handlers: [string, (...args: unknown[]) => void][] = [];
+  try {
+    const policy = new AlertPolicy(o.policy);
+    const consumer = new ScoreConsumer({ mode: o.mode, scorer, ruleMask: o.ruleMask, policy, out, all: o.all, sourceNames: [] });
+    const flushing = new ChunkFlushingConsumer(consumer);
+    const pipeline = new Pipeline(o.pipeline, flushing, log);
+    flushing.assembler = pipeline.assembler;
+
+    // The source exists only after openLive; until then the counters read zeros.
+    let source: LiveSource | undefined;
+    const counters = new LiveCounters({
+      source: {
+        get stats() {
+          return source?.stats ?? { frames: 0, bytes: 0, skippedBlocks: 0 };
+        },
+        get queue() {
+          return source?.queue ?? { queued: 0, highWater: 0, drops: 0, dropBytes: 0 };
+        },
+        kernelStats: () => source?.kernelStats() ?? { received: 0, dropped: 0, ifDropped: 0, source: 'pcap_stats' },
+      },
+      pipeline,
+      policy,
+      modelId: () => scorer?.modelId ?? null,
+    });
+
+    if (o.metrics !== undefined) {
+      const metrics = createLiveMetrics(() => ({ snapshot: counters.snapshot(), lossRatio: scorer === undefined ? undefined : histogram.snapshot(), detector: o.mode }));
+      endpoint = await serveMetrics(o.metrics.host, o.metrics.port, () => metrics.render(), metrics.contentType);
+    }
+
+    source = openLive({ ...o.capture, device: o.device, filter: o.filter });
+    const src = source;
+    let user: UserEntry | undefined;
+    if (o.user !== undefined) {
+      try {
+        user = dropPrivileges(o.user);
+      } catch (err) {
+        await src.stop();
+        throw err;
+      }
+    }
+
+    let stopping = false;
+    const onStop = (sig: unknown): void => {
+      const name = String(sig);
+      if (stopping) {
+        log.warn({ signal: name }, 'second signal: exiting without draining');
+        process.exit(SIGNAL_EXIT[name] ?? ExitCode.INTERNAL);
+      }
+      stopping = true;
+      log.info({ signal: name }, 'stopping: scoring what was captured');
+      void src.stop();
+    };
+    let reloading = false;
+    const onHup = (): void => {
+      if (scorer === undefined) {
+        log.info({ detector: o.mode }, 'SIGHUP: this detector uses no model; nothing to reload');
+        return;
+      }
+      if (reloading) {
+        log.warn({ model: modelDir }, 'SIGHUP: a model reload is already running');
+        return;
+      }
+      reloading = true;
+      openScorer(modelDir).then(
+        (next) => {
+          // A continuation runs between capture chunks, never inside one.
+          const old = scorer.swap(next);
+          log.info({ model: modelDir, old_model_id: old.modelId, new_model_id: next.modelId }, 'model reloaded');
+          reloading = false;
+        },
+        (err: unknown) => {
+          log.error({ model: modelDir, model_id: scorer.modelId, error: errorLine(err) }, 'model reload failed; keeping the old model');
+          reloading = false;
+        },
+      );
+    };
+    for (const [sig, fn] of [
+      ['SIGINT', onStop],
+      ['SIGTERM', onStop],
+      ['SIGHUP', onHup],
+    ] as const) {
+      signals.on(sig, fn);
+      handlers.push([sig, fn]);
+    }
+
+    log.info(
+      {
+        device: src.device,
+        filter: src.filter,
+        linktype: src.linktypeName,
+        snaplen: src.snaplen,
+        immediate: src.immediate,
+        read_timeout_ms: src.readTimeoutMs,
+        timestamps: src.timestampSource,
+        kernel_stats: src.kernelStats().source,
+        user: user === undefined ? null : { name: user.name, uid: user.uid, gid: user.gid },
+        detector: o.mode,
+        model_id: scorer?.modelId ?? null,
+        metrics: endpoint?.url ?? null,
+      },
+      'live capture started',
+    );
+
+    let prev: LiveSnapshot | undefined;
+    let prevAt = performance.now();
+    const statsLine = (final: boolean): void => {
+      const now = counters.snapshot();
+      const t = performance.now();
+      log.info({ stats: statsLineFields(now, prev, (t - prevAt) / 1000), ...(final ? { final: true } : {}) }, 'live stats');
+      prev = now;
+      prevAt = t;
+    };
+    if (o.statsIntervalSec > 0) {
+      timer = setInterval(() => statsLine(false), o.statsIntervalSec * 1000);
+      timer.unref();
+    }
+    deps.onStarted?.(src);
+
+    await pipeline.runSource(src, 0);
+    await out.close();
+    if (timer !== undefined) clearInterval(timer);
+    statsLine(true);
+    const { lossBuckets: _buckets, ...scoring } = consumer.counters;
+    log.info(
+      {
+        stats: {
+          ...pipeline.stats(),
+          scoring,
+          alerting: policy.counters,
+          kernel: src.kernelStats(),
+          queue: src.queue,
+          detector: o.mode,
+          model_id: scorer?.modelId ?? null,
+        },
+      },
+      'live summary',
+    );
+    return ExitCode.OK;
+  } finally {
+    if (timer !== undefined) clearInterval(timer);
+    for (const [sig, fn] of handlers) signals.off(sig, fn);
+    await endpoint?.close();
+  }
+}
