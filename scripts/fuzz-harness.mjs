@@ -49,7 +49,7 @@ export async function loadSeeds(api, fixturesDir, modelDir) {
     try {
       const src = await api.openCaptureInput(f, memoryInput(bytes));
       await src.run((fr) => {
-        if (frames.length < 20_000) frames.push({ linktype: fr.linktype, bytes: fr.bytes.slice(), origLen: fr.origLen });
+        if (frames.length < 20_000) frames.push({ linktype: fr.linktype, bytes: fr.buf.slice(fr.offset, fr.offset + fr.capLen), origLen: fr.origLen });
       });
     } catch {
       // Damaged fixtures still gave their frames before the damage.
@@ -244,13 +244,27 @@ function check(cond, msg) {
   if (!cond) throw new InvariantError(msg);
 }
 
+/**
+ * A frame description ({ linktype, bytes, origLen }, the form regression files
+ * keep) as a reader would deliver it: the bytes inside a larger buffer, after
+ * and before unrelated bytes, so a decoder that ignores the offset or reads
+ * past the captured length shows.
+ */
+export function asFrame(desc) {
+  const pad = 5;
+  const buf = new Uint8Array(desc.bytes.length + 2 * pad).fill(0xa5);
+  buf.set(desc.bytes, pad);
+  return { tsSec: 0, tsNsec: 0, ifIndex: 0, fileOffset: 0, ...desc, buf, offset: pad, capLen: desc.bytes.length };
+}
+
 /** decodeFrame on one frame: never throws, offsets inside the frame, a weird for every rejection. */
 export function checkDecode(api, frame, ctx) {
   const weirds = ctx.weirds;
   const before = weirds.total();
   const out = ctx.pkt;
   const ok = api.decodeFrame(frame, out, weirds);
-  const len = frame.bytes.length;
+  const base = frame.offset;
+  const len = frame.capLen;
   check(typeof ok === 'boolean', 'decodeFrame must return a boolean');
   if (!ok) {
     check(weirds.total() > before, `decodeFrame rejected a frame (linktype ${frame.linktype}, ${len} bytes) without counting a weird`);
@@ -259,12 +273,12 @@ export function checkDecode(api, frame, ctx) {
   check(out.ipVersion === 4 || out.ipVersion === 6, `decoded packet has ipVersion ${out.ipVersion}`);
   check(out.protocol === 6 || out.protocol === 17, `decoded packet has protocol ${out.protocol}`);
   const alen = out.ipVersion === 4 ? 4 : 16;
-  check(out.srcAddrOffset >= 0 && out.srcAddrOffset + alen <= len, `source address at ${out.srcAddrOffset} outside ${len} bytes`);
-  check(out.dstAddrOffset >= 0 && out.dstAddrOffset + alen <= len, `destination address at ${out.dstAddrOffset} outside ${len} bytes`);
+  check(out.srcAddrOffset >= base && out.srcAddrOffset + alen <= base + len, `source address at ${out.srcAddrOffset} outside ${len} bytes`);
+  check(out.dstAddrOffset >= base && out.dstAddrOffset + alen <= base + len, `destination address at ${out.dstAddrOffset} outside ${len} bytes`);
   check(Number.isInteger(out.srcPort) && out.srcPort >= 0 && out.srcPort <= 0xffff, 'source port out of range');
   check(Number.isInteger(out.dstPort) && out.dstPort >= 0 && out.dstPort <= 0xffff, 'destination port out of range');
-  check(out.payloadCaptured >= 0 && out.payloadOffset >= 0, `negative payload (offset ${out.payloadOffset}, captured ${out.payloadCaptured})`);
-  check(out.payloadOffset + out.payloadCaptured <= len, `payload ${out.payloadOffset}+${out.payloadCaptured} runs past the ${len} captured bytes`);
+  check(out.payloadCaptured >= 0 && out.payloadOffset >= base, `negative payload (offset ${out.payloadOffset}, captured ${out.payloadCaptured})`);
+  check(out.payloadOffset + out.payloadCaptured <= base + len, `payload ${out.payloadOffset}+${out.payloadCaptured} runs past the ${len} captured bytes`);
   check(out.payloadLength >= 0, `negative payload length ${out.payloadLength}`);
   check(out.protocol !== 17 || out.firstFragment || out.payloadCaptured <= out.payloadLength, `UDP captured ${out.payloadCaptured} > claimed ${out.payloadLength}`);
   return true;
@@ -296,12 +310,13 @@ export async function checkCapture(api, name, bytes, step, chunkSize) {
     const opts = chunkSize === undefined ? {} : { chunkSize };
     const src = await api.openCaptureInput(name, memoryInput(bytes, step), opts);
     await src.run((fr) => {
-      check(fr.bytes.length <= fr.origLen, `frame of ${fr.bytes.length} bytes with origLen ${fr.origLen}`);
+      check(fr.capLen <= fr.origLen, `frame of ${fr.capLen} bytes with origLen ${fr.origLen}`);
+      check(fr.offset >= 0 && fr.offset + fr.capLen <= fr.buf.length, `frame at ${fr.offset}+${fr.capLen} outside its ${fr.buf.length}-byte buffer`);
       check(fr.tsNsec >= 0 && fr.tsNsec < 1e9 && Number.isInteger(fr.tsNsec), `tsNsec ${fr.tsNsec}`);
       check(Number.isFinite(fr.tsSec), `tsSec ${fr.tsSec}`);
-      check(fr.fileOffset > lastOffset && fr.fileOffset + fr.bytes.length <= bytes.length, `frame at ${fr.fileOffset} (${fr.bytes.length} bytes) out of order or outside the ${bytes.length}-byte file`);
+      check(fr.fileOffset > lastOffset && fr.fileOffset + fr.capLen <= bytes.length, `frame at ${fr.fileOffset} (${fr.capLen} bytes) out of order or outside the ${bytes.length}-byte file`);
       lastOffset = fr.fileOffset;
-      seen.push([fr.fileOffset, fr.bytes.length]);
+      seen.push([fr.fileOffset, fr.capLen]);
       if (checkDecode(api, fr, ctx)) flows.ingest(ctx.pkt, fr.tsSec, fr.tsNsec, 0);
     });
   } catch (err) {
@@ -581,7 +596,7 @@ function props(api, seeds, counts) {
   const all = {
     decode: {
       prop: fc.property(decodeArb, (d) => {
-        checkDecode(api, frameOf(d), newCtx(api));
+        checkDecode(api, asFrame(frameOf(d)), newCtx(api));
       }),
       input: (d) => ({ ext: 'frame.json', bytes: Buffer.from(JSON.stringify({ ...frameOf(d), bytes: Buffer.from(frameOf(d).bytes).toString('hex') })) }),
     },
@@ -665,7 +680,7 @@ export async function replayRegression(api, file, seeds) {
   switch (target) {
     case 'decode': {
       const f = JSON.parse(Buffer.from(bytes).toString('utf8'));
-      checkDecode(api, { ...f, bytes: new Uint8Array(Buffer.from(f.bytes, 'hex')) }, newCtx(api));
+      checkDecode(api, asFrame({ ...f, bytes: new Uint8Array(Buffer.from(f.bytes, 'hex')) }), newCtx(api));
       return target;
     }
     case 'capture':

@@ -31,7 +31,7 @@ for (const dir of ['benign', 'anomalous', 'foreign']) {
   for (const f of walk(join(corpus, dir))) {
     const src = await openCapture(f);
     // Sources reuse their frame and buffer: keep copies.
-    await src.run((fr) => frames.push({ ...fr, bytes: fr.bytes.slice() })).catch(() => undefined);
+    await src.run((fr) => frames.push({ ...fr, buf: fr.buf.slice(fr.offset, fr.offset + fr.capLen), offset: 0 })).catch(() => undefined);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { PacketSource } from './capture/frame.js';
 import { openCapture } from './capture/open-capture.js';
 import { decodeFrame } from './decode/decode-frame.js';
-import { newDecodedPacket, resetDecodedPacket } from './decode/packet.js';
+import { newDecodedPacket } from './decode/packet.js';
 import { WeirdCounters } from './decode/weirds.js';
 import { DnsaeError } from './errors.js';
 import { FlowAssembler, type PayloadTap } from './flow/flow-assembler.js';
@@ -104,7 +104,6 @@ export class Pipeline {
       await source.run(
         (frame) => {
           frames++;
-          resetDecodedPacket(pkt, frame.bytes);
           if (decodeFrame(frame, pkt, weirds)) {
             decoded++;
             assembler.ingest(pkt, frame.tsSec, frame.tsNsec, sourceIndex);

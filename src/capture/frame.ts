@@ -10,9 +10,17 @@ export interface Frame {
   tsNsec: number;
   /** LINKTYPE_* value of the interface the frame came from. */
   linktype: number;
-  /** Captured bytes; valid only during the onFrame call. */
-  bytes: Uint8Array;
-  /** Length on the wire (>= bytes.length when snaplen truncated it). */
+  /**
+   * Holds the captured bytes at `[offset, offset + capLen)`, among other
+   * records (a reader's window, the live ring). Valid only during the onFrame
+   * call. No view is made per frame: a `subarray` per packet was the largest
+   * allocation on the read path and kept the scavenger busy.
+   */
+  buf: Uint8Array;
+  offset: number;
+  /** Captured length. */
+  capLen: number;
+  /** Length on the wire (>= capLen when snaplen truncated it). */
   origLen: number;
   /** pcapng interface index (0 for classic pcap and live). */
   ifIndex: number;
@@ -42,8 +50,15 @@ export interface PacketSource {
   run(onFrame: FrameHandler, afterChunk?: () => Promise<void> | void): Promise<void>;
 }
 
+const EMPTY = new Uint8Array(0);
+
 export function newFrame(): Frame {
-  return { tsSec: 0, tsNsec: 0, linktype: 0, bytes: new Uint8Array(0), origLen: 0, ifIndex: 0, fileOffset: 0 };
+  return { tsSec: 0, tsNsec: 0, linktype: 0, buf: EMPTY, offset: 0, capLen: 0, origLen: 0, ifIndex: 0, fileOffset: 0 };
+}
+
+/** The captured bytes as a view (allocates one; for tests and tools, not the per-packet path). */
+export function frameBytes(frame: Frame): Uint8Array {
+  return frame.buf.subarray(frame.offset, frame.offset + frame.capLen);
 }
 
 export function newSourceStats(): SourceStats {

@@ -103,9 +103,9 @@ export class FrameRing {
     const slot = this.head;
     const off = this.offsets[slot];
     const len = this.lengths[slot];
-    // One view object per frame: the Frame contract needs bytes.length to be
-    // the captured length, and no byte is copied.
-    frame.bytes = new Uint8Array(this.data.buffer, this.data.byteOffset + off, len);
+    frame.buf = this.data;
+    frame.offset = off;
+    frame.capLen = len;
     frame.origLen = this.wireLengths[slot];
     frame.tsSec = this.secs[slot];
     frame.tsNsec = this.nsecs[slot];

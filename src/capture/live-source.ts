@@ -79,6 +79,10 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
   return value;
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -241,7 +245,7 @@ export class LiveSource implements PacketSource {
         let n = 0;
         while (n < this.chunkFrames && ring.shiftInto(frame)) {
           stats.frames++;
-          stats.bytes += frame.bytes.length;
+          stats.bytes += frame.capLen;
           n++;
           onFrame(frame);
         }
@@ -256,22 +260,50 @@ export class LiveSource implements PacketSource {
   }
 
   /**
-   * Stops capture without losing what the kernel already has: in block mode
-   * it first waits out the read timeout, after which the kernel hands over
-   * the partly filled block, then gives the poll phase one more turn; then
-   * the device is closed and `run` delivers what is queued before it
-   * resolves. Frames arriving during that wait are captured too. Idempotent.
+   * Stops capture without losing what the kernel already has. With the
+   * patched addon on Linux the intake is sealed first (the kernel adds no
+   * more frames to the ring), so under continuing traffic no frame is
+   * counted by pcap_stats and then lost with the last, partly filled block.
+   * In block mode it then waits out the read timeout, after which the kernel
+   * hands over that block, gives the poll phase one more turn and, if
+   * sealed, waits (bounded) until every frame pcap_stats counted has reached
+   * the callback; then the device is closed and `run` delivers what is
+   * queued before it resolves. Idempotent.
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (!this.closed) {
-        if (!this.immediate) await new Promise((resolve) => setTimeout(resolve, this.readTimeoutMs + 20));
+        const sealed = this.sealIntake();
+        if (!this.immediate) await sleep(this.readTimeoutMs + 20);
         await nextTurn();
+        if (sealed) {
+          const deadline = Date.now() + 2 * this.readTimeoutMs + 500;
+          while (!this.closed && Date.now() < deadline && !this.allHandedOver()) await sleep(5);
+        }
         this.closeDevice();
       }
       if (this.running !== null) await this.running.catch(() => undefined);
     })();
     return this.stopping;
+  }
+
+  private sealIntake(): boolean {
+    if (!this.patched || this.handle.stopIntake === undefined) return false;
+    try {
+      return this.handle.stopIntake();
+    } catch {
+      return false;
+    }
+  }
+
+  /** Every frame the kernel counted was queued or dropped by the callback, or dropped by the kernel. */
+  private allHandedOver(): boolean {
+    try {
+      const k = this.handle.stats!();
+      return k.received <= this.seen + k.dropped;
+    } catch {
+      return true;
+    }
   }
 
   private closeDevice(): void {

@@ -125,7 +125,9 @@ export class PcapReader implements PacketSource {
           const body = p + RECORD_HEADER;
           frame.tsSec = sec;
           frame.tsNsec = nsec;
-          frame.bytes = buf.subarray(body, body + incl);
+          frame.buf = buf;
+          frame.offset = body;
+          frame.capLen = incl;
           frame.origLen = orig < incl ? incl : orig;
           frame.fileOffset = w.offsetOf(p);
           stats.frames++;

@@ -180,7 +180,9 @@ export class PcapngReader implements PacketSource {
           }
           frame.linktype = ifc.linktype;
           frame.ifIndex = iface;
-          frame.bytes = buf.subarray(data, data + caplen);
+          frame.buf = buf;
+          frame.offset = data;
+          frame.capLen = caplen;
           frame.origLen = orig < caplen ? caplen : orig;
           frame.fileOffset = w.offsetOf(p);
           stats.frames++;

@@ -2,7 +2,7 @@
 // explicitly here so the expected values come from the bytes, not the reader.
 import { Readable } from 'node:stream';
 import { openCaptureStream } from '../../src/capture/open-capture.js';
-import type { Frame, PacketSource } from '../../src/capture/frame.js';
+import { frameBytes, type Frame, type PacketSource } from '../../src/capture/frame.js';
 
 class Bytes {
   private parts: number[] = [];
@@ -146,7 +146,7 @@ export interface CopiedFrame {
 }
 
 export function copyFrame(f: Frame): CopiedFrame {
-  return { tsSec: f.tsSec, tsNsec: f.tsNsec, linktype: f.linktype, bytes: f.bytes.slice(), origLen: f.origLen, ifIndex: f.ifIndex, fileOffset: f.fileOffset };
+  return { tsSec: f.tsSec, tsNsec: f.tsNsec, linktype: f.linktype, bytes: frameBytes(f).slice(), origLen: f.origLen, ifIndex: f.ifIndex, fileOffset: f.fileOffset };
 }
 
 export interface ReadResult {

@@ -34,7 +34,7 @@ export function le32(v: number): number[] {
 }
 
 export function frame(linktype: number, bytes: Uint8Array, origLen: number = bytes.length): Frame {
-  return { tsSec: 0, tsNsec: 0, linktype, bytes, origLen, ifIndex: 0, fileOffset: 0 };
+  return { tsSec: 0, tsNsec: 0, linktype, buf: bytes, offset: 0, capLen: bytes.length, origLen, ifIndex: 0, fileOffset: 0 };
 }
 
 /** A recognisable DNS-query-like payload of `n` bytes. */

@@ -5,7 +5,7 @@ import { LINKTYPE_TABLE } from '../../src/decode/tables.js';
 import { WeirdCounters, type WeirdName } from '../../src/decode/weirds.js';
 import { dnsPayload, ethernet, frame, ipv4, udp } from './build-frame.js';
 import { frameCases, type FrameCase } from './cases.js';
-import { strictBytes } from './strict-bytes.js';
+import { strictBytes, strictWindow } from './strict-bytes.js';
 
 /** The weird a cut inside each header must count, by frame-relative offset. */
 function expectedWeird(c: FrameCase, cut: number): WeirdName {
@@ -39,6 +39,35 @@ describe('decodeFrame on well-formed frames', () => {
       expect(out.vlan1).toBe(c.vlan1 ?? 0);
       // The DNS ID of the payload builder sits at the payload offset.
       expect([c.bytes[out.payloadOffset], c.bytes[out.payloadOffset + 1]]).toEqual([0x12, 0x34]);
+    });
+  }
+});
+
+describe('decodeFrame on a frame inside a larger buffer', () => {
+  for (const c of frameCases()) {
+    it(`${c.name}: same result at offset 37 as alone, offsets shifted, at every cut`, () => {
+      const pad = 37;
+      const alone = newDecodedPacket();
+      const inside = newDecodedPacket();
+      for (let cut = 0; cut <= c.bytes.length; cut++) {
+        const w1 = new WeirdCounters();
+        const w2 = new WeirdCounters();
+        const ok1 = decodeFrame(frame(c.linktype, strictBytes(c.bytes.subarray(0, cut)), c.bytes.length), alone, w1);
+        const buf = strictWindow(c.bytes.subarray(0, cut), pad);
+        const f = { ...frame(c.linktype, buf, c.bytes.length), offset: pad, capLen: cut };
+        const ok2 = decodeFrame(f, inside, w2);
+        expect({ cut, ok: ok2, weirds: w2.toJSON() }).toEqual({ cut, ok: ok1, weirds: w1.toJSON() });
+        if (!ok1) continue;
+        const shift = (p: typeof alone) => ({
+          ...p,
+          bytes: null,
+          srcAddrOffset: p.srcAddrOffset - (p === inside ? pad : 0),
+          dstAddrOffset: p.dstAddrOffset - (p === inside ? pad : 0),
+          payloadOffset: p.payloadOffset - (p === inside ? pad : 0),
+        });
+        expect(shift(inside)).toEqual(shift(alone));
+        expect(inside.bytes).toBe(buf);
+      }
     });
   }
 });

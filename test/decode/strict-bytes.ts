@@ -21,3 +21,30 @@ export function strictBytes(src: Uint8Array): Uint8Array {
     },
   });
 }
+
+/**
+ * `src` at `pad` inside a buffer of `pad` filler bytes on each side, as a
+ * capture reader delivers a frame inside its read window. Reading the
+ * filler throws, so a decoder that ignores the frame's offset or reads past
+ * its captured length fails the test instead of reading a neighbour.
+ */
+export function strictWindow(src: Uint8Array, pad: number): Uint8Array {
+  const target = new Uint8Array(src.length + 2 * pad).fill(0xa5);
+  target.set(src, pad);
+  const end = pad + src.length;
+  return new Proxy(target, {
+    get(t, prop) {
+      if (typeof prop === 'string') {
+        const c = prop.charCodeAt(0);
+        if (c >= 48 && c <= 57) {
+          const i = Number(prop);
+          if (Number.isInteger(i) && (i < pad || i >= end)) throw new RangeError(`read outside the frame: ${i} not in [${pad}, ${end})`);
+        } else if (c === 45 /* '-' */) {
+          throw new RangeError(`negative index ${prop}`);
+        }
+      }
+      const v = Reflect.get(t, prop, t) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+}

@@ -30,7 +30,7 @@ describe('fuzz harness (short CI budget)', () => {
     const api = await srcFuzzApi();
     const seeds = await loadSeeds(api, `${ROOT}test/fixtures`);
     const real = api.decodeFrame as (...a: unknown[]) => boolean;
-    const planted = { ...api, decodeFrame: (f: { bytes: Uint8Array }, ...rest: unknown[]) => (f.bytes.length % 97 === 5 ? (() => { throw new Error('planted'); })() : real(f, ...rest)) };
+    const planted = { ...api, decodeFrame: (f: { capLen: number }, ...rest: unknown[]) => (f.capLen % 97 === 5 ? (() => { throw new Error('planted'); })() : real(f, ...rest)) };
     const result = await runFuzz(planted, { runs: 3000, seed: 7, targets: ['decode'], seeds });
     expect(result.failures).toHaveLength(1);
     expect(result.failures[0]!.error).toContain('planted');
