@@ -38,6 +38,11 @@ export interface CapHandle {
   ): string;
   close(): boolean;
   stats?: () => CapStats;
+  /**
+   * Patched cap, Linux: the kernel stops adding frames to the capture ring
+   * while those already in it can still be read. False where unsupported.
+   */
+  stopIntake?: () => boolean;
   on(event: 'packet', listener: CapPacketListener): unknown;
   removeAllListeners(event?: string): unknown;
 }

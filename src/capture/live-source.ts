@@ -245,7 +245,7 @@ export class LiveSource implements PacketSource {
         let n = 0;
         while (n < this.chunkFrames && ring.shiftInto(frame)) {
           stats.frames++;
-          stats.bytes += frame.capLen;
+          stats.bytes += frame.bytes.length;
           n++;
           onFrame(frame);
         }
