@@ -245,7 +245,7 @@ export class LiveSource implements PacketSource {
         let n = 0;
         while (n < this.chunkFrames && ring.shiftInto(frame)) {
           stats.frames++;
-          stats.bytes += frame.bytes.length;
+          stats.bytes += frame.capLen;
           n++;
           onFrame(frame);
         }
