@@ -1,0 +1,497 @@
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelIdOf } from '../../src/model/model-weights.js';
+import { CLI, ROOT } from '../golden/run-cli.js';
+
+/**
+ * `dnsae live` end to end, as a user runs it: the built CLI on one end of a
+ * veth pair, tcpreplay of corpus captures into the other end from a network
+ * namespace made here. Root only; every replay is bounded in packets and
+ * time, and the namespace and links go in afterAll whatever happened.
+ */
+
+function sh(cmd: string, args: string[], timeoutMs = 60_000): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 << 20 });
+}
+
+function must(cmd: string, args: string[], timeoutMs = 60_000): string {
+  const r = sh(cmd, args, timeoutMs);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr}`);
+  return r.stdout;
+}
+
+function skipReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not running as root (needs a network namespace and raw capture)';
+  for (const [tool, args] of [
+    ['ip', ['netns', 'list']],
+    ['tcpreplay', ['--version']],
+    ['editcap', ['--version']],
+    ['setpriv', ['--version']],
+  ] as const) {
+    const r = sh(tool, [...args]);
+    if (r.error !== undefined || r.status !== 0) return `'${tool} ${args.join(' ')}' is unavailable`;
+  }
+  if (sh('getent', ['passwd', 'nobody']).status !== 0) return 'no user nobody';
+  return undefined;
+}
+
+const SKIP = skipReason();
+const NOBODY = SKIP === undefined ? Number(must('id', ['-u', 'nobody']).trim()) : -1;
+const LINKTYPE_ETHERNET = 1;
+/** Largest frame the veth pair carries once its MTU is raised to 65535. */
+const MAX_FRAME = 65_535 + 14;
+
+// ---------------------------------------------------------------- captures
+
+interface Rec {
+  data: Buffer;
+}
+
+/** Classic pcap records and link type, parsed here so the test does not lean on dnsae's reader. */
+function readPcap(path: string): { linktype: number; records: Rec[] } {
+  const b = readFileSync(path);
+  const m = b.readUInt32LE(0);
+  const le = m === 0xa1b2c3d4 || m === 0xa1b23c4d;
+  const u32 = (o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+  const records: Rec[] = [];
+  for (let o = 24; o + 16 <= b.length; ) {
+    const incl = u32(o + 8);
+    if (o + 16 + incl > b.length) break;
+    records.push({ data: b.subarray(o + 16, o + 16 + incl) });
+    o += 16 + incl;
+  }
+  return { linktype: u32(20) & 0x0fff_ffff, records };
+}
+
+/**
+ * One Ethernet capture of every corpus file that can go over a veth: other
+ * link types cannot, and a pcapng with several link types does not convert.
+ * Timestamps are rewritten 100 µs apart and each frame's wire length set to
+ * what was captured: replayed frames get the time they are sent and are as
+ * long as their captured bytes, so `dnsae score` on this file sees what the
+ * sensor sees (no idle timeout or rate window falls differently).
+ */
+function buildCorpusCapture(dir: string, out: string): { frames: number; files: string[] } {
+  const inputs: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.pcap(ng)?$/.test(e.name)) inputs.push(p);
+    }
+  };
+  for (const d of ['test/fixtures/benign', 'test/fixtures/anomalous', 'data/foreign-53']) walk(join(ROOT, d));
+  const frames: Buffer[] = [];
+  const used: string[] = [];
+  for (const f of inputs) {
+    let path = f;
+    if (f.endsWith('.pcapng')) {
+      path = join(dir, `conv-${used.length}-${inputs.indexOf(f)}.pcap`);
+      if (sh('editcap', ['-F', 'pcap', f, path]).status !== 0) continue;
+    }
+    const { linktype, records } = readPcap(path);
+    if (linktype !== LINKTYPE_ETHERNET) continue;
+    const fit = records.filter((r) => r.data.length >= 14 && r.data.length <= MAX_FRAME);
+    if (fit.length === 0) continue;
+    used.push(f);
+    for (const r of fit) frames.push(r.data);
+  }
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(262_144, 16);
+  header.writeUInt32LE(LINKTYPE_ETHERNET, 20);
+  const parts: Buffer[] = [header];
+  const base = 1_700_000_000;
+  frames.forEach((data, i) => {
+    const h = Buffer.alloc(16);
+    const us = i * 100;
+    h.writeUInt32LE(base + Math.floor(us / 1e6), 0);
+    h.writeUInt32LE(us % 1e6, 4);
+    h.writeUInt32LE(data.length, 8);
+    h.writeUInt32LE(data.length, 12);
+    parts.push(h, data);
+  });
+  writeFileSync(out, Buffer.concat(parts));
+  return { frames: frames.length, files: used };
+}
+
+// ---------------------------------------------------------------- records
+
+interface EveRecord {
+  event_type: string;
+  src_ip: string;
+  src_port: number;
+  dest_ip: string;
+  dest_port: number;
+  proto: string;
+  pcap_filename?: string;
+  alert?: { signature_id: number };
+  dnsae: { first8: string; rules_failed: string[]; model_id?: string };
+}
+
+function readRecords(path: string): EveRecord[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as EveRecord);
+}
+
+/** What an alert says about the traffic, without times and flow ids. */
+function normalizedAlerts(records: EveRecord[]): string[] {
+  return records
+    .filter((r) => r.event_type === 'alert')
+    .map((r) =>
+      [r.src_ip, r.src_port, r.dest_ip, r.dest_port, r.proto, r.alert!.signature_id, r.dnsae.first8, r.dnsae.rules_failed.join('+')].join(' '),
+    )
+    .sort();
+}
+
+// ---------------------------------------------------------------- the sensor
+
+interface LogRecord {
+  msg: string;
+  stats?: Record<string, number | string | null>;
+  final?: boolean;
+  [k: string]: unknown;
+}
+
+class Sensor {
+  readonly child: ChildProcess;
+  readonly logs: LogRecord[] = [];
+  readonly errorLines: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private buf = '';
+
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, [CLI, 'live', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DNSAE_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.child.stderr!.setEncoding('utf8');
+    this.child.stderr!.on('data', (d: string) => {
+      this.buf += d;
+      let nl: number;
+      while ((nl = this.buf.indexOf('\n')) >= 0) {
+        const line = this.buf.slice(0, nl);
+        this.buf = this.buf.slice(nl + 1);
+        if (line.startsWith('{')) this.logs.push(JSON.parse(line) as LogRecord);
+        else if (line.trim() !== '') this.errorLines.push(line);
+      }
+    });
+    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  statsLines(): LogRecord[] {
+    return this.logs.filter((l) => l.msg === 'live stats');
+  }
+
+  lastStats(): Record<string, number | string | null> | undefined {
+    return this.statsLines().at(-1)?.stats;
+  }
+
+  async waitFor(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!cond()) {
+      if (this.child.exitCode !== null) throw new Error(`sensor exited (${this.child.exitCode}) while waiting for ${what}: ${this.errorLines.join(' | ')}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last log: ${JSON.stringify(this.logs.at(-1))}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** The first log record with this message that arrived after `after` records. */
+  find(msg: string, after = 0): LogRecord | undefined {
+    return this.logs.slice(after).find((l) => l.msg === msg);
+  }
+
+  kill(sig: NodeJS.Signals): void {
+    if (this.child.exitCode === null) this.child.kill(sig);
+  }
+}
+
+function idsOf(pid: number): { uid: number[]; gid: number[]; groups: number[] } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string): number[] =>
+    (new RegExp(`^${name}:[ \\t]*(.*)$`, 'm').exec(status)?.[1] ?? '')
+      .trim()
+      .split(/\s+/)
+      .filter((s) => s !== '')
+      .map(Number);
+  return { uid: field('Uid'), gid: field('Gid'), groups: field('Groups') };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Prometheus text format to name{labels} -> value (comments and empty lines skipped). */
+function parseMetrics(text: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const sp = line.lastIndexOf(' ');
+    m.set(line.slice(0, sp), Number(line.slice(sp + 1)));
+  }
+  return m;
+}
+
+/** The stats-line field behind each metric the sensor exports from its counters. */
+const METRIC_FIELDS: [string, string][] = [
+  ['dnsae_packets_total', 'packets'],
+  ['dnsae_samples_total', 'samples'],
+  ['dnsae_alerts_total', 'alerts'],
+  ['dnsae_alerts_suppressed_total', 'alerts_suppressed'],
+  ['dnsae_queue_drops_total', 'queue_drops'],
+  ['dnsae_kernel_received_total', 'kernel_received'],
+  ['dnsae_kernel_drops_total', 'kernel_drops'],
+  ['dnsae_flow_evictions_total', 'flow_evictions'],
+  ['dnsae_flows', 'flows'],
+];
+
+/**
+ * A model that is not the one in `from`: the lowest mantissa bit of the
+ * last weight flipped and modelId recomputed, so it loads and has its own
+ * id. With `corrupt`, the id is left alone and loading must fail.
+ */
+function writeModelVariant(from: string, to: string, corrupt = false): string {
+  mkdirSync(to, { recursive: true });
+  for (const f of ['model.json', 'dnsae.json', 'weights.bin']) copyFileSync(join(from, f), join(to, f));
+  const manifest = JSON.parse(readFileSync(join(to, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+  const paths = manifest.weightsManifest.flatMap((g) => g.paths);
+  expect(paths).toEqual(['weights.bin']);
+  const w = readFileSync(join(to, 'weights.bin'));
+  w[w.length - 4] ^= 1;
+  writeFileSync(join(to, 'weights.bin'), w);
+  const meta = JSON.parse(readFileSync(join(to, 'dnsae.json'), 'utf8')) as { modelId: string };
+  if (!corrupt) meta.modelId = modelIdOf(w);
+  writeFileSync(join(to, 'dnsae.json'), JSON.stringify(meta, null, 2));
+  return meta.modelId;
+}
+
+describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefined ? '' : ` (skipped: ${SKIP})`}`, () => {
+  const tag = `${(process.pid % 46656).toString(36)}${randomBytes(2).toString('hex')}`;
+  const ns = `dnsae-e2e-${tag}`;
+  const host = `de${tag}h`;
+  const peer = `de${tag}p`;
+  const dir = join(ROOT, 'tmp', `live-e2e-${tag}`);
+  const corpus = join(dir, 'corpus.pcap');
+  let corpusFrames = 0;
+  const sensors: Sensor[] = [];
+  const replays: ChildProcess[] = [];
+
+  function sensor(args: string[]): Sensor {
+    const s = new Sensor(args);
+    sensors.push(s);
+    return s;
+  }
+
+  /** tcpreplay out of the namespace end; resolves with the number of packets it sent. */
+  function replay(args: string[], timeoutMs: number): { child: ChildProcess; done: Promise<number> } {
+    const child = spawn('ip', ['netns', 'exec', ns, 'tcpreplay', '-i', peer, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    replays.push(child);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const done = new Promise<number>((resolve, reject) =>
+      child.once('close', (code) => {
+        const sent = /Actual: (\d+) packets/.exec(out)?.[1];
+        const failed = /Failed packets:\s+(\d+)/.exec(out)?.[1];
+        if (code !== 0 || sent === undefined) reject(new Error(`tcpreplay failed (${code}): ${out}`));
+        else if (failed !== undefined && failed !== '0') reject(new Error(`tcpreplay could not send ${failed} packets: ${out}`));
+        else resolve(Number(sent));
+      }),
+    );
+    return { child, done };
+  }
+
+  beforeAll(() => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
+    mkdirSync(dir, { recursive: true });
+    corpusFrames = buildCorpusCapture(dir, corpus).frames;
+    must('ip', ['netns', 'add', ns]);
+    must('ip', ['link', 'add', host, 'type', 'veth', 'peer', 'name', peer, 'netns', ns]);
+    // No IPv6 autoconfiguration chatter: the only frames are the replayed ones.
+    writeFileSync(`/proc/sys/net/ipv6/conf/${host}/disable_ipv6`, '1');
+    must('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.ipv6.conf.${peer}.disable_ipv6=1`]);
+    // Captured frames can be longer than 1500 bytes (offloaded segments).
+    must('ip', ['-n', ns, 'link', 'set', peer, 'mtu', '65535', 'up']);
+    must('ip', ['link', 'set', host, 'mtu', '65535', 'up']);
+  });
+
+  afterAll(async () => {
+    for (const s of sensors) {
+      s.kill('SIGKILL');
+      await s.exited;
+    }
+    for (const r of replays) if (r.exitCode === null) r.kill('SIGKILL');
+    sh('ip', ['netns', 'del', ns]);
+    sh('ip', ['link', 'del', host]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes the alerts dnsae score writes for the same traffic, unprivileged, with metrics that match its stats lines', async () => {
+    expect(corpusFrames).toBeGreaterThan(1000);
+    const out = join(dir, 'live-alerts.ndjson');
+    const port = await freePort();
+    // An empty filter: the default 'port 53' is compiled for the live link
+    // and passes e.g. single-VLAN frames but not QinQ ones or later IP
+    // fragments, which dnsae score sees in the file (docs/live.md).
+    const s = sensor(['-i', host, '--filter', '', '--user', 'nobody', '--metrics-port', String(port), '--stats-interval', '1', '-o', out]);
+    await s.waitFor('start', () => s.find('live capture started') !== undefined);
+
+    const ids = idsOf(s.pid);
+    expect(ids.uid).toEqual([NOBODY, NOBODY, NOBODY, NOBODY]);
+    expect(new Set(ids.gid).size).toBe(1);
+    expect(ids.gid[0]).not.toBe(0);
+    expect(ids.groups.every((g) => g === ids.gid[0])).toBe(true);
+
+    const sent = await replay(['-q', '--pps=4000', corpus], 60_000).done;
+    expect(sent).toBe(corpusFrames);
+
+    await s.waitFor('every frame', () => s.lastStats()?.packets === sent);
+    // Traffic has stopped: wait for a stats line, scrape, wait for the next one;
+    // both lines and the scrape must show the same counters.
+    const before = s.statsLines().length;
+    await s.waitFor('a stats line', () => s.statsLines().length > before);
+    const lineBefore = s.lastStats()!;
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const scraped = parseMetrics(await res.text());
+    const n = s.statsLines().length;
+    await s.waitFor('the next stats line', () => s.statsLines().length > n);
+    const lineAfter = s.lastStats()!;
+    for (const [metric, field] of METRIC_FIELDS) {
+      expect(scraped.get(metric), metric).toBe(lineBefore[field]);
+      expect(lineAfter[field], field).toBe(lineBefore[field]);
+    }
+    expect(scraped.get(`dnsae_model_info{model_id="${String(lineBefore.model_id)}",detector="hybrid"}`)).toBe(1);
+    expect(scraped.get('dnsae_loss_ratio_count')).toBe(lineBefore.samples);
+    expect(scraped.get('dnsae_loss_ratio_bucket{le="+Inf"}')).toBe(lineBefore.samples);
+    expect(scraped.has('dnsae_process_cpu_seconds_total')).toBe(true);
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
+    expect(idsOf(s.pid).uid[0]).toBe(NOBODY); // still unprivileged after serving
+
+    s.kill('SIGTERM');
+    expect(await s.exited).toEqual({ code: 0, signal: null });
+    expect(s.errorLines).toEqual([]);
+    const final = s.statsLines().at(-1)!;
+    expect(final.final).toBe(true);
+    const f = final.stats!;
+    expect(f.kernel_received).toBe(sent);
+    expect(f.packets).toBe(sent);
+    expect(f.kernel_drops).toBe(0);
+    expect(f.queue_drops).toBe(0);
+
+    const score = sh(process.execPath, [CLI, 'score', corpus, '-o', join(dir, 'score-alerts.ndjson')]);
+    expect(score.status, score.stderr).toBe(0);
+    const want = readRecords(join(dir, 'score-alerts.ndjson'));
+    const got = readRecords(out);
+    expect(got.length).toBe(f.alerts);
+    expect(normalizedAlerts(want).length).toBeGreaterThan(10);
+    expect(normalizedAlerts(got)).toEqual(normalizedAlerts(want));
+    // Suricata writes no pcap_filename for live capture.
+    expect(got.every((r) => r.pcap_filename === undefined)).toBe(true);
+    expect(want.every((r) => r.pcap_filename === corpus)).toBe(true);
+  });
+
+  it('reloads the model on SIGHUP while capturing, keeps the old one when the new one is broken, and loses nothing on SIGTERM mid-stream', async () => {
+    const model = join(dir, 'model');
+    const firstId = writeModelVariant(join(ROOT, 'models/default'), join(dir, 'model-a'));
+    mkdirSync(model);
+    for (const f of ['model.json', 'dnsae.json', 'weights.bin']) copyFileSync(join(dir, 'model-a', f), join(model, f));
+    const out = join(dir, 'live-all.ndjson');
+    const s = sensor(['-i', host, '--filter', '', '--user', 'nobody', '--model', model, '--all', '--stats-interval', '1', '-o', out]);
+    await s.waitFor('start', () => s.find('live capture started') !== undefined);
+    expect(s.find('live capture started')!.model_id).toBe(firstId);
+
+    // About 12 s of traffic at most; the sensor is stopped well before it ends.
+    const limit = 48_000;
+    const r = replay(['-q', '--pps=4000', `--limit=${limit}`, '--loop=0', corpus], 60_000);
+    await s.waitFor('traffic', () => Number(s.lastStats()?.packets ?? 0) > 0);
+
+    // A broken model: one error line, the old model stays.
+    writeModelVariant(join(dir, 'model-a'), model, true);
+    let mark = s.logs.length;
+    s.kill('SIGHUP');
+    await s.waitFor('reload failure', () => s.find('model reload failed; keeping the old model', mark) !== undefined);
+    const failed = s.find('model reload failed; keeping the old model', mark)!;
+    expect(failed.model_id).toBe(firstId);
+    expect(String(failed.error)).toContain('DNSAE_ERR_MODEL_INVALID');
+
+    // A good one, read as the unprivileged user.
+    rmSync(model, { recursive: true });
+    const secondId = writeModelVariant(join(dir, 'model-a'), model);
+    expect(secondId).not.toBe(firstId);
+    mark = s.logs.length;
+    s.kill('SIGHUP');
+    await s.waitFor('reload', () => s.find('model reloaded', mark) !== undefined);
+    const reloaded = s.find('model reloaded', mark)!;
+    expect(reloaded.old_model_id).toBe(firstId);
+    expect(reloaded.new_model_id).toBe(secondId);
+    const packetsAtReload = Number(s.lastStats()!.packets);
+    await s.waitFor('capture after the reload', () => Number(s.lastStats()?.packets) > packetsAtReload && s.lastStats()?.model_id === secondId);
+
+    expect(r.child.exitCode).toBeNull(); // still sending
+    s.kill('SIGTERM');
+    expect(await s.exited).toEqual({ code: 0, signal: null });
+    const sent = await r.done;
+    expect(s.errorLines).toEqual([]);
+
+    const f = s.statsLines().at(-1)!.stats!;
+    expect(s.statsLines().at(-1)!.final).toBe(true);
+    expect(Number(f.packets)).toBeLessThan(sent); // stopped mid-stream
+    expect(f.kernel_received).toBe(Number(f.kernel_drops) + Number(f.queue_drops) + Number(f.packets));
+    expect(f.kernel_drops).toBe(0);
+    expect(f.queue_drops).toBe(0);
+
+    const records = readRecords(out);
+    const scored = records.filter((x) => x.event_type === 'dns_ae');
+    expect(scored.length).toBe(f.samples);
+    expect(records.filter((x) => x.event_type === 'alert').length).toBe(f.alerts);
+    // Every record names the model that scored it: the old one, then the new one.
+    const models = scored.map((x) => x.dnsae.model_id);
+    const switchAt = models.indexOf(secondId);
+    expect(switchAt).toBeGreaterThan(0);
+    expect(models.slice(0, switchAt).every((m) => m === firstId)).toBe(true);
+    expect(models.slice(switchAt).every((m) => m === secondId)).toBe(true);
+  });
+
+  it('exits 5 with one line for a missing interface, a bad filter and an unknown user', () => {
+    for (const [args, code] of [
+      [['-i', `${host}x`], 'DNSAE_ERR_LIVE_DEVICE'],
+      [['-i', host, '--filter', 'port 5x3'], 'DNSAE_ERR_LIVE_FILTER'],
+      [['-i', host, '--user', `no-such-user-${tag}`], 'DNSAE_ERR_PRIVILEGE_DROP'],
+    ] as const) {
+      const r = sh(process.execPath, [CLI, 'live', ...args, '-o', join(dir, 'unused.ndjson')]);
+      expect(r.status, r.stderr).toBe(5);
+      const lines = r.stderr.split('\n').filter((l) => l.startsWith('dnsae: '));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`[${code}]`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('exits 5 when the unprivileged user has no capture rights', () => {
+    const r = sh('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, CLI, 'live', '-i', host, '-o', '/dev/null']);
+    expect(r.status, r.stderr).toBe(5);
+    expect(r.stderr).toContain('[DNSAE_ERR_LIVE_PERMISSION]');
+  });
+});
