@@ -73,9 +73,6 @@ export function liveRunOptionsFrom(o: LiveCliOptions): LiveRunOptions {
   if (o.queueMb !== undefined) capture.queueBytes = o.queueMb * MIB;
   if (o.readTimeout !== undefined) capture.readTimeoutMs = o.readTimeout;
   if (o.immediate === true) capture.immediate = true;
-  const snaplen = capture.snaplen ?? LIVE_DEFAULTS.snaplen;
-  const queueBytes = capture.queueBytes ?? LIVE_DEFAULTS.queueBytes;
-  if (queueBytes < snaplen) throw new UsageError(`--queue-mb (${queueBytes / MIB}) must hold at least one frame of --snaplen ${snaplen} bytes`);
   return {
     device: o.interface,
     filter: o.filter,
