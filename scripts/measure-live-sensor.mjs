@@ -9,7 +9,8 @@
 //
 //   npm run build
 //   node scripts/measure-live-sensor.mjs [--pcap /tmp/dnsae-bench.pcap] [--pps 200000]
-//                                        [--packets 1000000] [-- extra dnsae live options]
+//                                        [--packets 1000000] [--pin] [-- extra dnsae live options]
+// --pin runs the sensor on CPU 0 and tcpreplay on CPU 1 (taskset).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ const { values, positionals } = parseArgs({
     pcap: { type: 'string', default: '/tmp/dnsae-bench.pcap' },
     pps: { type: 'string', default: '200000' },
     packets: { type: 'string', default: '1000000' },
+    pin: { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -72,7 +74,10 @@ try {
   must('ip', ['link', 'set', host, 'mtu', '65535', 'up']);
 
   const logs = [];
-  sensor = spawn(process.execPath, [CLI, 'live', '-i', host, '--stats-interval', '1', '-o', '/dev/null', ...positionals], {
+  const pinSensor = values.pin ? ['taskset', '-c', '0'] : [];
+  const pinReplay = values.pin ? ['taskset', '-c', '1'] : [];
+  // taskset execs the command, so the child's pid is the sensor's.
+  sensor = spawn(pinSensor[0] ?? process.execPath, [...pinSensor.slice(1), ...(values.pin ? [process.execPath] : []), CLI, 'live', '-i', host, '--stats-interval', '1', '-o', '/dev/null', ...positionals], {
     cwd: ROOT,
     env: { ...process.env, DNSAE_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -103,7 +108,7 @@ try {
 
   const replay = spawnSync(
     'ip',
-    ['netns', 'exec', ns, 'tcpreplay', '-K', `--pps=${pps}`, `--limit=${packets}`, '--loop=0', '-i', peer, values.pcap],
+    ['netns', 'exec', ns, ...pinReplay, 'tcpreplay', '-K', `--pps=${pps}`, `--limit=${packets}`, '--loop=0', '-i', peer, values.pcap],
     { encoding: 'utf8', timeout: 300_000, maxBuffer: 16 << 20 },
   );
   const out = `${replay.stdout}${replay.stderr}`;
@@ -130,6 +135,7 @@ try {
     JSON.stringify({
       pcap: values.pcap,
       sensor_args: positionals,
+      pinned: values.pin,
       exit: code,
       model_id: started.model_id,
       target_pps: pps,
