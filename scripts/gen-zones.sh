@@ -52,6 +52,13 @@ roles=(www mail api cdn vpn git wiki db ldap ntp smtp imap pop proxy log backup 
   printf 'alias DNAME corp.test.\n'
   printf '*.wild A 192.0.2.99\n'
   printf '_http._tcp URI 10 1 "https://www.example.test/"\n'
+  # RRsets of 1..16 records (a pool of 13 like the root's NS set): answers
+  # with every ANCOUNT a load-balanced name gives.
+  for ((j = 1; j <= 16; j++)); do
+    for ((k = 1; k <= j; k++)); do printf 'set%02d A 198.51.100.%d\n' "$j" $((k + 160)); done
+  done
+  for ((k = 1; k <= 13; k++)); do printf 'pool A 192.0.2.%d\npool AAAA 2001:db8:53:77::%x\n' $((k + 100)) "$k"; done
+  for ((k = 1; k <= 9; k++)); do printf 'keys TXT "k%d=%08x"\n' "$k" $((k * 2654435761 % 4294967296)); done
   for ((i = 1; i <= hosts; i++)); do
     r=${roles[$((i % ${#roles[@]}))]}
     h=$(printf '%s%03d' "$r" "$i")
@@ -101,6 +108,24 @@ rev6=3.5.0.0.8.b.d.0.1.0.0.2.ip6.arpa
   done
 } >"$out/$rev6.zone"
 
+# home.test: named's own zone (primary, DDNS with TSIG, secondary on nsd);
+# static.test: a zone named serves without updates or transfers.
+{
+  printf '$ORIGIN home.test.\n$TTL 1800\n'
+  printf '@ SOA ns1.home.test. admin.home.test. 2024060101 3600 600 604800 300\n'
+  printf '@ NS ns1.home.test.\n@ NS ns2.home.test.\nns1 A 192.0.2.66\nns1 AAAA 2001:db8:53:5::2\nns2 A 192.0.2.34\n'
+  printf '@ MX 10 mail.home.test.\n@ MX 20 mail2.home.test.\nmail A 192.0.2.130\nmail2 A 192.0.2.131\n'
+  printf '@ TXT "v=spf1 mx -all"\nwww A 192.0.2.132\nwww AAAA 2001:db8:53:5::132\nnas A 192.0.2.133\nnas AAAA 2001:db8:53:5::133\n'
+  printf 'printer A 192.0.2.134\ncam CNAME nas.home.test.\n_ipp._tcp SRV 0 0 631 printer.home.test.\n'
+  for ((k = 1; k <= 6; k++)); do printf 'lb A 192.0.2.%d\n' $((140 + k)); done
+  for ((i = 1; i <= hosts / 8; i++)); do printf 'pc%02d A 192.0.2.%d\n' "$i" $((150 + i % 100)); done
+} >"$out/home.test.zone"
+{
+  printf '$ORIGIN static.test.\n$TTL 86400\n'
+  printf '@ SOA ns1.home.test. admin.home.test. 1 3600 600 604800 300\n@ NS ns1.home.test.\n'
+  printf '@ A 192.0.2.160\nwww CNAME static.test.\n@ TXT "frozen"\n'
+} >"$out/static.test.zone"
+
 # dnsperf query file: existing names with their types, plus misses so the
 # load carries NXDOMAIN and NODATA answers in realistic proportion.
 {
@@ -118,5 +143,7 @@ rev6=3.5.0.0.8.b.d.0.1.0.0.2.ip6.arpa
   printf 'example.test MX\nexample.test TXT\nexample.test SOA\nexample.test NS\nexample.test HTTPS\nexample.test CAA\n'
   printf '_sip._udp.example.test SRV\n_ldap._tcp.example.test SRV\nexample.test NAPTR\noffice.example.test LOC\n'
   printf 'svc.example.test SVCB\nmedium.example.test TXT\nhost.wild.example.test A\n'
+  for ((j = 1; j <= 16; j += 3)); do printf 'set%02d.example.test A\n' "$j"; done
+  printf 'pool.example.test A\npool.example.test AAAA\nkeys.example.test TXT\n'
 } >"$out/queries.txt"
 echo "gen-zones: $(grep -vc '^\$' "$out/example.test.zone") example.test lines, $(wc -l <"$out/queries.txt") queries -> $out"
