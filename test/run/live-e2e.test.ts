@@ -435,6 +435,12 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     await s.waitFor('start', () => s.find('live capture started') !== undefined);
     expect(s.find('live capture started')!.model_id).toBe(firstId);
 
+    // A handful of packets is scored and its alert written while the sensor
+    // runs: nothing waits for a 4096-sample batch or for the exit.
+    await replay(['-q', '--pps=100', join(ROOT, 'test/fixtures/anomalous/suricata__dns-udp-junkrequest-first.pcap')], 30_000).done;
+    await s.waitFor('an alert in the output while running', () => existsSync(out) && readFileSync(out, 'utf8').includes('"event_type":"alert"'));
+    expect(s.child.exitCode).toBeNull();
+
     // About 12 s of traffic at most; the sensor is stopped well before it ends.
     const limit = 48_000;
     const r = replay(['-q', '--pps=4000', `--limit=${limit}`, '--loop=0', corpus], 60_000);
