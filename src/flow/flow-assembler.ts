@@ -5,15 +5,16 @@ import { ADDR_B, flowIdOf, flowKeyFromPacket, newFlowKey, type FlowKey } from '.
 import { FlowEntry, FlowTable, LANE_TCP, LANE_UDP, type RemoveReason } from './flow-table.js';
 import { formatIp } from './ip-format.js';
 import type { Transport } from './sample.js';
-import { SAMPLE_TRUNCATED, SAMPLE_UNFRAMED, SampleBatch, type FlowInfo } from './sample.js';
+import { SAMPLE_TRUNCATED, SAMPLE_UNFRAMED, SampleBatch, TRANSPORT_TCP, TRANSPORT_UDP, type FlowInfo, type FlowRef } from './sample.js';
 import { newTcpReassemblyContext, TcpStream, type TcpReassemblyContext } from './tcp-stream.js';
 
 /**
  * Decoded packets in, sample batches out. UDP: one sample per datagram that
  * has payload. TCP: one sample per DNS message after reassembly and framing.
- * Everything per packet reuses preallocated state; objects are created only
- * for a new flow (its FlowInfo; address text only when first read) and for
- * out-of-order TCP data.
+ * Everything per packet reuses preallocated state; per-flow state objects are
+ * recycled, a flow's FlowInfo is made only when a consumer asks for it (and
+ * its address text only when first read), and out-of-order TCP data is
+ * copied.
  */
 export interface FlowAssemblerOptions {
   /** A packet is kept when either port is in this set. */
@@ -93,8 +94,8 @@ export interface FlowAssemblerStats {
 const NO_VLAN: readonly number[] = Object.freeze([]);
 
 /**
- * FlowInfo as the assembler makes it: the address text is built on first
- * read. Most flows are one query and one response, and with
+ * FlowInfo as the assembler makes it (on demand, see FlowRef): the address
+ * text is built on first read. Most flows are one query and one response, and with
  * `extract --format none` or `score` without alerts nothing ever reads
  * their addresses; formatting them eagerly was two strings per flow that
  * outlived several scavenges. The 16 address bytes of each endpoint are
@@ -180,8 +181,12 @@ interface TcpSide {
   readonly dir: 0 | 1;
 }
 
-class FlowState extends FlowEntry {
-  info!: FlowInfo;
+class FlowState extends FlowEntry implements FlowRef {
+  /** Made on the first flowInfo() call of this flow; cleared when the state is reused. */
+  info: FlowInfo | undefined = undefined;
+  sourceIndex = 0;
+  /** Serial of the batch this flow last added a row to (see FlowAssembler.batchSerial). */
+  batchSerial = 0;
   clientIsA = true;
   msgIndex0 = 0;
   msgIndex1 = 0;
@@ -189,6 +194,29 @@ class FlowState extends FlowEntry {
   tsNsec = 0;
   /** [to_server, to_client]; null for UDP. */
   streams: [TcpStream<TcpSide>, TcpStream<TcpSide>] | null = null;
+
+  flowInfo(): FlowInfo {
+    this.info ??= this.makeInfo();
+    return this.info;
+  }
+
+  private makeInfo(): FlowInfo {
+    const key = this.key;
+    const clientIsA = this.clientIsA;
+    const vlan = key.vlan0 === 0 && key.vlan1 === 0 ? NO_VLAN : [key.vlan0, key.vlan1].filter((x) => x !== 0);
+    return new AssembledFlowInfo(
+      flowIdOf(key),
+      key.proto === IPPROTO_TCP ? 'tcp' : 'udp',
+      clientIsA ? key.portA : key.portB,
+      clientIsA ? key.portB : key.portA,
+      key.ipVersion,
+      vlan,
+      this.sourceIndex,
+      key.addr,
+      clientIsA ? 0 : ADDR_B,
+      clientIsA ? ADDR_B : 0,
+    );
+  }
 }
 
 /**
@@ -207,10 +235,17 @@ export class FlowAssembler implements FramerSink<TcpSide> {
   private readonly table: FlowTable<FlowState>;
   private readonly tcpCtx: TcpReassemblyContext;
   private readonly key: FlowKey = newFlowKey();
-  private readonly ports: ReadonlySet<number>;
+  /** 1 at each DNS port: an index per packet instead of two Set lookups. */
+  private readonly isDnsPort = new Uint8Array(65536);
   private readonly udpPool: FlowState[] = [];
   private readonly tcpPool: FlowState[] = [];
   private readonly tap: PayloadTap | undefined;
+  /**
+   * Counts delivered batches. A flow whose state has rows in the batch not
+   * yet delivered (state.batchSerial === batchSerial) is not recycled when
+   * it ends: those rows still resolve their FlowInfo through it.
+   */
+  private batchSerial = 1;
   /** Timestamp given to samples emitted now. */
   private curSec = 0;
   private curNsec = 0;
@@ -229,7 +264,7 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     weirds?: WeirdCounters,
   ) {
     this.options = { ...DEFAULT_FLOW_ASSEMBLER_OPTIONS, ...options };
-    this.ports = this.options.ports;
+    for (const p of this.options.ports) if (Number.isInteger(p) && p >= 0 && p <= 0xffff) this.isDnsPort[p] = 1;
     this.weirds = weirds ?? new WeirdCounters();
     this.batch = new SampleBatch(this.options.batchSize);
     this.tap = this.options.payloadTap;
@@ -243,7 +278,7 @@ export class FlowAssembler implements FramerSink<TcpSide> {
 
   ingest(pkt: DecodedPacket, tsSec: number, tsNsec: number, sourceIndex: number): void {
     const proto = pkt.protocol;
-    if ((proto !== IPPROTO_UDP && proto !== IPPROTO_TCP) || (!this.ports.has(pkt.srcPort) && !this.ports.has(pkt.dstPort))) {
+    if ((proto !== IPPROTO_UDP && proto !== IPPROTO_TCP) || (this.isDnsPort[pkt.srcPort]! | this.isDnsPort[pkt.dstPort]!) === 0) {
       this.ignored++;
       return;
     }
@@ -281,7 +316,7 @@ export class FlowAssembler implements FramerSink<TcpSide> {
       const flags = pkt.firstFragment || captured < pkt.payloadLength ? SAMPLE_TRUNCATED : 0;
       const idx = dir === 0 ? flow.msgIndex0++ : flow.msgIndex1++;
       this.udpSamples++;
-      this.push(flow.info, dir, idx, pkt.payloadLength, pkt.bytes, pkt.payloadOffset, captured, flags);
+      this.push(flow, dir, idx, pkt.payloadLength, pkt.bytes, pkt.payloadOffset, captured, flags);
       return;
     }
 
@@ -353,12 +388,12 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     const idx = side.dir === 0 ? flow.msgIndex0++ : flow.msgIndex1++;
     this.tcpSamples++;
     if ((flags & SAMPLE_UNFRAMED) !== 0) this.tcpUnframed++;
-    if (body === null) this.push(flow.info, side.dir, idx, payloadLength, head, 0, headLen, flags);
-    else this.pushTapped(flow.info, side.dir, idx, payloadLength, head, headLen, flags, body, bodyLen);
+    if (body === null) this.push(flow, side.dir, idx, payloadLength, head, 0, headLen, flags);
+    else this.pushTapped(flow, side.dir, idx, payloadLength, head, headLen, flags, body, bodyLen);
   }
 
   private push(
-    info: FlowInfo,
+    flow: FlowState,
     dir: 0 | 1,
     idx: number,
     payloadLength: number,
@@ -367,7 +402,9 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     avail: number,
     flags: number,
   ): void {
-    const row = this.batch.push(info, dir, this.curSec, this.curNsec, idx, payloadLength, src, off, avail, flags);
+    flow.batchSerial = this.batchSerial;
+    const transport = flow.streams === null ? TRANSPORT_UDP : TRANSPORT_TCP;
+    const row = this.batch.pushRef(flow, transport, dir, this.curSec, this.curNsec, idx, payloadLength, src, off, avail, flags);
     // A UDP payload is where its header is; TCP messages with the tap on go through pushTapped.
     if (this.tap !== undefined) this.tap(row, src, off, avail);
     if (this.batch.full) this.deliver();
@@ -375,7 +412,7 @@ export class FlowAssembler implements FramerSink<TcpSide> {
 
   /** A DNS-over-TCP message while the tap is on: the tap gets the kept body, not the header. */
   private pushTapped(
-    info: FlowInfo,
+    flow: FlowState,
     dir: 0 | 1,
     idx: number,
     payloadLength: number,
@@ -385,7 +422,8 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     body: Uint8Array,
     bodyLen: number,
   ): void {
-    const row = this.batch.push(info, dir, this.curSec, this.curNsec, idx, payloadLength, head, 0, headLen, flags);
+    flow.batchSerial = this.batchSerial;
+    const row = this.batch.pushRef(flow, TRANSPORT_TCP, dir, this.curSec, this.curNsec, idx, payloadLength, head, 0, headLen, flags);
     this.tap!(row, body, 0, bodyLen);
     if (this.batch.full) this.deliver();
   }
@@ -395,13 +433,14 @@ export class FlowAssembler implements FramerSink<TcpSide> {
       this.onBatch(this.batch);
     } finally {
       this.batch.clear();
+      this.batchSerial++;
     }
   }
 
   private onRemove(flow: FlowState, _reason: RemoveReason): void {
     const streams = flow.streams;
     if (streams === null) {
-      if (this.udpPool.length < POOL_MAX) this.udpPool.push(flow);
+      if (this.udpPool.length < POOL_MAX && flow.batchSerial !== this.batchSerial) this.udpPool.push(flow);
       return;
     }
     // Messages cut short by the flow's end are stamped with its last packet's time.
@@ -413,7 +452,8 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     streams[1].end();
     this.curSec = sec;
     this.curNsec = nsec;
-    if (this.tcpPool.length < POOL_MAX) {
+    // Ending the streams may have added rows (messages cut short): checked after.
+    if (this.tcpPool.length < POOL_MAX && flow.batchSerial !== this.batchSerial) {
       streams[0].reset();
       streams[1].reset();
       this.tcpPool.push(flow);
@@ -428,32 +468,18 @@ export class FlowAssembler implements FramerSink<TcpSide> {
   private createFlow(pkt: DecodedPacket, key: FlowKey, sourceIndex: number): FlowState {
     const tcp = pkt.protocol === IPPROTO_TCP;
     const flow = (tcp ? this.tcpPool.pop() : this.udpPool.pop()) ?? new FlowState();
+    flow.info = undefined;
+    flow.sourceIndex = sourceIndex;
     flow.msgIndex0 = 0;
     flow.msgIndex1 = 0;
-    const srcDns = this.ports.has(pkt.srcPort);
-    const dstDns = this.ports.has(pkt.dstPort);
+    const srcDns = this.isDnsPort[pkt.srcPort] === 1;
+    const dstDns = this.isDnsPort[pkt.dstPort] === 1;
     let clientIsSrc: boolean;
     if (srcDns !== dstDns) clientIsSrc = dstDns;
     else if (pkt.protocol === IPPROTO_TCP && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) clientIsSrc = false;
     else clientIsSrc = true;
     const clientIsA = clientIsSrc === key.srcIsA;
     flow.clientIsA = clientIsA;
-    const v = key.ipVersion;
-    const cOff = clientIsA ? 0 : ADDR_B;
-    const sOff = clientIsA ? ADDR_B : 0;
-    const vlan = key.vlan0 === 0 && key.vlan1 === 0 ? NO_VLAN : [key.vlan0, key.vlan1].filter((x) => x !== 0);
-    flow.info = new AssembledFlowInfo(
-      flowIdOf(key),
-      tcp ? 'tcp' : 'udp',
-      clientIsA ? key.portA : key.portB,
-      clientIsA ? key.portB : key.portA,
-      v,
-      vlan,
-      sourceIndex,
-      key.addr,
-      cOff,
-      sOff,
-    );
     if (tcp && flow.streams === null) {
       flow.streams = [
         new TcpStream<TcpSide>(this.tcpCtx, this, { flow, dir: 0 }),

@@ -1,8 +1,12 @@
 import { copyFlowKey, flowKeyEquals, newFlowKey, type FlowKey } from './flow-key.js';
 
 /**
- * Bounded flow table keyed by FlowKey. Buckets are a Map from the 30-bit key
- * hash to a chain of entries (collisions resolved by comparing key bytes).
+ * Bounded flow table keyed by FlowKey. Buckets are a preallocated array
+ * indexed by the low bits of the 30-bit key hash, each the head of a chain
+ * of entries (collisions resolved by comparing key bytes). The array has
+ * about two buckets per flow the table may hold, so chains stay short; it
+ * used to be a Map from hash to chain, whose lookups, inserts, deletes and
+ * rehashing cost more than the rest of the table per packet.
  *
  * Time is packet time: the table keeps a clock that only moves forward (the
  * largest timestamp seen), and `lastSeen` is that clock at the flow's last
@@ -40,8 +44,19 @@ export interface FlowTableHooks<E extends FlowEntry> {
   onRemove(entry: E, reason: RemoveReason): void;
 }
 
+/** Bucket count: a power of two near twice maxFlows, within these bounds (2^22 buckets = 32 MiB of pointers). */
+const MIN_BUCKETS = 1 << 4;
+const MAX_BUCKETS = 1 << 22;
+
+export function bucketCount(maxFlows: number): number {
+  let n = MIN_BUCKETS;
+  while (n < 2 * maxFlows && n < MAX_BUCKETS) n *= 2;
+  return n;
+}
+
 export class FlowTable<E extends FlowEntry> {
-  private readonly buckets = new Map<number, E>();
+  private readonly buckets: Array<E | null>;
+  private readonly mask: number;
   private readonly heads: [E | null, E | null] = [null, null];
   private readonly tails: [E | null, E | null] = [null, null];
   size = 0;
@@ -57,6 +72,12 @@ export class FlowTable<E extends FlowEntry> {
     private readonly hooks: FlowTableHooks<E>,
   ) {
     if (!(options.maxFlows >= 1)) throw new RangeError('maxFlows must be at least 1');
+    const n = bucketCount(options.maxFlows);
+    // Filled by push: `new Array(n)` above ~100k elements starts in dictionary mode.
+    const buckets: Array<E | null> = [];
+    for (let i = 0; i < n; i++) buckets.push(null);
+    this.buckets = buckets;
+    this.mask = n - 1;
   }
 
   /** Moves the clock forward to `now` (never back) and expires idle flows. */
@@ -76,7 +97,7 @@ export class FlowTable<E extends FlowEntry> {
   }
 
   lookup(key: FlowKey): E | null {
-    let e = this.buckets.get(key.hash) ?? null;
+    let e = this.buckets[key.hash & this.mask];
     while (e !== null) {
       if (flowKeyEquals(e.key, key)) return e;
       e = e.chainNext as E | null;
@@ -94,8 +115,9 @@ export class FlowTable<E extends FlowEntry> {
     entry.lane = lane;
     entry.lastSeen = this.clock;
     entry.inTable = true;
-    entry.chainNext = this.buckets.get(key.hash) ?? null;
-    this.buckets.set(key.hash, entry);
+    const b = key.hash & this.mask;
+    entry.chainNext = this.buckets[b];
+    this.buckets[b] = entry;
     this.append(entry);
     this.size++;
     this.created++;
@@ -112,11 +134,10 @@ export class FlowTable<E extends FlowEntry> {
   remove(entry: E, reason: RemoveReason): void {
     if (!entry.inTable) return;
     entry.inTable = false;
-    const h = entry.key.hash;
-    let e = this.buckets.get(h) ?? null;
+    const b = entry.key.hash & this.mask;
+    let e = this.buckets[b];
     if (e === entry) {
-      if (entry.chainNext === null) this.buckets.delete(h);
-      else this.buckets.set(h, entry.chainNext as E);
+      this.buckets[b] = entry.chainNext as E | null;
     } else {
       while (e !== null && e.chainNext !== entry) e = e.chainNext as E | null;
       if (e !== null) e.chainNext = entry.chainNext;

@@ -23,6 +23,22 @@ export interface FlowInfo {
   readonly sourceIndex: number;
 }
 
+/**
+ * A row's flow before its FlowInfo exists: the flow assembler adds rows with
+ * one of these (its per-flow state) and the FlowInfo is made only when a
+ * consumer asks for it. `dnsae extract --format none` and `score` without
+ * alerts never ask, so they create no object per flow; making a FlowInfo for
+ * each of a capture's flows, each living as long as its flow, used to be
+ * most of what the garbage collector copied.
+ */
+export interface FlowRef {
+  /** The flow's FlowInfo: made on the first call, the same object on later ones. */
+  flowInfo(): FlowInfo;
+}
+
+export const TRANSPORT_UDP = 0;
+export const TRANSPORT_TCP = 1;
+
 export const SAMPLE_SHORT = 0x01; // fewer than 8 payload bytes
 export const SAMPLE_TRUNCATED = 0x02; // captured bytes fewer than the claimed length (snaplen, fragment)
 export const SAMPLE_MIDSTREAM = 0x04; // TCP stream picked up without its SYN
@@ -58,7 +74,13 @@ export class SampleBatch {
   readonly direction: Uint8Array; // 0 = to_server, 1 = to_client
   readonly messageIndex: Uint32Array;
   readonly flags: Uint8Array;
-  readonly flows: FlowInfo[];
+  /** TRANSPORT_UDP or TRANSPORT_TCP: the row's flow transport without its FlowInfo. */
+  readonly transport: Uint8Array;
+  /** FlowInfo of rows resolved so far (see `flows`, `flow(i)`). */
+  private readonly infos: Array<FlowInfo | undefined>;
+  /** Set for rows added by pushRef until resolved. */
+  private readonly refs: Array<FlowRef | undefined>;
+  private resolved = 0;
 
   constructor(readonly capacity: number) {
     this.head = new Uint8Array(capacity * HEAD_BYTES);
@@ -69,7 +91,36 @@ export class SampleBatch {
     this.direction = new Uint8Array(capacity);
     this.messageIndex = new Uint32Array(capacity);
     this.flags = new Uint8Array(capacity);
-    this.flows = new Array<FlowInfo>(capacity);
+    this.transport = new Uint8Array(capacity);
+    this.infos = [];
+    this.refs = [];
+    for (let i = 0; i < capacity; i++) {
+      this.infos.push(undefined);
+      this.refs.push(undefined);
+    }
+  }
+
+  /**
+   * Each row's FlowInfo (all of the batch's rows' FlowInfos are made on the
+   * first access after rows were added). Rows of one flow share one object.
+   * Writing a row's entry directly (tests do) sets its FlowInfo.
+   */
+  get flows(): FlowInfo[] {
+    const n = this.count;
+    for (let i = this.resolved; i < n; i++) this.flow(i);
+    this.resolved = n;
+    return this.infos as FlowInfo[];
+  }
+
+  /** Row i's FlowInfo, made (for that row only) if it does not exist yet. */
+  flow(i: number): FlowInfo {
+    let info = this.infos[i];
+    if (info === undefined) {
+      info = this.refs[i]!.flowInfo();
+      this.infos[i] = info;
+      this.refs[i] = undefined;
+    }
+    return info;
   }
 
   get full(): boolean {
@@ -78,6 +129,7 @@ export class SampleBatch {
 
   clear(): void {
     this.count = 0;
+    this.resolved = 0;
   }
 
   /**
@@ -86,6 +138,45 @@ export class SampleBatch {
    */
   push(
     flow: FlowInfo,
+    direction: 0 | 1,
+    tsSec: number,
+    tsNsec: number,
+    messageIndex: number,
+    payloadLength: number,
+    src: Uint8Array,
+    off: number,
+    avail: number,
+    flags: number,
+  ): number {
+    const i = this.add(direction, tsSec, tsNsec, messageIndex, payloadLength, src, off, avail, flags);
+    this.infos[i] = flow;
+    this.refs[i] = undefined;
+    this.transport[i] = flow.transport === 'tcp' ? TRANSPORT_TCP : TRANSPORT_UDP;
+    return i;
+  }
+
+  /** push() for a row whose FlowInfo is made only if asked for (see FlowRef). */
+  pushRef(
+    ref: FlowRef,
+    transport: number,
+    direction: 0 | 1,
+    tsSec: number,
+    tsNsec: number,
+    messageIndex: number,
+    payloadLength: number,
+    src: Uint8Array,
+    off: number,
+    avail: number,
+    flags: number,
+  ): number {
+    const i = this.add(direction, tsSec, tsNsec, messageIndex, payloadLength, src, off, avail, flags);
+    this.infos[i] = undefined;
+    this.refs[i] = ref;
+    this.transport[i] = transport;
+    return i;
+  }
+
+  private add(
     direction: 0 | 1,
     tsSec: number,
     tsNsec: number,
@@ -108,7 +199,6 @@ export class SampleBatch {
     this.direction[i] = direction;
     this.messageIndex[i] = messageIndex;
     this.flags[i] = flags | (n < FIRST_BYTES ? SAMPLE_SHORT : 0);
-    this.flows[i] = flow;
     return i;
   }
 }

@@ -70,7 +70,7 @@ export function eveAlert(batch: SampleBatch, i: number, sig: Signature, v: Verdi
   };
   return (
     `{"timestamp":"${eveTimestamp(batch.tsSec[i]!, batch.tsNsec[i]!)}",` +
-    flowFields(batch.flows[i]!, batch.direction[i]!, sourceNames) +
+    flowFields(batch.flow(i), batch.direction[i]!, sourceNames) +
     `,"event_type":"alert","app_proto":"${appProto(v)}","alert":${JSON.stringify(alert)},"dnsae":${JSON.stringify(dnsaeObject(batch, i, v))}}`
   );
 }
@@ -81,7 +81,7 @@ export function eveScoreRecord(batch: SampleBatch, i: number, v: Verdict, alerte
   d.alert = alerted;
   return (
     `{"timestamp":"${eveTimestamp(batch.tsSec[i]!, batch.tsNsec[i]!)}",` +
-    flowFields(batch.flows[i]!, batch.direction[i]!, sourceNames) +
+    flowFields(batch.flow(i), batch.direction[i]!, sourceNames) +
     `,"event_type":"dns_ae","app_proto":"${appProto(v)}","dnsae":${JSON.stringify(d)}}`
   );
 }

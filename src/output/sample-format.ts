@@ -18,7 +18,7 @@ function flagsJson(flags: number): string {
 
 /** One `dnsae extract` NDJSON record (event_type "dns_sample"). */
 export function sampleToNdjson(batch: SampleBatch, i: number, sourceNames: readonly string[]): string {
-  const flow = batch.flows[i]!;
+  const flow = batch.flow(i);
   const base = i * HEAD_BYTES;
   const n = batch.headLen[i]!;
   return (
@@ -79,7 +79,7 @@ function putHex(buf: Uint8Array, p: number, src: Uint8Array, off: number, len: n
  * cost of `dnsae extract`'s output, so it must not allocate.
  */
 export function writeSampleNdjson(out: LineSink, batch: SampleBatch, i: number, sourceNames: readonly string[]): void {
-  const flow = batch.flows[i]!;
+  const flow = batch.flow(i);
   const base = i * HEAD_BYTES;
   const n = batch.headLen[i]!;
   const prefix = eveTimestampPrefixBytes(batch.tsSec[i]!);
@@ -119,7 +119,7 @@ function csvField(s: string): string {
 }
 
 export function sampleToCsv(batch: SampleBatch, i: number, sourceNames: readonly string[]): string {
-  const flow = batch.flows[i]!;
+  const flow = batch.flow(i);
   const toClient = batch.direction[i] === 1;
   const base = i * HEAD_BYTES;
   const n = batch.headLen[i]!;

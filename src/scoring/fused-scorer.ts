@@ -82,7 +82,7 @@ export class FusedScorer implements BatchScorer {
         batch.head,
         i * HEAD_BYTES,
         batch.headLen[i]!,
-        batch.flows[i]!.transport === 'tcp' ? 1 : 0,
+        batch.transport[i] as 0 | 1,
         batch.direction[i]!,
         batch.payloadLength[i]!,
         pb,

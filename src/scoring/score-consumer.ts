@@ -66,8 +66,8 @@ export class ScoreConsumer implements BatchConsumer {
     }
     const c = this.counters;
     for (let i = 0; i < n; i++) {
-      const flow = batch.flows[i]!;
-      const transport = flow.transport === 'udp' ? 0 : 1;
+      // The row's FlowInfo is made only for samples that need it (alert records).
+      const transport = batch.transport[i] as 0 | 1;
       const direction = batch.direction[i] as 0 | 1;
       let aeHit = false;
       let loss = 0;
@@ -101,6 +101,7 @@ export class ScoreConsumer implements BatchConsumer {
       let decision = 'none';
       if (hit) {
         c.anomalous++;
+        const flow = batch.flow(i);
         const srcIp = direction === 1 ? flow.serverIp : flow.clientIp;
         decision = o.policy.decide(flow.flowId, srcIp, batch.tsSec[i]!);
         if (decision === 'alert') {

@@ -487,3 +487,37 @@ describe('FlowAssembler: payload tap', () => {
     expect(run(true)).toEqual(off);
   });
 });
+
+describe('FlowInfo made on demand', () => {
+  it('rows of flows evicted before their batch was delivered keep their own endpoints (states are not reused under them)', () => {
+    const infos: { port: number; id: number; transport: number }[] = [];
+    const asm = new FlowAssembler({ maxFlows: 1, batchSize: 64 }, (batch) => {
+      for (let i = 0; i < batch.count; i++) {
+        const f = batch.flow(i);
+        infos.push({ port: f.clientPort, id: f.flowId, transport: batch.transport[i]! });
+      }
+    });
+    // Each query evicts the flow before it (maxFlows 1), 200 rows over several batches.
+    for (let k = 0; k < 200; k++) asm.ingest(buildPacket({ src: C, dst: S, sport: 20000 + k, dport: 53, payload: dnsQuery(k, 'example.com') }), 1000 + k, 0, 0);
+    asm.flush();
+    expect(infos.map((r) => r.port)).toEqual(Array.from({ length: 200 }, (_, k) => 20000 + k));
+    expect(new Set(infos.map((r) => r.id)).size).toBe(200);
+    expect(infos.every((r) => r.transport === 0)).toBe(true);
+    expect(asm.stats.flows_evicted).toBe(199);
+  });
+
+  it('one FlowInfo object per flow across batches and rows, matching the transport column', () => {
+    const seen: { info: object; transport: number; t: string }[] = [];
+    const asm = new FlowAssembler({ batchSize: 3 }, (batch) => {
+      for (let i = 0; i < batch.count; i++) seen.push({ info: batch.flows[i]!, transport: batch.transport[i]!, t: batch.flows[i]!.transport });
+    });
+    for (let k = 0; k < 7; k++) {
+      asm.ingest(buildPacket({ src: C, dst: S, sport: 30000, dport: 53, payload: dnsQuery(k, 'example.com') }), 1000, 0, 0);
+      asm.ingest(buildPacket({ src: S, dst: C, sport: 53, dport: 30000, payload: dnsQuery(k, 'example.com') }), 1000, 0, 0);
+    }
+    asm.flush();
+    expect(seen).toHaveLength(14);
+    expect(new Set(seen.map((s) => s.info)).size).toBe(1);
+    expect(seen.every((s) => s.transport === 0 && s.t === 'udp')).toBe(true);
+  });
+});
