@@ -1,7 +1,7 @@
 import { IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN, type DecodedPacket } from '../decode/packet.js';
 import { WeirdCounters } from '../decode/weirds.js';
 import { BODY_UNAVAILABLE, type FramerSink } from './dns-tcp-framer.js';
-import { ADDR_B, flowIdOf, flowKeyFromPacket, newFlowKey, type FlowKey } from './flow-key.js';
+import { flowIdOf, flowKeyFromPacket, newFlowKey, type FlowKey } from './flow-key.js';
 import { FlowEntry, FlowTable, LANE_TCP, LANE_UDP, type RemoveReason } from './flow-table.js';
 import { formatIp } from './ip-format.js';
 import type { Transport } from './sample.js';
@@ -95,27 +95,22 @@ const NO_VLAN: readonly number[] = Object.freeze([]);
 
 /**
  * FlowInfo as the assembler makes it (on demand, see FlowRef): the address
- * text is built on first read. Most flows are one query and one response, and with
- * `extract --format none` or `score` without alerts nothing ever reads
- * their addresses; formatting them eagerly was two strings per flow that
- * outlived several scavenges. The 16 address bytes of each endpoint are
- * kept as small integers (three bytes per field, so they stay unboxed).
+ * text is built on first read. Consumers that make FlowInfos for every row
+ * (evaluation, training) read only the transport, and formatting addresses
+ * eagerly was two strings per flow that outlived several scavenges. The
+ * addresses are kept as the flow key's 32-bit words (see FlowKey).
  */
 class AssembledFlowInfo implements FlowInfo {
   private cText: string | undefined = undefined;
   private sText: string | undefined = undefined;
-  private c0 = 0;
-  private c1 = 0;
-  private c2 = 0;
-  private c3 = 0;
-  private c4 = 0;
-  private c5 = 0;
-  private s0 = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private s3 = 0;
-  private s4 = 0;
-  private s5 = 0;
+  private readonly c0: number;
+  private readonly c1: number;
+  private readonly c2: number;
+  private readonly c3: number;
+  private readonly s0: number;
+  private readonly s1: number;
+  private readonly s2: number;
+  private readonly s3: number;
 
   constructor(
     readonly flowId: number,
@@ -125,34 +120,26 @@ class AssembledFlowInfo implements FlowInfo {
     readonly ipVersion: 4 | 6,
     readonly vlan: readonly number[],
     readonly sourceIndex: number,
-    addr: Uint8Array,
-    cOff: number,
-    sOff: number,
+    key: FlowKey,
+    clientIsA: boolean,
   ) {
-    const a = addr;
-    this.c0 = (a[cOff]! << 16) | (a[cOff + 1]! << 8) | a[cOff + 2]!;
-    this.s0 = (a[sOff]! << 16) | (a[sOff + 1]! << 8) | a[sOff + 2]!;
-    this.c1 = (a[cOff + 3]! << 16) | (a[cOff + 4]! << 8) | a[cOff + 5]!;
-    this.s1 = (a[sOff + 3]! << 16) | (a[sOff + 4]! << 8) | a[sOff + 5]!;
-    if (ipVersion === 6) {
-      this.c2 = (a[cOff + 6]! << 16) | (a[cOff + 7]! << 8) | a[cOff + 8]!;
-      this.c3 = (a[cOff + 9]! << 16) | (a[cOff + 10]! << 8) | a[cOff + 11]!;
-      this.c4 = (a[cOff + 12]! << 16) | (a[cOff + 13]! << 8) | a[cOff + 14]!;
-      this.c5 = a[cOff + 15]!;
-      this.s2 = (a[sOff + 6]! << 16) | (a[sOff + 7]! << 8) | a[sOff + 8]!;
-      this.s3 = (a[sOff + 9]! << 16) | (a[sOff + 10]! << 8) | a[sOff + 11]!;
-      this.s4 = (a[sOff + 12]! << 16) | (a[sOff + 13]! << 8) | a[sOff + 14]!;
-      this.s5 = a[sOff + 15]!;
-    }
+    this.c0 = clientIsA ? key.a0 : key.b0;
+    this.c1 = clientIsA ? key.a1 : key.b1;
+    this.c2 = clientIsA ? key.a2 : key.b2;
+    this.c3 = clientIsA ? key.a3 : key.b3;
+    this.s0 = clientIsA ? key.b0 : key.a0;
+    this.s1 = clientIsA ? key.b1 : key.a1;
+    this.s2 = clientIsA ? key.b2 : key.a2;
+    this.s3 = clientIsA ? key.b3 : key.a3;
   }
 
   get clientIp(): string {
-    this.cText ??= formatWords(this.c0, this.c1, this.c2, this.c3, this.c4, this.c5, this.ipVersion);
+    this.cText ??= formatWords(this.c0, this.c1, this.c2, this.c3, this.ipVersion);
     return this.cText;
   }
 
   get serverIp(): string {
-    this.sText ??= formatWords(this.s0, this.s1, this.s2, this.s3, this.s4, this.s5, this.ipVersion);
+    this.sText ??= formatWords(this.s0, this.s1, this.s2, this.s3, this.ipVersion);
     return this.sText;
   }
 
@@ -165,14 +152,15 @@ class AssembledFlowInfo implements FlowInfo {
 
 const scratch = new Uint8Array(16);
 
-function formatWords(w0: number, w1: number, w2: number, w3: number, w4: number, w5: number, v: 4 | 6): string {
-  const ws = [w0, w1, w2, w3, w4];
-  for (let k = 0; k < 5; k++) {
-    scratch[3 * k] = ws[k]! >>> 16;
-    scratch[3 * k + 1] = (ws[k]! >>> 8) & 255;
-    scratch[3 * k + 2] = ws[k]! & 255;
+function formatWords(w0: number, w1: number, w2: number, w3: number, v: 4 | 6): string {
+  const ws = [w0, w1, w2, w3];
+  for (let k = 0; k < 4; k++) {
+    const w = ws[k]!;
+    scratch[4 * k] = w >>> 24;
+    scratch[4 * k + 1] = (w >>> 16) & 255;
+    scratch[4 * k + 2] = (w >>> 8) & 255;
+    scratch[4 * k + 3] = w & 255;
   }
-  scratch[15] = w5;
   return formatIp(scratch, 0, v);
 }
 
@@ -212,9 +200,8 @@ class FlowState extends FlowEntry implements FlowRef {
       key.ipVersion,
       vlan,
       this.sourceIndex,
-      key.addr,
-      clientIsA ? 0 : ADDR_B,
-      clientIsA ? ADDR_B : 0,
+      key,
+      clientIsA,
     );
   }
 }

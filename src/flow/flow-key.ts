@@ -8,8 +8,21 @@ import type { DecodedPacket } from '../decode/packet.js';
  * string is built per packet.
  */
 export interface FlowKey {
-  /** Endpoint A's address at 0, B's at 16; IPv4 uses the first 4 bytes of each. */
-  readonly addr: Uint8Array;
+  /**
+   * Endpoint A's address as four big-endian 32-bit words (signed), then B's;
+   * IPv4 uses the first word of each and leaves the rest 0. Words rather
+   * than a Uint8Array: every flow table entry holds a key, and a typed array
+   * (with its ArrayBuffer) per entry was most of an entry's size and of what
+   * the scavenger copied while the table filled.
+   */
+  a0: number;
+  a1: number;
+  a2: number;
+  a3: number;
+  b0: number;
+  b1: number;
+  b2: number;
+  b3: number;
   ipVersion: 4 | 6;
   proto: number;
   portA: number;
@@ -18,16 +31,18 @@ export interface FlowKey {
   vlan1: number;
   /** True when the packet that filled the key was sent by endpoint A. */
   srcIsA: boolean;
-  /** 30-bit bucket hash: small enough to stay an unboxed integer as a Map key. */
+  /** 30-bit bucket hash (a small integer); the flow table indexes its buckets with the low bits. */
   hash: number;
   /** Second, independent 32-bit hash; with `hash` it makes the 53-bit flow id. */
   hash2: number;
 }
 
-export const ADDR_B = 16;
-
 export function newFlowKey(): FlowKey {
-  return { addr: new Uint8Array(32), ipVersion: 4, proto: 0, portA: 0, portB: 0, vlan0: 0, vlan1: 0, srcIsA: true, hash: 0, hash2: 0 };
+  return { a0: 0, a1: 0, a2: 0, a3: 0, b0: 0, b1: 0, b2: 0, b3: 0, ipVersion: 4, proto: 0, portA: 0, portB: 0, vlan0: 0, vlan1: 0, srcIsA: true, hash: 0, hash2: 0 };
+}
+
+function word(b: Uint8Array, o: number): number {
+  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
 }
 
 function fmix32(h: number): number {
@@ -56,14 +71,11 @@ export function flowKeyFromPacket(pkt: DecodedPacket, key: FlowKey): boolean {
   const srcIsA = cmp <= 0;
   const aOff = srcIsA ? s : d;
   const bOff = srcIsA ? d : s;
-  const addr = key.addr;
   let h1 = 0x811c9dc5 ^ v;
   let h2 = 0x9747b28c ^ pkt.protocol;
   for (let i = 0; i < alen; i++) {
     const x = b[aOff + i]!;
     const y = b[bOff + i]!;
-    addr[i] = x;
-    addr[ADDR_B + i] = y;
     h1 = Math.imul(h1 ^ x, 0x01000193);
     h2 = Math.imul(h2 ^ y, 0x5bd1e995);
     h2 ^= h2 >>> 15;
@@ -79,6 +91,19 @@ export function flowKeyFromPacket(pkt: DecodedPacket, key: FlowKey): boolean {
   h1 = Math.imul(h1 ^ tail2, 0x01000193);
   h2 = Math.imul(h2 ^ tail2, 0x5bd1e995);
   h2 = Math.imul(h2 ^ tail1, 0x5bd1e995);
+  key.a0 = word(b, aOff);
+  key.b0 = word(b, bOff);
+  if (v === 6) {
+    key.a1 = word(b, aOff + 4);
+    key.a2 = word(b, aOff + 8);
+    key.a3 = word(b, aOff + 12);
+    key.b1 = word(b, bOff + 4);
+    key.b2 = word(b, bOff + 8);
+    key.b3 = word(b, bOff + 12);
+  } else {
+    key.a1 = key.a2 = key.a3 = 0;
+    key.b1 = key.b2 = key.b3 = 0;
+  }
   key.ipVersion = v;
   key.proto = pkt.protocol;
   key.portA = portA;
@@ -104,17 +129,21 @@ export function flowKeyEquals(x: FlowKey, y: FlowKey): boolean {
   ) {
     return false;
   }
-  const alen = x.ipVersion === 4 ? 4 : 16;
-  const xa = x.addr;
-  const ya = y.addr;
-  for (let i = 0; i < alen; i++) {
-    if (xa[i] !== ya[i] || xa[ADDR_B + i] !== ya[ADDR_B + i]) return false;
-  }
-  return true;
+  // IPv4 keys have zero in words 1..3, so comparing all eight is exact for both families.
+  return (
+    x.a0 === y.a0 && x.b0 === y.b0 && x.a1 === y.a1 && x.a2 === y.a2 && x.a3 === y.a3 && x.b1 === y.b1 && x.b2 === y.b2 && x.b3 === y.b3
+  );
 }
 
 export function copyFlowKey(src: FlowKey, dst: FlowKey): void {
-  dst.addr.set(src.addr);
+  dst.a0 = src.a0;
+  dst.a1 = src.a1;
+  dst.a2 = src.a2;
+  dst.a3 = src.a3;
+  dst.b0 = src.b0;
+  dst.b1 = src.b1;
+  dst.b2 = src.b2;
+  dst.b3 = src.b3;
   dst.ipVersion = src.ipVersion;
   dst.proto = src.proto;
   dst.portA = src.portA;
