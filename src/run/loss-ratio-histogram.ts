@@ -1,4 +1,4 @@
-import type { SampleBatch } from '../flow/sample.js';
+import { TRANSPORT_UDP, type SampleBatch } from '../flow/sample.js';
 import type { BatchScorer } from '../scoring/batch-scorer.js';
 
 /**
@@ -38,7 +38,8 @@ export class LossRatioHistogram {
     const bounds = LOSS_RATIO_BOUNDS;
     const nb = bounds.length;
     for (let i = 0; i < batch.count; i++) {
-      const t = th[(batch.flows[i]!.transport === 'udp' ? 0 : 2) + (batch.direction[i]! === 1 ? 1 : 0)]!;
+      // batch.transport, not the row's FlowInfo: reading that would make one per flow.
+      const t = th[(batch.transport[i] === TRANSPORT_UDP ? 0 : 2) + (batch.direction[i]! === 1 ? 1 : 0)]!;
       const loss = losses[i]!;
       const r = t > 0 ? loss / t : loss > 0 ? Infinity : 0;
       let b = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SampleBatch, type FlowInfo } from '../../src/flow/sample.js';
+import { SampleBatch, TRANSPORT_TCP, TRANSPORT_UDP } from '../../src/flow/sample.js';
 import { LOSS_RATIO_BOUNDS, LossRatioHistogram } from '../../src/run/loss-ratio-histogram.js';
 import type { BatchScorer } from '../../src/scoring/batch-scorer.js';
 
@@ -13,7 +13,7 @@ const scorer: BatchScorer = {
 function batchOf(rows: { transport: 'udp' | 'tcp'; direction: 0 | 1 }[]): SampleBatch {
   const b = new SampleBatch(rows.length);
   rows.forEach((r, i) => {
-    b.flows[i] = { transport: r.transport } as FlowInfo;
+    b.transport[i] = r.transport === 'udp' ? TRANSPORT_UDP : TRANSPORT_TCP;
     b.direction[i] = r.direction;
   });
   b.count = rows.length;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SampleBatch, type FlowInfo } from '../../src/flow/sample.js';
+import { SampleBatch } from '../../src/flow/sample.js';
 import type { BatchScorer } from '../../src/scoring/batch-scorer.js';
 import { ReloadableScorer } from '../../src/scoring/reloadable-scorer.js';
 
@@ -16,7 +16,6 @@ function constantScorer(modelId: string, loss: number, threshold: number): Batch
 
 function batchOf(n: number): SampleBatch {
   const b = new SampleBatch(n);
-  for (let i = 0; i < n; i++) b.flows[i] = { transport: 'udp' } as FlowInfo;
   b.count = n;
   return b;
 }
