@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Trains a model on data/benign (or BENIGN) per seed with the given `dnsae train`
+# options and evaluates each on data it never saw: the public corpus's
+# benign captures (false positives), its anomalous captures, the foreign
+# protocols moved to port 53 and the controls. One markdown row per seed.
+# Nothing here is fed back into training: the corpus is only measured.
+#
+# Usage (after npm run build): scripts/model-sweep.sh LABEL "TRAIN OPTIONS" SEED...
+#   scripts/model-sweep.sh count-60 "" 53 1 2 3
+#   scripts/model-sweep.sh sqrt-300 "--dedupe sqrt --epochs 300" 53 1 2 3
+# Environment: CORPUS (default ../shared/corpus), BENIGN (training captures,
+# default data/benign).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+label=${1:?usage: model-sweep.sh LABEL "TRAIN OPTIONS" SEED...}
+opts=$2
+shift 2
+corpus=${CORPUS:-../shared/corpus}
+benign=${BENIGN:-data/benign}
+dnsae=dist/cli/main.js
+work=$(mktemp -d /tmp/dnsae-sweep.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+echo "| config | seed | threshold (bits) | epochs | train s | benign FP samples (of 576) | benign FP flows (of 257) | anomalous files alerted ae/hybrid | foreign flows ae/hybrid (of 106) | control samples alerted ae |"
+for seed in "$@"; do
+  m=$work/m$seed
+  # shellcheck disable=SC2086 # opts is a list of options
+  DNSAE_LOG_LEVEL=warn node "$dnsae" train --seed "$seed" $opts -o "$m" "$benign"/*.pcap >/dev/null
+  node "$dnsae" evaluate --model "$m" --json --benign "$corpus"/benign/* --anomalous data/foreign-53/*.pcap >"$work/f.json" 2>/dev/null || true
+  node "$dnsae" evaluate --model "$m" --json --benign "$corpus"/benign/* \
+    --anomalous "$corpus"/anomalous/*.pcap "$corpus"/anomalous/*.pcapng >"$work/a.json" 2>/dev/null || true
+  node "$dnsae" evaluate --model "$m" --json --benign data/foreign-53/controls/*.pcap >"$work/c.json" 2>/dev/null || true
+  node -e '
+    const fs = require("fs");
+    const [dir, label, seed] = process.argv.slice(1);
+    const j = (n) => JSON.parse(fs.readFileSync(`${dir}/${n}.json`, "utf8"));
+    const meta = JSON.parse(fs.readFileSync(`${dir}/m${seed}/dnsae.json`, "utf8"));
+    const f = j("f"), a = j("a"), c = j("c");
+    const files = a.files.filter((x) => x.label === "anomalous");
+    const alerted = (d) => files.filter((x) => x.alertsBy[d].samples > 0).length;
+    console.log(`| ${label} | ${seed} | ${(meta.threshold * 48).toFixed(2)} | ${meta.training.epochs} | ${meta.training.seconds.toFixed(1)} | ` +
+      `${f.perSample.ae.fp} | ${f.perFlow.ae.fp} | ${alerted("ae")}/${alerted("hybrid")} of ${files.length} | ` +
+      `${f.perFlow.ae.tp}/${f.perFlow.hybrid.tp} | ${c.perSample.ae.fp} |`);
+  ' "$work" "$label" "$seed"
+done
