@@ -226,9 +226,9 @@ remote:
     address: [ 192.0.2.50@53 ]
     via: [ 192.0.2.49 ]
     key: xfr-key
-  # named is a secondary of corp.test only; the NOTIFYs for the other zones
-  # reach servers that do not serve them and are refused, as happens after
-  # a secondary is decommissioned.
+  # named is a secondary of corp.test only; the NOTIFYs for example.test
+  # (to named) and the reverse zone (to nsd) reach servers that do not serve
+  # them and are answered with an error, as after a secondary is retired.
   - id: named
     address: [ 192.0.2.66@53 ]
   - id: nsd-unconfigured
