@@ -2,7 +2,6 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
-import { extractCommand } from './extract-command.js';
 import { reportError } from './run-action.js';
 import { registerCommands } from './commands.js';
 
@@ -10,8 +9,8 @@ const program = new Command('dnsae')
   .description('DNS anomaly detector: flags traffic on port 53 that is not DNS')
   .version(VERSION);
 
-program.addCommand(extractCommand());
-registerCommands(program);
+// Only the command being run is imported (when argv names one), which keeps startup small.
+await registerCommands(program, process.argv[2]);
 // addCommand() does not pass settings down: without this a subcommand's
 // unknown option would exit 1 through commander's own process.exit.
 applyUsageErrorHandling(program);
