@@ -6,7 +6,7 @@
 // wall-clock of the whole process (startup included), best of N runs (default 3). The capture and a
 // fallback model are written under /tmp only, never into the repository.
 import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,9 +114,19 @@ const frames = dnsaeFrames();
 if (Number.isNaN(packets)) packets = frames;
 if (frames !== packets) die(`dnsae read ${frames} frames, the capture has ${packets}`);
 
+// A pcap with a header and no packets: what every extract run pays before its first packet.
+const emptyPcap = '/tmp/dnsae-bench-empty.pcap';
+const header = Buffer.alloc(24);
+header.writeUInt32LE(0xa1b2c3d4, 0);
+header.writeUInt16LE(2, 4);
+header.writeUInt16LE(4, 6);
+header.writeUInt32LE(65535, 16);
+header.writeUInt32LE(1, 20);
+writeFileSync(emptyPcap, header);
+
 const rows = [
   ['tcpdump -r FILE -w /dev/null port 53', 'tcpdump', ['-r', file, '-w', '/dev/null', 'port 53']],
-  ['dnsae --version (startup only)', 'node', [dnsae, '--version']],
+  ['dnsae extract of an empty pcap (startup)', 'node', [dnsae, 'extract', '--format', 'none', emptyPcap]],
   ['dnsae extract --format none', 'node', [dnsae, 'extract', '--format', 'none', file]],
   ['dnsae extract -o /dev/null (NDJSON)', 'node', [dnsae, 'extract', '-o', '/dev/null', file]],
   ['dnsae score -o /dev/null (hybrid)', 'node', [dnsae, 'score', '--model', model, '-o', '/dev/null', file]],
