@@ -17,8 +17,6 @@ const slotFlow: Array<FlowInfo | undefined> = new Array<FlowInfo | undefined>(SL
 const slotNames: Array<readonly string[] | undefined> = new Array<readonly string[] | undefined>(SLOTS).fill(undefined);
 const slotToServer: string[] = new Array<string>(SLOTS).fill('');
 const slotToClient: string[] = new Array<string>(SLOTS).fill('');
-/** UTF-8 of the two strings, made on first use by the byte formatters. */
-const slotBytes: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(SLOTS * 2).fill(undefined);
 
 function render(flow: FlowInfo, toClient: boolean, pcapFilename: string | undefined): string {
   const [sIp, sPort, dIp, dPort] = toClient
@@ -41,8 +39,6 @@ function slotOf(flow: FlowInfo, sourceNames: readonly string[]): number {
     slotNames[slot] = sourceNames;
     slotToServer[slot] = render(flow, false, name);
     slotToClient[slot] = render(flow, true, name);
-    slotBytes[2 * slot] = undefined;
-    slotBytes[2 * slot + 1] = undefined;
   }
   return slot;
 }
@@ -51,16 +47,4 @@ function slotOf(flow: FlowInfo, sourceNames: readonly string[]): number {
 export function flowFields(flow: FlowInfo, direction: number, sourceNames: readonly string[]): string {
   const slot = slotOf(flow, sourceNames);
   return direction === 1 ? slotToClient[slot]! : slotToServer[slot]!;
-}
-
-/** flowFields() as UTF-8 bytes, for formatters that write into a byte buffer. */
-export function flowFieldsBytes(flow: FlowInfo, direction: number, sourceNames: readonly string[]): Uint8Array {
-  const slot = slotOf(flow, sourceNames);
-  const k = 2 * slot + (direction === 1 ? 1 : 0);
-  let b = slotBytes[k];
-  if (b === undefined) {
-    b = Buffer.from(direction === 1 ? slotToClient[slot]! : slotToServer[slot]!, 'utf8');
-    slotBytes[k] = b;
-  }
-  return b;
 }
