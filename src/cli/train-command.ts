@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { DEFAULT_SPEC, PURE_EIGHT_BYTE_SPEC, type FeatureSpec } from '../features/encode.js';
 import { stageLogger } from '../logger.js';
-import { DEFAULT_TARGET_FPR } from '../model/calibrate.js';
+import { DEFAULT_TARGET_FPR, type CalibrationMethod } from '../model/calibrate.js';
 import type { BackendPreference } from '../model/backend.js';
 import type { DedupeMode } from '../model/train.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
@@ -17,6 +17,7 @@ interface TrainOptions extends PipelineCliOptions {
   validation: number;
   patience: number;
   targetFpr: number;
+  calibration: CalibrationMethod;
   maxSamples: number;
   dedupe: DedupeMode;
   backend: BackendPreference;
@@ -45,6 +46,12 @@ export function trainCommand(): Command {
     .option('--validation <fraction>', 'share of samples held out for early stopping and calibration', parseFloatOption('--validation', 0.05, 0.9), 0.25)
     .option('--patience <n>', 'epochs without validation improvement before stopping', parseIntOption('--patience', 1, 1000), 6)
     .option('--target-fpr <rate>', 'false-positive rate the threshold is calibrated to', parseFloatOption('--target-fpr', 0, 0.5), DEFAULT_TARGET_FPR)
+    .option(
+      '--calibration <method>',
+      'threshold rule: half-step (the held-out loss quantile plus half the loss of one wrong bit; byte encodings have no steps and use quantile) or quantile',
+      oneOf('--calibration', ['half-step', 'quantile'] as const),
+      'half-step',
+    )
     .option('--max-samples <n>', 'samples kept for training (uniform reservoir beyond it)', parseIntOption('--max-samples', 100, 100_000_000), 2_000_000)
     .option('--dedupe <mode>', 'weighting of repeated inputs: count, sqrt, unique, none', oneOf('--dedupe', ['count', 'sqrt', 'unique', 'none'] as const), 'count')
     .option('--backend <name>', 'tensorflow.js backend: auto, node, wasm, cpu', oneOf('--backend', ['auto', 'node', 'wasm', 'cpu'] as const), 'auto');
@@ -65,6 +72,7 @@ export function trainCommand(): Command {
           validationFraction: o.validation,
           patience: o.patience,
           targetFpr: o.targetFpr,
+          calibration: o.calibration,
           maxSamples: o.maxSamples,
           dedupe: o.dedupe,
           backend: o.backend,

@@ -1,12 +1,14 @@
 import { ModelError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { calibrateThreshold, DEFAULT_TARGET_FPR } from './calibrate.js';
+import { calibrateThreshold, calibrationRecord, DEFAULT_TARGET_FPR, lossStep, type CalibrationMethod } from './calibrate.js';
 import { saveModelDir, type ModelMeta } from './model-dir.js';
 import { trainAutoencoder, type TrainingSet, type TrainOptions } from './train.js';
 
 export interface FitAndSaveOptions extends TrainOptions {
   readonly dir: string;
   readonly targetFpr?: number;
+  /** Default 'half-step' (quantile for encodings without loss steps). */
+  readonly calibration?: CalibrationMethod;
   /** Capture files the samples came from (recorded in dnsae.json). */
   readonly files: readonly string[];
 }
@@ -21,12 +23,14 @@ export async function fitAndSave(data: TrainingSet, opts: FitAndSaveOptions): Pr
     if (r.heldOutLosses.length === 0) {
       throw new ModelError('DNSAE_ERR_TRAINING', 'no held-out samples to calibrate on (raise --validation-fraction or add data)');
     }
-    const cal = calibrateThreshold(r.heldOutLosses, opts.targetFpr ?? DEFAULT_TARGET_FPR);
+    const step = opts.calibration === 'quantile' ? undefined : lossStep(r.spec);
+    const cal = calibrateThreshold(r.heldOutLosses, opts.targetFpr ?? DEFAULT_TARGET_FPR, step);
     return await saveModelDir(opts.dir, r.model, {
       spec: r.spec,
       arch: r.arch,
       threshold: cal.threshold,
       targetFpr: cal.targetFpr,
+      calibration: calibrationRecord(cal),
       calibrationSamples: cal.samples,
       quantiles: cal.quantiles,
       perByteMeanError: Array.from(r.heldOutPerByteError),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ModelError, type ErrorCode } from '../errors.js';
 import { FEATURE_VERSION, featureWidth, specProblem, targetWidth, type FeatureSpec } from '../features/encode.js';
 import type { ArchSpec } from './autoencoder.js';
-import type { LossQuantiles } from './calibrate.js';
+import { CALIBRATION_METHODS, type CalibrationRecord, type LossQuantiles } from './calibrate.js';
 
 /**
  * Reading and validating a model directory without TensorFlow.js. Importing
@@ -51,6 +51,11 @@ export interface ModelMeta {
   /** Alert when loss > threshold. */
   readonly threshold: number;
   readonly targetFpr: number;
+  /**
+   * How the threshold was calibrated. Absent in models written before the
+   * field existed: their threshold is the plain quantile and is used as is.
+   */
+  readonly calibration?: CalibrationRecord;
   readonly calibrationSamples: number;
   readonly quantiles: LossQuantiles;
   /** Mean squared error per header byte on held-out benign (8 values). */
@@ -141,6 +146,7 @@ function checkMeta(raw: unknown, file: string): ModelMeta {
   if (!arch || !isNum(arch.hidden) || !isNum(arch.bottleneck)) fail('DNSAE_ERR_MODEL_INVALID', file, 'arch.hidden/arch.bottleneck missing');
   if (!isNum(m.threshold) || m.threshold < 0) fail('DNSAE_ERR_MODEL_INVALID', file, 'threshold missing or not a non-negative number');
   if (!isNum(m.targetFpr)) fail('DNSAE_ERR_MODEL_INVALID', file, 'targetFpr missing');
+  if (m.calibration !== undefined) checkCalibration(m.calibration, file);
   const q = m.quantiles as Record<string, unknown> | undefined;
   if (!q || !['q50', 'q90', 'q99', 'q999', 'max'].every((k) => isNum(q[k]))) fail('DNSAE_ERR_MODEL_INVALID', file, 'quantiles incomplete');
   const pb = m.perByteMeanError;
@@ -148,6 +154,18 @@ function checkMeta(raw: unknown, file: string): ModelMeta {
   if (typeof m.modelId !== 'string' || !/^[0-9a-f]{12}$/.test(m.modelId)) fail('DNSAE_ERR_MODEL_INVALID', file, 'modelId missing');
   if (typeof m.training !== 'object' || m.training === null) fail('DNSAE_ERR_MODEL_INVALID', file, 'training summary missing');
   return raw as ModelMeta;
+}
+
+/** The record explains the threshold; scoring uses `threshold`, which an operator may have edited. */
+function checkCalibration(raw: unknown, file: string): void {
+  if (typeof raw !== 'object' || raw === null) fail('DNSAE_ERR_MODEL_INVALID', file, 'calibration is not a JSON object');
+  const c = raw as Record<string, unknown>;
+  if (!(CALIBRATION_METHODS as readonly unknown[]).includes(c.method)) {
+    fail('DNSAE_ERR_MODEL_VERSION', file, `calibration method ${JSON.stringify(c.method)} not supported (this dnsae knows ${CALIBRATION_METHODS.join(', ')})`);
+  }
+  if (!isNum(c.quantileLoss) || !isNum(c.margin) || !isNum(c.nextLoss) || c.margin < 0) {
+    fail('DNSAE_ERR_MODEL_INVALID', file, 'calibration.quantileLoss/margin/nextLoss missing or not numbers');
+  }
 }
 
 interface DenseTopo {

@@ -2,7 +2,7 @@ import { ModelError, type DnsaeError } from '../errors.js';
 import type { FeatureSpec } from '../features/encode.js';
 import type { Logger } from '../logger.js';
 import { selectBackend, type BackendPreference } from '../model/backend.js';
-import { calibrateThreshold } from '../model/calibrate.js';
+import { calibrateThreshold, calibrationRecord, lossStep, type CalibrationMethod } from '../model/calibrate.js';
 import { saveModelDir, type ModelMeta } from '../model/model-dir.js';
 import { trainAutoencoder, type DedupeMode } from '../model/train.js';
 import { Pipeline, runFiles, type PipelineOptions } from '../pipeline.js';
@@ -18,6 +18,8 @@ export interface TrainRunOptions {
   readonly validationFraction: number;
   readonly patience: number;
   readonly targetFpr: number;
+  /** Default 'half-step' (quantile for encodings without loss steps). */
+  readonly calibration?: CalibrationMethod;
   readonly maxSamples: number;
   readonly dedupe: DedupeMode;
   readonly backend: BackendPreference;
@@ -53,12 +55,14 @@ export async function trainFromCaptures(inputs: readonly string[], o: TrainRunOp
     dedupe: o.dedupe,
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
-  const cal = calibrateThreshold(result.heldOutLosses, o.targetFpr);
+  const step = o.calibration === 'quantile' ? undefined : lossStep(result.spec);
+  const cal = calibrateThreshold(result.heldOutLosses, o.targetFpr, step);
   const meta = await saveModelDir(o.out, result.model, {
     spec: result.spec,
     arch: result.arch,
     threshold: cal.threshold,
     targetFpr: o.targetFpr,
+    calibration: calibrationRecord(cal),
     calibrationSamples: cal.samples,
     quantiles: cal.quantiles,
     perByteMeanError: Array.from(result.heldOutPerByteError),

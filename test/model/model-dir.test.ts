@@ -109,6 +109,9 @@ describe('corrupt model directories', () => {
     ['shape-size-mismatch', (d) => editJson(path.join(d, 'model.json'), (j) => (j.weightsManifest[0].weights[0].shape = [52, 31])), 'DNSAE_ERR_MODEL_INVALID', /manifest shapes need/],
     ['path-traversal', (d) => editJson(path.join(d, 'model.json'), (j) => (j.weightsManifest[0].paths = ['../good/weights.bin'])), 'DNSAE_ERR_MODEL_INVALID', /plain file name/],
     ['bad-threshold', (d) => editJson(path.join(d, 'dnsae.json'), (j) => (j.threshold = 'high')), 'DNSAE_ERR_MODEL_INVALID', /threshold/],
+    // A rule from a later dnsae: its threshold may mean something this one cannot explain.
+    ['unknown-calibration', (d) => editJson(path.join(d, 'dnsae.json'), (j) => (j.calibration = { method: 'isotonic', quantileLoss: 0.1, margin: 0, nextLoss: 0.1 })), 'DNSAE_ERR_MODEL_VERSION', /calibration method "isotonic" not supported/],
+    ['bad-calibration', (d) => editJson(path.join(d, 'dnsae.json'), (j) => (j.calibration = { method: 'half-step', quantileLoss: 0.1 })), 'DNSAE_ERR_MODEL_INVALID', /calibration\.quantileLoss/],
   ];
   for (const [name, damage, code, message] of cases) {
     it(`${name} -> ${code}`, async () => {
@@ -118,6 +121,18 @@ describe('corrupt model directories', () => {
       expect(err.toLine()).not.toContain('\n');
     });
   }
+
+  it('a model without a calibration record (written before it existed) loads with its threshold as is', async () => {
+    const dir = await damaged('no-calibration', (d) =>
+      editJson(path.join(d, 'dnsae.json'), (j) => {
+        delete j.calibration;
+        j.threshold = 0.0833;
+      }),
+    );
+    const loaded = await loadModelDir(dir);
+    expect(loaded.meta.calibration).toBeUndefined();
+    expect(loaded.meta.threshold).toBe(0.0833);
+  });
 
   it('a missing directory is DNSAE_ERR_MODEL_NOT_FOUND naming it', async () => {
     const err = await loadError(path.join(tmp, 'nope'));
@@ -135,8 +150,21 @@ describe('fitAndSave', () => {
     expect(loaded.meta).toEqual(meta);
     expect(meta.training.files).toEqual(['a.pcap']);
     expect(meta.calibrationSamples).toBe(Math.floor(benign.count * 0.3));
-    // Calibrated at 5% FPR: at most 5% of the held-out losses lie above it.
-    expect(meta.threshold).toBeGreaterThanOrEqual(meta.quantiles.q90);
-    expect(meta.threshold).toBeLessThanOrEqual(meta.quantiles.max);
+    // Calibrated at 5% FPR: at most 5% of the held-out losses lie above the
+    // quantile; the default rule adds half a bit step (1/48) to it.
+    const c = meta.calibration!;
+    expect(c.method).toBe('half-step');
+    expect(c.quantileLoss).toBeGreaterThanOrEqual(meta.quantiles.q90);
+    expect(c.quantileLoss).toBeLessThanOrEqual(meta.quantiles.max);
+    expect(c.margin).toBe(1 / 96);
+    expect(meta.threshold).toBe(c.quantileLoss + c.margin);
+  });
+
+  it('keeps the plain quantile when asked to', async () => {
+    const { fitAndSave } = await import('../../src/model/fit-and-save.js');
+    const dir = path.join(tmp, 'fit-quantile');
+    const meta = await fitAndSave(benign, { dir, files: ['a.pcap'], seed: 9, epochs: 2, batchSize: 64, validationFraction: 0.3, patience: 2, spec: DEFAULT_SPEC, targetFpr: 0.05, calibration: 'quantile' });
+    expect(meta.calibration).toMatchObject({ method: 'quantile', margin: 0 });
+    expect(meta.threshold).toBe(meta.calibration!.quantileLoss);
   });
 });
