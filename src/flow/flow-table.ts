@@ -149,14 +149,48 @@ export class FlowTable<E extends FlowEntry> {
     this.hooks.onRemove(entry, reason);
   }
 
-  /** Removes every flow (end of input), oldest first. */
+  /**
+   * Removes every flow (end of input), oldest first. Entries leave their
+   * LRU list at the head and the buckets are emptied at once afterwards,
+   * instead of walking each entry's bucket chain: at the end of a capture
+   * that is up to --max-flows chains, each a cache miss. If a hook throws,
+   * the buckets are rebuilt from the flows still listed, so the table stays
+   * usable for the next input.
+   */
   removeAll(reason: RemoveReason): void {
-    for (;;) {
-      const u = this.heads[LANE_UDP];
-      const t = this.heads[LANE_TCP];
-      if (u === null && t === null) break;
-      const e = u === null ? t! : t === null ? u : u.lastSeen <= t.lastSeen ? u : t;
-      this.remove(e, reason);
+    try {
+      for (;;) {
+        const u = this.heads[LANE_UDP];
+        const t = this.heads[LANE_TCP];
+        if (u === null && t === null) break;
+        const e = u === null ? t! : t === null ? u : u.lastSeen <= t.lastSeen ? u : t;
+        const lane = e.lane;
+        const next = e.lruNext as E | null;
+        this.heads[lane] = next;
+        if (next === null) this.tails[lane] = null;
+        else next.lruPrev = null;
+        e.lruNext = null;
+        e.chainNext = null;
+        e.inTable = false;
+        this.size--;
+        this[reason]++;
+        this.hooks.onRemove(e, reason);
+      }
+    } finally {
+      this.rebuildBuckets();
+    }
+  }
+
+  /** Buckets from the flows in the LRU lists (none after a complete removeAll). */
+  private rebuildBuckets(): void {
+    const buckets = this.buckets;
+    buckets.fill(null);
+    for (const head of this.heads) {
+      for (let e = head; e !== null; e = e.lruNext as E | null) {
+        const b = e.key.hash & this.mask;
+        e.chainNext = buckets[b];
+        buckets[b] = e;
+      }
     }
   }
 

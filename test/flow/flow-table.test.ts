@@ -114,3 +114,49 @@ describe('FlowTable', () => {
     expect(table.flushed).toBe(2);
   });
 });
+
+describe('FlowTable.removeAll', () => {
+  it('removes oldest first across lanes and leaves an empty, usable table', () => {
+    const { table, removed } = setup(100);
+    const keys = [keyFor(2000), keyFor(2001, 'tcp'), keyFor(2002), keyFor(2003, 'tcp')];
+    keys.forEach((k, i) => {
+      table.advance(i);
+      table.insert(new E(`f${i}`), k, i % 2 === 0 ? LANE_UDP : LANE_TCP);
+    });
+    table.removeAll('flushed');
+    expect(removed).toEqual(['f0', 'f1', 'f2', 'f3'].map((n) => [n, 'flushed']));
+    expect(table.size).toBe(0);
+    for (const k of keys) expect(table.lookup(k)).toBeNull();
+    const again = new E('again');
+    table.insert(again, keys[2]!, LANE_UDP);
+    expect(table.lookup(keys[2]!)).toBe(again);
+  });
+
+  it('keeps the flows it did not reach findable when a hook throws, and removes them on the next call', () => {
+    const removed: string[] = [];
+    let calls = 0;
+    const table = new FlowTable<E>(
+      { maxFlows: 100, idleSec: [60, 300] },
+      {
+        onRemove: (e) => {
+          removed.push(e.name);
+          if (++calls === 3) throw new Error('consumer failed');
+        },
+      },
+    );
+    const keys = Array.from({ length: 6 }, (_, i) => keyFor(3000 + i));
+    // Two keys share a bucket, so a chain spans removed and kept flows.
+    keys[4]!.hash = keys[1]!.hash;
+    keys.forEach((k, i) => {
+      table.advance(i);
+      table.insert(new E(`f${i}`), k, LANE_UDP);
+    });
+    expect(() => table.removeAll('flushed')).toThrow('consumer failed');
+    expect(removed).toEqual(['f0', 'f1', 'f2']);
+    expect(table.size).toBe(3);
+    for (let i = 0; i < 6; i++) expect(table.lookup(keys[i]!)?.name ?? null).toBe(i < 3 ? null : `f${i}`);
+    table.removeAll('flushed');
+    expect(removed).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'f5']);
+    expect(table.size).toBe(0);
+  });
+});
