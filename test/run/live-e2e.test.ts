@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelIdOf } from '../../src/model/model-weights.js';
 import { CLI, ROOT } from '../golden/run-cli.js';
+import { parsePromText as parseMetrics } from '../output/prom-text.js';
 
 /**
  * `dnsae live` end to end, as a user runs it: the built CLI on one end of a
@@ -248,16 +249,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Prometheus text format to name{labels} -> value (comments and empty lines skipped). */
-function parseMetrics(text: string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const sp = line.lastIndexOf(' ');
-    m.set(line.slice(0, sp), Number(line.slice(sp + 1)));
-  }
-  return m;
-}
 
 /** The stats-line field behind each metric the sensor exports from its counters. */
 const METRIC_FIELDS: [string, string][] = [
