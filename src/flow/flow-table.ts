@@ -1,12 +1,17 @@
 import { copyFlowKey, flowKeyEquals, newFlowKey, type FlowKey } from './flow-key.js';
 
 /**
- * Bounded flow table keyed by FlowKey. Buckets are a preallocated array
- * indexed by the low bits of the 30-bit key hash, each the head of a chain
- * of entries (collisions resolved by comparing key bytes). The array has
- * about two buckets per flow the table may hold, so chains stay short; it
- * used to be a Map from hash to chain, whose lookups, inserts, deletes and
- * rehashing cost more than the rest of the table per packet.
+ * Bounded flow table keyed by FlowKey. The index is an open-addressed hash
+ * table (linear probing, backward-shift deletion, no tombstones) in one
+ * Int32Array of [hash, entry number] pairs: 2 MiB at the default 100,000
+ * flows, so it mostly stays in cache, and a probe reads one line of it and
+ * then only the entry whose hash matched (whose key is compared in full).
+ * The LRU lists are entry numbers in typed arrays too (see `links`). It used
+ * to be bucket chains with the LRU links in the entry objects, where a
+ * packet read chained entries' keys on collisions and touching a flow wrote
+ * into its two list neighbours: cold objects anywhere in the heap. The slot
+ * array doubles when it is half full, so it stays at most half full and
+ * grows with the flows actually held, not with --max-flows.
  *
  * Time is packet time: the table keeps a clock that only moves forward (the
  * largest timestamp seen), and `lastSeen` is that clock at the flow's last
@@ -25,11 +30,8 @@ export type RemoveReason = 'expired' | 'evicted' | 'closed' | 'flushed';
 export class FlowEntry {
   readonly key: FlowKey = newFlowKey();
   lane: Lane = LANE_UDP;
-  lastSeen = 0;
-  /** Next entry in the same hash bucket. */
-  chainNext: FlowEntry | null = null;
-  lruPrev: FlowEntry | null = null;
-  lruNext: FlowEntry | null = null;
+  /** Number of the entry in its table (slots and LRU links name entries by it); -1 when not in a table. */
+  ref = -1;
   inTable = false;
 }
 
@@ -40,25 +42,42 @@ export interface FlowTableOptions {
 }
 
 export interface FlowTableHooks<E extends FlowEntry> {
-  /** Called after the entry left the table (lists and buckets). */
+  /** Called after the entry left the table (lists and slots). */
   onRemove(entry: E, reason: RemoveReason): void;
 }
 
-/** Bucket count: a power of two near twice maxFlows, within these bounds (2^22 buckets = 32 MiB of pointers). */
-const MIN_BUCKETS = 1 << 4;
-const MAX_BUCKETS = 1 << 22;
+/** Int32 words per slot: the 30-bit key hash, then entry number + 1 (0: empty slot). */
+const STRIDE = 2;
+const W_HASH = 0;
+const W_REF = 1;
+const MIN_SLOTS = 1 << 4;
+/** First slot array: up to 2^18 slots (2 MiB, enough for the default 100,000 flows); it doubles from there as flows arrive. */
+const INITIAL_SLOTS_MAX = 1 << 18;
 
-export function bucketCount(maxFlows: number): number {
-  let n = MIN_BUCKETS;
-  while (n < 2 * maxFlows && n < MAX_BUCKETS) n *= 2;
+/** Slots a table starts with: a power of two at least twice maxFlows, within the bounds above. */
+export function initialSlotCount(maxFlows: number): number {
+  let n = MIN_SLOTS;
+  while (n < 2 * maxFlows && n < INITIAL_SLOTS_MAX) n *= 2;
   return n;
 }
 
 export class FlowTable<E extends FlowEntry> {
-  private readonly buckets: Array<E | null>;
-  private readonly mask: number;
-  private readonly heads: [E | null, E | null] = [null, null];
-  private readonly tails: [E | null, E | null] = [null, null];
+  private slots: Int32Array;
+  private mask: number;
+  /** Entries by number; freed numbers are reused (freeRefs) so the array stays at most maxFlows long. */
+  private readonly entries: Array<E | null> = [];
+  private readonly freeRefs: number[] = [];
+  /**
+   * LRU lists as entry numbers: [prev, next] per entry (-1: none) and the
+   * time of its last packet. Compact arrays (12 bytes per flow, ~1.2 MB at
+   * 100,000 flows) rather than links between entry objects, so moving a
+   * flow to the young end reads its neighbours from cache instead of two
+   * cold objects anywhere in a heap of 100,000 flows.
+   */
+  private links = new Int32Array(2 * MIN_SLOTS);
+  private seen = new Float64Array(MIN_SLOTS);
+  private readonly heads = new Int32Array([-1, -1]);
+  private readonly tails = new Int32Array([-1, -1]);
   size = 0;
   clock = -Infinity;
   created = 0;
@@ -72,11 +91,8 @@ export class FlowTable<E extends FlowEntry> {
     private readonly hooks: FlowTableHooks<E>,
   ) {
     if (!(options.maxFlows >= 1)) throw new RangeError('maxFlows must be at least 1');
-    const n = bucketCount(options.maxFlows);
-    // Filled by push: `new Array(n)` above ~100k elements starts in dictionary mode.
-    const buckets: Array<E | null> = [];
-    for (let i = 0; i < n; i++) buckets.push(null);
-    this.buckets = buckets;
+    const n = initialSlotCount(options.maxFlows);
+    this.slots = new Int32Array(n * STRIDE);
     this.mask = n - 1;
   }
 
@@ -89,20 +105,26 @@ export class FlowTable<E extends FlowEntry> {
 
   private expireLane(lane: Lane): void {
     const limit = this.clock - this.options.idleSec[lane];
-    let e = this.heads[lane];
-    while (e !== null && e.lastSeen < limit) {
-      this.remove(e, 'expired');
-      e = this.heads[lane];
+    let r = this.heads[lane]!;
+    while (r >= 0 && this.seen[r]! < limit) {
+      this.remove(this.entries[r]!, 'expired');
+      r = this.heads[lane]!;
     }
   }
 
   lookup(key: FlowKey): E | null {
-    let e = this.buckets[key.hash & this.mask];
-    while (e !== null) {
-      if (flowKeyEquals(e.key, key)) return e;
-      e = e.chainNext as E | null;
+    const slots = this.slots;
+    const mask = this.mask;
+    const hash = key.hash;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const o = i * STRIDE;
+      const ref = slots[o + W_REF]!;
+      if (ref === 0) return null;
+      if (slots[o + W_HASH] === hash) {
+        const e = this.entries[ref - 1]!;
+        if (flowKeyEquals(e.key, key)) return e;
+      }
     }
-    return null;
   }
 
   /**
@@ -111,39 +133,44 @@ export class FlowTable<E extends FlowEntry> {
    */
   insert(entry: E, key: FlowKey, lane: Lane): void {
     while (this.size >= this.options.maxFlows) this.evictOldest();
+    if (2 * (this.size + 1) > this.mask + 1) this.grow();
     copyFlowKey(key, entry.key);
     entry.lane = lane;
-    entry.lastSeen = this.clock;
     entry.inTable = true;
-    const b = key.hash & this.mask;
-    entry.chainNext = this.buckets[b];
-    this.buckets[b] = entry;
-    this.append(entry);
+    const free = this.freeRefs.pop();
+    let ref: number;
+    if (free === undefined) {
+      ref = this.entries.length;
+      this.entries.push(entry);
+      if (ref >= this.seen.length) this.growLinks();
+    } else {
+      ref = free;
+      this.entries[ref] = entry;
+    }
+    entry.ref = ref;
+    this.seen[ref] = this.clock;
+    this.place(key, ref);
+    this.append(ref, lane);
     this.size++;
     this.created++;
   }
 
   /** Marks the entry as used now (moves it to the young end of its lane). */
   touch(entry: E): void {
-    entry.lastSeen = this.clock;
-    if (this.tails[entry.lane] === entry) return;
-    this.unlink(entry);
-    this.append(entry);
+    const ref = entry.ref;
+    this.seen[ref] = this.clock;
+    const lane = entry.lane;
+    if (this.tails[lane] === ref) return;
+    this.unlink(ref, lane);
+    this.append(ref, lane);
   }
 
   remove(entry: E, reason: RemoveReason): void {
     if (!entry.inTable) return;
     entry.inTable = false;
-    const b = entry.key.hash & this.mask;
-    let e = this.buckets[b];
-    if (e === entry) {
-      this.buckets[b] = entry.chainNext as E | null;
-    } else {
-      while (e !== null && e.chainNext !== entry) e = e.chainNext as E | null;
-      if (e !== null) e.chainNext = entry.chainNext;
-    }
-    entry.chainNext = null;
-    this.unlink(entry);
+    this.unplace(entry);
+    this.unlink(entry.ref, entry.lane);
+    this.release(entry);
     this.size--;
     this[reason]++;
     this.hooks.onRemove(entry, reason);
@@ -151,46 +178,40 @@ export class FlowTable<E extends FlowEntry> {
 
   /**
    * Removes every flow (end of input), oldest first. Entries leave their
-   * LRU list at the head and the buckets are emptied at once afterwards,
-   * instead of walking each entry's bucket chain: at the end of a capture
-   * that is up to --max-flows chains, each a cache miss. If a hook throws,
-   * the buckets are rebuilt from the flows still listed, so the table stays
-   * usable for the next input.
+   * LRU list at the head and the slots are emptied at once afterwards,
+   * instead of deleting each entry's slot: at the end of a capture that is
+   * up to --max-flows probes, each a cache miss. If a hook throws, the slots
+   * are rebuilt from the flows still listed, so the table stays usable for
+   * the next input.
    */
   removeAll(reason: RemoveReason): void {
     try {
+      const links = this.links;
       for (;;) {
-        const u = this.heads[LANE_UDP];
-        const t = this.heads[LANE_TCP];
-        if (u === null && t === null) break;
-        const e = u === null ? t! : t === null ? u : u.lastSeen <= t.lastSeen ? u : t;
+        const r = this.oldest();
+        if (r < 0) break;
+        const e = this.entries[r]!;
         const lane = e.lane;
-        const next = e.lruNext as E | null;
+        const next = links[2 * r + 1]!;
         this.heads[lane] = next;
-        if (next === null) this.tails[lane] = null;
-        else next.lruPrev = null;
-        e.lruNext = null;
-        e.chainNext = null;
+        if (next < 0) this.tails[lane] = -1;
+        else links[2 * next] = -1;
         e.inTable = false;
+        this.release(e);
         this.size--;
         this[reason]++;
         this.hooks.onRemove(e, reason);
       }
     } finally {
-      this.rebuildBuckets();
+      this.rebuildSlots();
     }
   }
 
-  /** Buckets from the flows in the LRU lists (none after a complete removeAll). */
-  private rebuildBuckets(): void {
-    const buckets = this.buckets;
-    buckets.fill(null);
+  /** Slots from the flows in the LRU lists (none after a complete removeAll). */
+  private rebuildSlots(): void {
+    this.slots.fill(0);
     for (const head of this.heads) {
-      for (let e = head; e !== null; e = e.lruNext as E | null) {
-        const b = e.key.hash & this.mask;
-        e.chainNext = buckets[b];
-        buckets[b] = e;
-      }
+      for (let r = head; r >= 0; r = this.links[2 * r + 1]!) this.place(this.entries[r]!.key, r);
     }
   }
 
@@ -200,29 +221,107 @@ export class FlowTable<E extends FlowEntry> {
   }
 
   private evictOldest(): void {
-    const u = this.heads[LANE_UDP];
-    const t = this.heads[LANE_TCP];
-    const e = u === null ? t : t === null ? u : u.lastSeen <= t.lastSeen ? u : t;
-    if (e !== null) this.remove(e, 'evicted');
+    const r = this.oldest();
+    if (r >= 0) this.remove(this.entries[r]!, 'evicted');
   }
 
-  private append(e: E): void {
-    const lane = e.lane;
-    const tail = this.tails[lane];
-    e.lruPrev = tail;
-    e.lruNext = null;
-    if (tail === null) this.heads[lane] = e;
-    else tail.lruNext = e;
-    this.tails[lane] = e;
+  /** The least recently used entry of both lanes (UDP on a tie), or -1. */
+  private oldest(): number {
+    const u = this.heads[LANE_UDP]!;
+    const t = this.heads[LANE_TCP]!;
+    return u < 0 ? t : t < 0 ? u : this.seen[u]! <= this.seen[t]! ? u : t;
   }
 
-  private unlink(e: E): void {
-    const lane = e.lane;
-    if (e.lruPrev === null) this.heads[lane] = e.lruNext as E | null;
-    else e.lruPrev.lruNext = e.lruNext;
-    if (e.lruNext === null) this.tails[lane] = e.lruPrev as E | null;
-    else e.lruNext.lruPrev = e.lruPrev;
-    e.lruPrev = null;
-    e.lruNext = null;
+  private growLinks(): void {
+    const links = new Int32Array(this.links.length * 2);
+    links.set(this.links);
+    this.links = links;
+    const seen = new Float64Array(this.seen.length * 2);
+    seen.set(this.seen);
+    this.seen = seen;
+  }
+
+  private release(e: E): void {
+    this.entries[e.ref] = null;
+    this.freeRefs.push(e.ref);
+    e.ref = -1;
+  }
+
+  /** Writes `key` for entry `ref` into the first empty slot of its probe sequence. */
+  private place(key: FlowKey, ref: number): void {
+    const slots = this.slots;
+    const mask = this.mask;
+    let i = key.hash & mask;
+    while (slots[i * STRIDE + W_REF] !== 0) i = (i + 1) & mask;
+    slots[i * STRIDE + W_HASH] = key.hash;
+    slots[i * STRIDE + W_REF] = ref + 1;
+  }
+
+  /**
+   * Empties the entry's slot and shifts later slots of the same probe run
+   * back over it (backward-shift deletion), so lookups never need
+   * tombstones and probe runs stay as short as the load allows.
+   */
+  private unplace(entry: E): void {
+    const slots = this.slots;
+    const mask = this.mask;
+    const want = entry.ref + 1;
+    let i = entry.key.hash & mask;
+    while (slots[i * STRIDE + W_REF] !== want) {
+      if (slots[i * STRIDE + W_REF] === 0) return;
+      i = (i + 1) & mask;
+    }
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const o = j * STRIDE;
+      if (slots[o + W_REF] === 0) break;
+      const home = slots[o + W_HASH]! & mask;
+      // Slot j may move to the hole at i only if its home is not cyclically within (i, j].
+      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
+      if (!stays) {
+        slots[i * STRIDE + W_HASH] = slots[o + W_HASH]!;
+        slots[i * STRIDE + W_REF] = slots[o + W_REF]!;
+        i = j;
+      }
+    }
+    slots[i * STRIDE + W_REF] = 0;
+  }
+
+  /** Doubles the slot array and re-places every flow. */
+  private grow(): void {
+    const old = this.slots;
+    const n = (this.mask + 1) * 2;
+    const slots = new Int32Array(n * STRIDE);
+    const mask = n - 1;
+    for (let o = 0; o < old.length; o += STRIDE) {
+      if (old[o + W_REF] === 0) continue;
+      let i = old[o + W_HASH]! & mask;
+      while (slots[i * STRIDE + W_REF] !== 0) i = (i + 1) & mask;
+      slots[i * STRIDE + W_HASH] = old[o + W_HASH]!;
+      slots[i * STRIDE + W_REF] = old[o + W_REF]!;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+
+  private append(ref: number, lane: Lane): void {
+    const links = this.links;
+    const tail = this.tails[lane]!;
+    links[2 * ref] = tail;
+    links[2 * ref + 1] = -1;
+    if (tail < 0) this.heads[lane] = ref;
+    else links[2 * tail + 1] = ref;
+    this.tails[lane] = ref;
+  }
+
+  private unlink(ref: number, lane: Lane): void {
+    const links = this.links;
+    const prev = links[2 * ref]!;
+    const next = links[2 * ref + 1]!;
+    if (prev < 0) this.heads[lane] = next;
+    else links[2 * prev + 1] = next;
+    if (next < 0) this.tails[lane] = prev;
+    else links[2 * next] = prev;
   }
 }

@@ -160,3 +160,61 @@ describe('FlowTable.removeAll', () => {
     expect(table.size).toBe(0);
   });
 });
+
+describe('FlowTable slots', () => {
+  /** A key with a chosen hash, distinct by `n` in its address and port words. */
+  function syntheticKey(n: number, hash: number): FlowKey {
+    const k = newFlowKey();
+    k.a0 = 0x0a000000 | (n >>> 16);
+    k.b0 = 0x0a000035;
+    k.portA = n & 0xffff;
+    k.portB = 53;
+    k.proto = 17;
+    k.hash = hash & 0x3fffffff;
+    k.hash2 = Math.imul(n, 0x9e3779b1) >>> 0;
+    return k;
+  }
+
+  it('keeps every flow findable when flows are removed from the middle of colliding probe runs', () => {
+    const { table } = setup(64);
+    table.advance(0);
+    // Three homes next to each other, so their probe runs interleave and wrap into one another.
+    const keys = Array.from({ length: 40 }, (_, i) => syntheticKey(i, 7 + (i % 3)));
+    const entries = keys.map((k, i) => {
+      const e = new E(`f${i}`);
+      table.insert(e, k, LANE_UDP);
+      return e;
+    });
+    const gone = new Set([0, 3, 4, 10, 17, 18, 19, 25, 39]);
+    for (const i of gone) table.remove(entries[i]!, 'closed');
+    keys.forEach((k, i) => expect(table.lookup(k)).toBe(gone.has(i) ? null : entries[i]));
+    expect(table.size).toBe(40 - gone.size);
+    // Removed flows come back as new entries and are found alongside the others.
+    const back = new Map<number, E>();
+    for (const i of gone) {
+      const e = new E(`again${i}`);
+      table.insert(e, keys[i]!, LANE_UDP);
+      back.set(i, e);
+    }
+    keys.forEach((k, i) => expect(table.lookup(k)).toBe(back.get(i) ?? entries[i]));
+  });
+
+  it('finds every flow after the slot array has doubled, and tells apart keys that differ only past the hash', () => {
+    const n = 140_000;
+    const { table } = setup(200_000);
+    table.advance(0);
+    const keys: FlowKey[] = [];
+    for (let i = 0; i < n; i++) {
+      keys.push(syntheticKey(i, Math.imul(i, 0x2545f491)));
+      table.insert(new E(`f${i}`), keys[i]!, LANE_UDP);
+    }
+    expect(table.size).toBe(n);
+    for (let i = 0; i < n; i += 997) expect(table.lookup(keys[i]!)?.name).toBe(`f${i}`);
+    const other = syntheticKey(5, Math.imul(5, 0x2545f491));
+    other.vlan1 = 7;
+    expect(table.lookup(other)).toBeNull();
+    table.removeAll('flushed');
+    expect(table.size).toBe(0);
+    expect(table.lookup(keys[5]!)).toBeNull();
+  });
+});
