@@ -84,13 +84,71 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
   }
   const histogram = new LossRatioHistogram();
   const modelDir = o.modelDir ?? DEFAULT_MODEL_DIR;
-  const scorer = o.mode === 'rules' ? undefined : new ReloadableScorer(await openScorer(modelDir), histogram.observeBatch);
-  const out = await deps.openOutput();
   const signals = deps.signals ?? process;
+  const handlers: [string, (...args: unknown[]) => void][] = [];
+  // Signals are ours from the start: a stop asked for while the model loads
+  // is kept and carried out as soon as capture exists, instead of the
+  // default action killing the process half-way through start-up.
+  let source: LiveSource | undefined;
+  let scorer: ReloadableScorer | undefined;
+  let stopping = false;
+  const onStop = (sig: unknown): void => {
+    const name = String(sig);
+    if (stopping) {
+      log.warn({ signal: name }, 'second signal: exiting without draining');
+      process.exit(SIGNAL_EXIT[name] ?? ExitCode.INTERNAL);
+    }
+    stopping = true;
+    if (source === undefined) {
+      log.info({ signal: name }, 'stopping before capture has started');
+      return;
+    }
+    log.info({ signal: name }, 'stopping: scoring what was captured');
+    void source.stop();
+  };
+  let reloading = false;
+  const onHup = (): void => {
+    if (source === undefined) {
+      log.info('SIGHUP during start-up: the model being loaded is the current one; nothing to reload');
+      return;
+    }
+    const current = scorer;
+    if (current === undefined) {
+      log.info({ detector: o.mode }, 'SIGHUP: this detector uses no model; nothing to reload');
+      return;
+    }
+    if (reloading) {
+      log.warn({ model: modelDir }, 'SIGHUP: a model reload is already running');
+      return;
+    }
+    reloading = true;
+    openScorer(modelDir).then(
+      (next) => {
+        // A continuation runs between capture chunks, never inside one.
+        const old = current.swap(next);
+        log.info({ model: modelDir, old_model_id: old.modelId, new_model_id: next.modelId }, 'model reloaded');
+        reloading = false;
+      },
+      (err: unknown) => {
+        log.error({ model: modelDir, model_id: current.modelId, error: errorLine(err) }, 'model reload failed; keeping the old model');
+        reloading = false;
+      },
+    );
+  };
+  for (const [sig, fn] of [
+    ['SIGINT', onStop],
+    ['SIGTERM', onStop],
+    ['SIGHUP', onHup],
+  ] as const) {
+    signals.on(sig, fn);
+    handlers.push([sig, fn]);
+  }
+
   let endpoint: MetricsEndpoint | undefined;
   let timer: NodeJS.Timeout | undefined;
-  const handlers: [string, (...args: unknown[]) => void][] = [];
   try {
+    scorer = o.mode === 'rules' ? undefined : new ReloadableScorer(await openScorer(modelDir), histogram.observeBatch);
+    const out = await deps.openOutput();
     const policy = new AlertPolicy(o.policy);
     const consumer = new ScoreConsumer({ mode: o.mode, scorer, ruleMask: o.ruleMask, policy, out, all: o.all, sourceNames: [] });
     const flushing = new ChunkFlushingConsumer(consumer);
@@ -98,7 +156,6 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
     flushing.assembler = pipeline.assembler;
 
     // The source exists only after openLive; until then the counters read zeros.
-    let source: LiveSource | undefined;
     const counters = new LiveCounters({
       source: {
         get stats() {
@@ -131,49 +188,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
       }
     }
 
-    let stopping = false;
-    const onStop = (sig: unknown): void => {
-      const name = String(sig);
-      if (stopping) {
-        log.warn({ signal: name }, 'second signal: exiting without draining');
-        process.exit(SIGNAL_EXIT[name] ?? ExitCode.INTERNAL);
-      }
-      stopping = true;
-      log.info({ signal: name }, 'stopping: scoring what was captured');
-      void src.stop();
-    };
-    let reloading = false;
-    const onHup = (): void => {
-      if (scorer === undefined) {
-        log.info({ detector: o.mode }, 'SIGHUP: this detector uses no model; nothing to reload');
-        return;
-      }
-      if (reloading) {
-        log.warn({ model: modelDir }, 'SIGHUP: a model reload is already running');
-        return;
-      }
-      reloading = true;
-      openScorer(modelDir).then(
-        (next) => {
-          // A continuation runs between capture chunks, never inside one.
-          const old = scorer.swap(next);
-          log.info({ model: modelDir, old_model_id: old.modelId, new_model_id: next.modelId }, 'model reloaded');
-          reloading = false;
-        },
-        (err: unknown) => {
-          log.error({ model: modelDir, model_id: scorer.modelId, error: errorLine(err) }, 'model reload failed; keeping the old model');
-          reloading = false;
-        },
-      );
-    };
-    for (const [sig, fn] of [
-      ['SIGINT', onStop],
-      ['SIGTERM', onStop],
-      ['SIGHUP', onHup],
-    ] as const) {
-      signals.on(sig, fn);
-      handlers.push([sig, fn]);
-    }
+    if (stopping) void src.stop();
 
     log.info(
       {
