@@ -58,7 +58,12 @@ function appProto(v: Verdict): string {
   return v.aeHit || v.rulesHit ? 'failed' : 'dns';
 }
 
-export function eveAlert(batch: SampleBatch, i: number, sig: Signature, v: Verdict, sourceNames: readonly string[]): string {
+/** `"in_iface":"eth0",` for records of a live capture (Suricata's field), empty otherwise. */
+export function inIfaceField(device: string | undefined): string {
+  return device === undefined ? '' : `"in_iface":${JSON.stringify(device)},`;
+}
+
+export function eveAlert(batch: SampleBatch, i: number, sig: Signature, v: Verdict, sourceNames: readonly string[], inIface = ''): string {
   const alert = {
     action: 'allowed',
     gid: 1,
@@ -71,17 +76,17 @@ export function eveAlert(batch: SampleBatch, i: number, sig: Signature, v: Verdi
   return (
     `{"timestamp":"${eveTimestamp(batch.tsSec[i]!, batch.tsNsec[i]!)}",` +
     flowFields(batch.flow(i), batch.direction[i]!, sourceNames) +
-    `,"event_type":"alert","app_proto":"${appProto(v)}","alert":${JSON.stringify(alert)},"dnsae":${JSON.stringify(dnsaeObject(batch, i, v))}}`
+    `,${inIface}"event_type":"alert","app_proto":"${appProto(v)}","alert":${JSON.stringify(alert)},"dnsae":${JSON.stringify(dnsaeObject(batch, i, v))}}`
   );
 }
 
 /** `--all`: one record per scored sample, alert or not. */
-export function eveScoreRecord(batch: SampleBatch, i: number, v: Verdict, alerted: string, sourceNames: readonly string[]): string {
+export function eveScoreRecord(batch: SampleBatch, i: number, v: Verdict, alerted: string, sourceNames: readonly string[], inIface = ''): string {
   const d = dnsaeObject(batch, i, v);
   d.alert = alerted;
   return (
     `{"timestamp":"${eveTimestamp(batch.tsSec[i]!, batch.tsNsec[i]!)}",` +
     flowFields(batch.flow(i), batch.direction[i]!, sourceNames) +
-    `,"event_type":"dns_ae","app_proto":"${appProto(v)}","dnsae":${JSON.stringify(d)}}`
+    `,${inIface}"event_type":"dns_ae","app_proto":"${appProto(v)}","dnsae":${JSON.stringify(d)}}`
   );
 }

@@ -150,7 +150,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
     scorer = o.mode === 'rules' ? undefined : new ReloadableScorer(await openScorer(modelDir), histogram.observeBatch);
     const out = await deps.openOutput();
     const policy = new AlertPolicy(o.policy);
-    const consumer = new ScoreConsumer({ mode: o.mode, scorer, ruleMask: o.ruleMask, policy, out, all: o.all, sourceNames: [] });
+    const consumer = new ScoreConsumer({ mode: o.mode, scorer, ruleMask: o.ruleMask, policy, out, all: o.all, sourceNames: [], inIface: o.device });
     const flushing = new ChunkFlushingConsumer(consumer);
     const pipeline = new Pipeline(o.pipeline, flushing, log);
     flushing.assembler = pipeline.assembler;

@@ -1,6 +1,6 @@
 import { FIRST_BYTES, HEAD_BYTES, type SampleBatch } from '../flow/sample.js';
 import type { LineSink } from '../output/ndjson-sink.js';
-import { eveAlert, eveScoreRecord, type Verdict } from '../output/eve-alert.js';
+import { eveAlert, eveScoreRecord, inIfaceField, type Verdict } from '../output/eve-alert.js';
 import type { BatchConsumer } from '../pipeline.js';
 import { checkHeader, ruleNames } from '../rules/header-rules.js';
 import type { AlertPolicy } from './alert-policy.js';
@@ -17,6 +17,8 @@ export interface ScoreConsumerOptions {
   /** Also write one `dns_ae` record per scored sample. */
   readonly all: boolean;
   readonly sourceNames: readonly string[];
+  /** Live capture: the interface, written as EVE's in_iface. */
+  readonly inIface?: string;
   /** Called per alert written, e.g. for metrics. */
   readonly onAlert?: (batch: SampleBatch, i: number) => void;
 }
@@ -48,7 +50,10 @@ export class ScoreConsumer implements BatchConsumer {
     lossBuckets: new Uint32Array(LOSS_BUCKET_BOUNDS.length + 1),
   };
 
+  private readonly inIface: string;
+
   constructor(private readonly o: ScoreConsumerOptions) {
+    this.inIface = inIfaceField(o.inIface);
     if (o.mode !== 'rules' && o.scorer === undefined) throw new Error('a model is required for detector ' + o.mode);
   }
 
@@ -105,11 +110,11 @@ export class ScoreConsumer implements BatchConsumer {
         const srcIp = direction === 1 ? flow.serverIp : flow.clientIp;
         decision = o.policy.decide(flow.flowId, srcIp, batch.tsSec[i]!);
         if (decision === 'alert') {
-          o.out.writeLine(eveAlert(batch, i, signatureFor(aeHit, rulesHit), verdict, o.sourceNames));
+          o.out.writeLine(eveAlert(batch, i, signatureFor(aeHit, rulesHit), verdict, o.sourceNames, this.inIface));
           o.onAlert?.(batch, i);
         }
       }
-      if (o.all) o.out.writeLine(eveScoreRecord(batch, i, verdict, decision, o.sourceNames));
+      if (o.all) o.out.writeLine(eveScoreRecord(batch, i, verdict, decision, o.sourceNames, this.inIface));
     }
   }
 

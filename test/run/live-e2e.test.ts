@@ -139,6 +139,7 @@ interface EveRecord {
   dest_port: number;
   proto: string;
   pcap_filename?: string;
+  in_iface?: string;
   alert?: { signature_id: number };
   dnsae: { first8: string; rules_failed: string[]; model_id?: string };
 }
@@ -407,9 +408,11 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     expect(got.length).toBe(f.alerts);
     expect(normalizedAlerts(want).length).toBeGreaterThan(10);
     expect(normalizedAlerts(got)).toEqual(normalizedAlerts(want));
-    // Suricata writes no pcap_filename for live capture.
+    // Suricata writes no pcap_filename for live capture, but the interface as in_iface.
     expect(got.every((r) => r.pcap_filename === undefined)).toBe(true);
     expect(want.every((r) => r.pcap_filename === corpus)).toBe(true);
+    expect(got.every((r) => r.in_iface === host)).toBe(true);
+    expect(want.every((r) => r.in_iface === undefined)).toBe(true);
   });
 
   it('reloads the model on SIGHUP while capturing, keeps the old one when the new one is broken, and loses nothing on SIGTERM mid-stream', async () => {
