@@ -1,5 +1,4 @@
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +7,7 @@ import { frameBytes } from '../../src/capture/frame.js';
 import { openLive, type LiveSource } from '../../src/capture/live-source.js';
 import { dropPrivileges } from '../../src/capture/privileges.js';
 import { DnsaeError, UsageError } from '../../src/errors.js';
+import { createVethPair, must, netnsSkipReason, removeVethPair, vethNames } from '../netns.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const FIXTURES = join(ROOT, 'test/fixtures/live');
@@ -16,31 +16,11 @@ const TCP = join(FIXTURES, 'tcpdump__dns_tcp.pcap');
 const EDNS = join(FIXTURES, 'tcpdump__edns-opts.pcap');
 const UDP_8053 = join(FIXTURES, 'tcpdump__dns_udp_8053.pcap');
 
-function sh(cmd: string, args: string[], timeoutMs = 30_000): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs });
-}
-
-function must(cmd: string, args: string[], timeoutMs = 30_000): string {
-  const r = sh(cmd, args, timeoutMs);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr}`);
-  return r.stdout;
-}
-
-function skipReason(): string | undefined {
-  if (process.getuid?.() !== 0) return 'not running as root';
-  for (const [tool, args] of [
-    ['ip', ['netns', 'list']],
-    ['tcpreplay', ['--version']],
-    ['tcpdump', ['--version']],
-    ['setpriv', ['--version']],
-  ] as const) {
-    const r = sh(tool, [...args]);
-    if (r.error !== undefined || r.status !== 0) return `'${tool} ${args.join(' ')}' is unavailable`;
-  }
-  return undefined;
-}
-
-const SKIP = skipReason();
+const SKIP = netnsSkipReason([
+  ['tcpreplay', ['--version']],
+  ['tcpdump', ['--version']],
+  ['setpriv', ['--version']],
+]);
 
 interface FileFrame {
   bytes: Buffer;
@@ -74,10 +54,8 @@ async function until(cond: () => boolean, ms: number): Promise<void> {
 }
 
 describe.skipIf(SKIP !== undefined)(`live capture on a veth pair${SKIP === undefined ? '' : ` (skipped: ${SKIP})`}`, () => {
-  const tag = `${(process.pid % 46656).toString(36)}${randomBytes(2).toString('hex')}`;
-  const ns = `dnsae-live-${tag}`;
-  const host = `dl${tag}h`;
-  const peer = `dl${tag}p`;
+  const pair = vethNames('dl', 'live');
+  const { tag, ns, host, peer } = pair;
   const buildDir = join(ROOT, 'tmp', `live-test-${tag}`);
   const open: LiveSource[] = [];
 
@@ -93,19 +71,12 @@ describe.skipIf(SKIP !== undefined)(`live capture on a veth pair${SKIP === undef
   }
 
   beforeAll(() => {
-    must('ip', ['netns', 'add', ns]);
-    must('ip', ['link', 'add', host, 'type', 'veth', 'peer', 'name', peer, 'netns', ns]);
-    // No IPv6 autoconfiguration chatter: the only frames are the replayed ones.
-    writeFileSync(`/proc/sys/net/ipv6/conf/${host}/disable_ipv6`, '1');
-    must('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.ipv6.conf.${peer}.disable_ipv6=1`]);
-    must('ip', ['-n', ns, 'link', 'set', peer, 'up']);
-    must('ip', ['link', 'set', host, 'up']);
+    createVethPair(pair);
   });
 
   afterAll(async () => {
     for (const s of open) await s.stop();
-    sh('ip', ['netns', 'del', ns]);
-    sh('ip', ['link', 'del', host]);
+    removeVethPair(pair);
     rmSync(buildDir, { recursive: true, force: true });
   });
 

@@ -1,5 +1,4 @@
-import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
@@ -7,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelIdOf } from '../../src/model/model-weights.js';
 import { CLI, ROOT } from '../golden/run-cli.js';
+import { createVethPair, must, netnsSkipReason, removeVethPair, sh, vethNames } from '../netns.js';
 import { parsePromText as parseMetrics } from '../output/prom-text.js';
 
 /**
@@ -16,32 +16,12 @@ import { parsePromText as parseMetrics } from '../output/prom-text.js';
  * time, and the namespace and links go in afterAll whatever happened.
  */
 
-function sh(cmd: string, args: string[], timeoutMs = 60_000): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 << 20 });
-}
-
-function must(cmd: string, args: string[], timeoutMs = 60_000): string {
-  const r = sh(cmd, args, timeoutMs);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr}`);
-  return r.stdout;
-}
-
-function skipReason(): string | undefined {
-  if (process.getuid?.() !== 0) return 'not running as root (needs a network namespace and raw capture)';
-  for (const [tool, args] of [
-    ['ip', ['netns', 'list']],
+const SKIP =
+  netnsSkipReason([
     ['tcpreplay', ['--version']],
     ['editcap', ['--version']],
     ['setpriv', ['--version']],
-  ] as const) {
-    const r = sh(tool, [...args]);
-    if (r.error !== undefined || r.status !== 0) return `'${tool} ${args.join(' ')}' is unavailable`;
-  }
-  if (sh('getent', ['passwd', 'nobody']).status !== 0) return 'no user nobody';
-  return undefined;
-}
-
-const SKIP = skipReason();
+  ]) ?? (sh('getent', ['passwd', 'nobody']).status !== 0 ? 'no user nobody' : undefined);
 
 /** Whether user nobody can read `path` (a clone under /root cannot be read by it). */
 function nobodyCanRead(path: string): boolean {
@@ -285,10 +265,8 @@ function writeModelVariant(from: string, to: string, corrupt = false): string {
 }
 
 describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefined ? '' : ` (skipped: ${SKIP})`}`, () => {
-  const tag = `${(process.pid % 46656).toString(36)}${randomBytes(2).toString('hex')}`;
-  const ns = `dnsae-e2e-${tag}`;
-  const host = `de${tag}h`;
-  const peer = `de${tag}p`;
+  const pair = vethNames('de', 'e2e');
+  const { tag, ns, host, peer } = pair;
   const dir = join(ROOT, 'tmp', `live-e2e-${tag}`);
   const corpus = join(dir, 'corpus.pcap');
   let corpusFrames = 0;
@@ -325,14 +303,8 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
     mkdirSync(dir, { recursive: true });
     corpusFrames = buildCorpusCapture(dir, corpus).frames;
-    must('ip', ['netns', 'add', ns]);
-    must('ip', ['link', 'add', host, 'type', 'veth', 'peer', 'name', peer, 'netns', ns]);
-    // No IPv6 autoconfiguration chatter: the only frames are the replayed ones.
-    writeFileSync(`/proc/sys/net/ipv6/conf/${host}/disable_ipv6`, '1');
-    must('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.ipv6.conf.${peer}.disable_ipv6=1`]);
     // Captured frames can be longer than 1500 bytes (offloaded segments).
-    must('ip', ['-n', ns, 'link', 'set', peer, 'mtu', '65535', 'up']);
-    must('ip', ['link', 'set', host, 'mtu', '65535', 'up']);
+    createVethPair(pair, 65535);
   });
 
   afterAll(async () => {
@@ -341,8 +313,7 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
       await s.exited;
     }
     for (const r of replays) if (r.exitCode === null) r.kill('SIGKILL');
-    sh('ip', ['netns', 'del', ns]);
-    sh('ip', ['link', 'del', host]);
+    removeVethPair(pair);
     rmSync(dir, { recursive: true, force: true });
     for (const c of cleanups) c();
   });
