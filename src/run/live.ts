@@ -227,12 +227,11 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
     await out.close();
     if (timer !== undefined) clearInterval(timer);
     statsLine(true);
-    const { lossBuckets: _buckets, ...scoring } = consumer.counters;
     log.info(
       {
         stats: {
           ...pipeline.stats(),
-          scoring,
+          scoring: consumer.counters,
           alerting: policy.counters,
           kernel: src.kernelStats(),
           queue: src.queue,

@@ -37,13 +37,12 @@ export async function scoreCaptures(inputs: readonly string[], out: LineSink, o:
   const pipeline = new Pipeline(o.pipeline, consumer, log);
   // Flow ids repeat across files (same 5-tuple); each file's flows alert on their own.
   const { errors } = await runFiles(inputs, pipeline, log, () => policy.resetFlows());
-  const { lossBuckets, ...counters } = consumer.counters;
   return {
     errors,
     alerts: policy.counters.alerts,
     stats: {
       ...pipeline.stats(),
-      scoring: counters,
+      scoring: consumer.counters,
       alerting: policy.counters,
       detector: o.mode,
       model_id: o.scorer?.modelId ?? null,

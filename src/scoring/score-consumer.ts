@@ -28,11 +28,7 @@ export interface ScoreCounters {
   anomalous: number;
   ae_hits: number;
   rule_hits: number;
-  /** Loss histogram buckets (log10 of loss, from 1e-6 to 1e2) for stats and metrics. */
-  readonly lossBuckets: Uint32Array;
 }
-
-export const LOSS_BUCKET_BOUNDS: readonly number[] = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100];
 
 /**
  * Applies the detectors to each batch and writes alert records. Losses and
@@ -47,7 +43,6 @@ export class ScoreConsumer implements BatchConsumer {
     anomalous: 0,
     ae_hits: 0,
     rule_hits: 0,
-    lossBuckets: new Uint32Array(LOSS_BUCKET_BOUNDS.length + 1),
   };
 
   private readonly inIface: string;
@@ -81,7 +76,6 @@ export class ScoreConsumer implements BatchConsumer {
         loss = this.losses[i]!;
         threshold = o.scorer!.threshold(transport, direction);
         aeHit = loss > threshold;
-        c.lossBuckets[bucketOf(loss)]!++;
       }
       const failed = useRules
         ? checkHeader(batch.head, i * HEAD_BYTES, batch.headLen[i]!, batch.payloadLength[i]!, transport, direction, o.ruleMask)
@@ -121,10 +115,4 @@ export class ScoreConsumer implements BatchConsumer {
   drain(): Promise<void> {
     return this.o.out.drain();
   }
-}
-
-function bucketOf(loss: number): number {
-  let b = 0;
-  while (b < LOSS_BUCKET_BOUNDS.length && loss > LOSS_BUCKET_BOUNDS[b]!) b++;
-  return b;
 }
