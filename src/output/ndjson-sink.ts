@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { getSystemErrorMap } from 'node:util';
 import { OutputError } from '../errors.js';
 
 const CHUNK_BYTES = 128 * 1024;
@@ -14,19 +15,34 @@ const FLUSH_AT = 64 * 1024;
  * kinds of record keep their order. Write errors (EPIPE, ENOSPC, EBADF)
  * are kept and raised as one OutputError at the next drain/close, so the
  * caller can stop and report instead of crashing on an 'error' event.
+ *
+ * A file sink can be reopened at its path (log rotation): records go whole
+ * to the old or to the new file, because the chunk only ever holds whole
+ * records and is handed to one stream or the other.
  */
 export class LineSink {
   private chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   private pos = 0;
   private error: OutputError | undefined;
   private needDrain = false;
+  private reopening: Promise<void> | undefined;
   lines = 0;
+  /** Successful reopen() calls. */
+  reopens = 0;
+  /** reopen() calls that could not open the path; writing went on to the old file. */
+  reopenFailures = 0;
 
   private constructor(
-    private readonly stream: Writable,
+    private stream: Writable,
     readonly name: string,
     private readonly ownsStream: boolean,
+    /** The path a file sink was opened at; only such a sink can be reopened. */
+    private readonly path?: string,
   ) {
+    this.watch(stream);
+  }
+
+  private watch(stream: Writable): void {
     stream.on('error', (err: NodeJS.ErrnoException) => this.keep(err));
   }
 
@@ -45,14 +61,8 @@ export class LineSink {
 
   /** Creates (or truncates) `path` with mode 0640: alerts can carry addresses that are not for everyone. */
   static async toFile(path: string): Promise<LineSink> {
-    const stream: WriteStream = createWriteStream(path, { mode: 0o640 });
-    await new Promise<void>((resolve, reject) => {
-      stream.once('open', () => resolve());
-      stream.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new OutputError(`cannot open output file (${err.code ?? err.message})`, { file: path, cause: err })),
-      );
-    });
-    return new LineSink(stream, path, true);
+    const stream = await openFile(path, 'w', (err) => `cannot open output file (${err.code ?? err.message})`);
+    return new LineSink(stream, path, true, path);
   }
 
   static toStream(stream: Writable, name: string): LineSink {
@@ -61,6 +71,53 @@ export class LineSink {
 
   get failed(): OutputError | undefined {
     return this.error;
+  }
+
+  /** Whether reopen() applies: a file opened by path, not stdout or a stream. */
+  get reopenable(): boolean {
+    return this.path !== undefined;
+  }
+
+  /**
+   * Opens the path again (append, created with mode 0640 if missing) and
+   * writes every later record there, so a rotated file (renamed away) is
+   * let go. Records committed before the new file is open go to the old
+   * one, which is flushed and closed before this resolves. If the path
+   * cannot be opened, throws an OutputError and keeps writing to the old
+   * file. A call while another runs joins it.
+   */
+  reopen(): Promise<void> {
+    this.reopening ??= this.swapStream().finally(() => (this.reopening = undefined));
+    return this.reopening;
+  }
+
+  private async swapStream(): Promise<void> {
+    const path = this.path;
+    if (path === undefined) throw new Error(`${this.name} is not a file and cannot be reopened`);
+    // What was buffered belongs to the file being rotated: hand it over before the new one can take anything.
+    this.flushPending();
+    let next: WriteStream;
+    try {
+      next = await openFile(path, 'a', (err) => `cannot reopen output file (${reason(err)})`);
+    } catch (err) {
+      this.reopenFailures++;
+      throw err;
+    }
+    // Records committed while the open ran are still in the chunk: they go with the old file too.
+    this.flushPending();
+    const old = this.stream;
+    this.stream = next;
+    this.watch(next);
+    // A drain pending on the old stream must not make the next drain() wait on the new one, which may never emit.
+    this.needDrain = false;
+    this.reopens++;
+    // end() writes what the old stream still holds to the old descriptor, then closes it; a write error there is kept.
+    await new Promise<void>((resolve) => {
+      old.end((err?: Error | null) => {
+        if (err) this.keep(err as NodeJS.ErrnoException);
+        resolve();
+      });
+    });
   }
 
   writeLine(line: string): void {
@@ -132,6 +189,8 @@ export class LineSink {
   }
 
   async close(): Promise<void> {
+    // A reopen that is still opening its file would otherwise swap in a stream nobody closes.
+    await this.reopening?.catch(() => undefined);
     this.flushPending();
     if (this.error) throw this.error;
     await new Promise<void>((resolve) => {
@@ -153,4 +212,18 @@ export class LineSink {
     });
     if (this.error) throw this.error;
   }
+}
+
+function openFile(path: string, flags: 'w' | 'a', message: (err: NodeJS.ErrnoException) => string): Promise<WriteStream> {
+  const stream = createWriteStream(path, { flags, mode: 0o640 });
+  return new Promise<WriteStream>((resolve, reject) => {
+    stream.once('open', () => resolve(stream));
+    stream.once('error', (err: NodeJS.ErrnoException) => reject(new OutputError(message(err), { file: path, cause: err })));
+  });
+}
+
+/** "EACCES, permission denied": the code to search for and the words to read. */
+function reason(err: NodeJS.ErrnoException): string {
+  const text = err.errno === undefined ? undefined : getSystemErrorMap().get(err.errno)?.[1];
+  return err.code === undefined ? err.message : text === undefined ? err.code : `${err.code}, ${text}`;
 }
