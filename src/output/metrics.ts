@@ -23,6 +23,8 @@ export const LIVE_METRICS: readonly { name: string; type: 'counter' | 'gauge'; f
   { name: 'dnsae_interface_drops_total', type: 'counter', field: 'if_drops', help: 'Frames dropped by the interface or driver (pcap_stats ps_ifdrop)' },
   { name: 'dnsae_flow_evictions_total', type: 'counter', field: 'flow_evictions', help: 'Flows evicted from the full flow table' },
   { name: 'dnsae_decode_weirds_total', type: 'counter', field: 'weirds', help: 'Malformed or unexpected packets (named weirds, see docs/decoding.md)' },
+  { name: 'dnsae_output_reopens_total', type: 'counter', field: 'output_reopens', help: 'Output file reopened at its path on SIGHUP (log rotation)' },
+  { name: 'dnsae_output_reopen_failures_total', type: 'counter', field: 'output_reopen_failures', help: 'SIGHUP reopens of the output file that failed; records still go to the file opened before' },
   { name: 'dnsae_flows', type: 'gauge', field: 'flows', help: 'Flows in the flow table' },
   { name: 'dnsae_queue_frames', type: 'gauge', field: 'queue_queued', help: 'Frames waiting in the user-space capture queue' },
 ];

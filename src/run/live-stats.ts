@@ -2,11 +2,12 @@ import type { KernelStats, LiveQueueStats } from '../capture/live-source.js';
 import type { SourceStats } from '../capture/frame.js';
 import type { FlowAssemblerStats } from '../flow/flow-assembler.js';
 
-/** What the sensor's counters are read from; a LiveSource, a Pipeline and an AlertPolicy fit. */
+/** What the sensor's counters are read from; a LiveSource, a Pipeline, an AlertPolicy and a LineSink fit. */
 export interface LiveCounterSources {
   readonly source: { readonly stats: SourceStats; readonly queue: LiveQueueStats; kernelStats(): KernelStats };
   readonly pipeline: { readonly samples: number; readonly weirds: { total(): number }; readonly assembler: { readonly stats: FlowAssemblerStats } };
   readonly policy: { readonly counters: { readonly alerts: number; readonly suppressed_flow: number; readonly suppressed_rate: number } };
+  readonly output: { readonly reopens: number; readonly reopenFailures: number };
   readonly modelId: () => string | null;
 }
 
@@ -39,6 +40,10 @@ export interface LiveSnapshot {
   readonly flows: number;
   readonly flow_evictions: number;
   readonly weirds: number;
+  /** `--out` reopened at its path on SIGHUP (log rotation). */
+  readonly output_reopens: number;
+  /** SIGHUP reopens that failed; records went on to the file open before. */
+  readonly output_reopen_failures: number;
   readonly model_id: string | null;
 }
 
@@ -67,7 +72,7 @@ export class LiveCounters {
   constructor(private readonly from: LiveCounterSources) {}
 
   snapshot(): LiveSnapshot {
-    const { source, pipeline, policy } = this.from;
+    const { source, pipeline, policy, output } = this.from;
     const k = source.kernelStats();
     const q = source.queue;
     const flows = pipeline.assembler.stats;
@@ -89,6 +94,8 @@ export class LiveCounters {
       flows: flows.flows_active,
       flow_evictions: flows.flows_evicted,
       weirds: pipeline.weirds.total(),
+      output_reopens: output.reopens,
+      output_reopen_failures: output.reopenFailures,
       model_id: this.from.modelId(),
     };
   }

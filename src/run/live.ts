@@ -106,8 +106,34 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
     log.info({ signal: name }, 'stopping: scoring what was captured');
     void source.stop();
   };
+  // Set once the output is open; SIGHUP reopens it (log rotation) as well as reloading the model.
+  let out: LineSink | undefined;
+  let reopening = false;
+  const reopenOutput = (): void => {
+    const sink = out;
+    if (sink === undefined) return; // not open yet: it will be opened at the path as it is now
+    if (!sink.reopenable) {
+      log.info('SIGHUP: the output is standard output; nothing to reopen');
+      return;
+    }
+    if (reopening) {
+      log.warn({ out: sink.name }, 'SIGHUP: an output reopen is already running');
+      return;
+    }
+    reopening = true;
+    sink.reopen().then(
+      () => {
+        log.info({ out: sink.name, output_reopens: sink.reopens }, 'output reopened');
+        reopening = false;
+      },
+      (err: unknown) => {
+        log.error({ out: sink.name, error: errorLine(err), output_reopen_failures: sink.reopenFailures }, 'output reopen failed; still writing to the file opened before');
+        reopening = false;
+      },
+    );
+  };
   let reloading = false;
-  const onHup = (): void => {
+  const reloadModel = (): void => {
     if (source === undefined) {
       log.info('SIGHUP during start-up: the model being loaded is the current one; nothing to reload');
       return;
@@ -135,6 +161,10 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
       },
     );
   };
+  const onHup = (): void => {
+    reopenOutput();
+    reloadModel();
+  };
   for (const [sig, fn] of [
     ['SIGINT', onStop],
     ['SIGTERM', onStop],
@@ -148,7 +178,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
   let timer: NodeJS.Timeout | undefined;
   try {
     scorer = o.mode === 'rules' ? undefined : new ReloadableScorer(await openScorer(modelDir), histogram.observeBatch);
-    const out = await deps.openOutput();
+    out = await deps.openOutput();
     const policy = new AlertPolicy(o.policy);
     const consumer = new ScoreConsumer({ mode: o.mode, scorer, ruleMask: o.ruleMask, policy, out, all: o.all, sourceNames: [], inIface: o.device });
     const flushing = new ChunkFlushingConsumer(consumer);
@@ -168,6 +198,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
       },
       pipeline,
       policy,
+      output: out,
       modelId: () => scorer?.modelId ?? null,
     });
 
@@ -224,7 +255,9 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
     deps.onStarted?.(src);
 
     await pipeline.runSource(src, 0);
-    await out.close();
+    const last = out;
+    out = undefined; // a SIGHUP from now on finds no file to reopen (the sink would open one nobody closes)
+    await last.close();
     if (timer !== undefined) clearInterval(timer);
     statsLine(true);
     log.info(

@@ -21,6 +21,8 @@ const snapshot: LiveSnapshot = {
   flows: 12,
   flow_evictions: 7,
   weirds: 11,
+  output_reopens: 13,
+  output_reopen_failures: 2,
   model_id: '0123456789ab',
 };
 
@@ -66,6 +68,8 @@ describe('live metrics', () => {
       'dnsae_kernel_drops_total',
       'dnsae_flow_evictions_total',
       'dnsae_flows',
+      'dnsae_output_reopens_total',
+      'dnsae_output_reopen_failures_total',
     ]) {
       expect(names).toContain(n);
     }

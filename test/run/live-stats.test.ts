@@ -30,7 +30,8 @@ describe('LiveCounters', () => {
       queue: { queued: 4, highWater: 50, drops: 7, dropBytes: 700 },
       kernelStats: () => kernel,
     };
-    const counters = new LiveCounters({ source, pipeline, policy, modelId: () => 'abcdef012345' });
+    const output = { reopens: 2, reopenFailures: 1 };
+    const counters = new LiveCounters({ source, pipeline, policy, output, modelId: () => 'abcdef012345' });
     const s = counters.snapshot();
     expect(s).toEqual({
       packets: 120,
@@ -49,8 +50,12 @@ describe('LiveCounters', () => {
       flows: 0,
       flow_evictions: 0,
       weirds: 0,
+      output_reopens: 2,
+      output_reopen_failures: 1,
       model_id: 'abcdef012345',
     } satisfies LiveSnapshot);
+    output.reopens = 3;
+    expect(counters.snapshot().output_reopens).toBe(3);
     kernel = { ...kernel, received: 20 };
     expect(counters.snapshot().kernel_received).toBe(2 ** 32 + 20);
   });
@@ -74,6 +79,8 @@ describe('statsLineFields', () => {
     flows: 3,
     flow_evictions: 0,
     weirds: 0,
+    output_reopens: 0,
+    output_reopen_failures: 0,
     model_id: null,
   };
 
