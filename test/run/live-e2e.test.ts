@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ function nobodyCanRead(path: string): boolean {
 }
 const NOBODY_READS_CLI = SKIP === undefined && nobodyCanRead(CLI);
 const NOBODY = SKIP === undefined ? Number(must('id', ['-u', 'nobody']).trim()) : -1;
+const NOBODY_GROUP = SKIP === undefined ? Number(must('id', ['-g', 'nobody']).trim()) : -1;
 const LINKTYPE_ETHERNET = 1;
 /** Largest frame the veth pair carries once its MTU is raised to 65535. */
 const MAX_FRAME = 65_535 + 14;
@@ -88,6 +89,12 @@ function buildCorpusCapture(dir: string, out: string): { frames: number; files: 
     used.push(f);
     for (const r of fit) frames.push(r.data);
   }
+  writeEthernetPcap(frames, out);
+  return { frames: frames.length, files: used };
+}
+
+/** Ethernet frames as a classic pcap, 100 µs apart from `firstUs`, each as long on the wire as captured. */
+function writeEthernetPcap(frames: readonly Buffer[], out: string, firstUs = 0): void {
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
   header.writeUInt16LE(2, 4);
@@ -98,7 +105,7 @@ function buildCorpusCapture(dir: string, out: string): { frames: number; files: 
   const base = 1_700_000_000;
   frames.forEach((data, i) => {
     const h = Buffer.alloc(16);
-    const us = i * 100;
+    const us = firstUs + i * 100;
     h.writeUInt32LE(base + Math.floor(us / 1e6), 0);
     h.writeUInt32LE(us % 1e6, 4);
     h.writeUInt32LE(data.length, 8);
@@ -106,7 +113,6 @@ function buildCorpusCapture(dir: string, out: string): { frames: number; files: 
     parts.push(h, data);
   });
   writeFileSync(out, Buffer.concat(parts));
-  return { frames: frames.length, files: used };
 }
 
 // ---------------------------------------------------------------- records
@@ -299,6 +305,20 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     return { child, done };
   }
 
+  /** `dnsae score`'s records for a capture, computed once per capture. */
+  const scored = new Map<string, EveRecord[]>();
+  function scoreRecords(capture: string): EveRecord[] {
+    let records = scored.get(capture);
+    if (records === undefined) {
+      const out = join(dir, `score-${scored.size}.ndjson`);
+      const r = sh(process.execPath, [CLI, 'score', capture, '-o', out]);
+      expect(r.status, r.stderr).toBe(0);
+      records = readRecords(out);
+      scored.set(capture, records);
+    }
+    return records;
+  }
+
   beforeAll(() => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
     mkdirSync(dir, { recursive: true });
@@ -372,9 +392,7 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     expect(f.kernel_drops).toBe(0);
     expect(f.queue_drops).toBe(0);
 
-    const score = sh(process.execPath, [CLI, 'score', corpus, '-o', join(dir, 'score-alerts.ndjson')]);
-    expect(score.status, score.stderr).toBe(0);
-    const want = readRecords(join(dir, 'score-alerts.ndjson'));
+    const want = scoreRecords(corpus);
     const got = readRecords(out);
     expect(got.length).toBe(f.alerts);
     expect(normalizedAlerts(want).length).toBeGreaterThan(10);
@@ -456,6 +474,106 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     expect(switchAt).toBeGreaterThan(0);
     expect(models.slice(0, switchAt).every((m) => m === firstId)).toBe(true);
     expect(models.slice(switchAt).every((m) => m === secondId)).toBe(true);
+  });
+
+  it('reopens --out on SIGHUP after logrotate renamed it: the two files hold the alerts of dnsae score; where --user cannot create the file, one error line and the old file goes on', async () => {
+    // The corpus in two halves: the first before the rotation, the second after.
+    const frames = readPcap(corpus).records.map((r) => r.data);
+    const half = Math.floor(frames.length / 2);
+    const first = join(dir, 'first-half.pcap');
+    const second = join(dir, 'second-half.pcap');
+    writeEthernetPcap(frames.slice(0, half), first);
+    writeEthernetPcap(frames.slice(half), second, half * 100);
+    // Two log directories nobody can reach: one it may create files in (as
+    // logrotate's `create` or the sensor would need), one it may not.
+    const logs = mkdtempSync(join(tmpdir(), 'dnsae-e2e-rotate-'));
+    chmodSync(logs, 0o755);
+    cleanups.push(() => rmSync(logs, { recursive: true, force: true }));
+    const writable = join(logs, 'writable');
+    const readOnly = join(logs, 'read-only');
+    mkdirSync(writable, { mode: 0o750 });
+    chownSync(writable, NOBODY, NOBODY_GROUP);
+    mkdirSync(readOnly, { mode: 0o755 });
+    // SIGHUP reloads the model too, read as nobody: a copy it can read.
+    const model = join(logs, 'model');
+    mkdirSync(model, { mode: 0o755 });
+    for (const f of ['model.json', 'dnsae.json', 'weights.bin']) copyFileSync(join(ROOT, 'models/default', f), join(model, f));
+    const okOut = join(writable, 'alerts.json');
+    const deniedOut = join(readOnly, 'alerts.json');
+
+    // Both sensors capture the same replay.
+    const port = await freePort();
+    const common = ['-i', host, '--filter', '', '--user', 'nobody', '--model', model, '--stats-interval', '1'];
+    const ok = sensor([...common, '--metrics-port', String(port), '-o', okOut]);
+    const denied = sensor([...common, '-o', deniedOut]);
+    for (const s of [ok, denied]) await s.waitFor('start', () => s.find('live capture started') !== undefined);
+
+    const sentFirst = await replay(['-q', '--pps=4000', first], 60_000).done;
+    expect(sentFirst).toBe(half);
+    for (const s of [ok, denied]) await s.waitFor('the first half', () => s.lastStats()?.packets === sentFirst);
+
+    // logrotate without `create`: rename, then postrotate's kill -HUP.
+    renameSync(okOut, `${okOut}.1`);
+    renameSync(deniedOut, `${deniedOut}.1`);
+    const marks = [ok.logs.length, denied.logs.length] as const;
+    ok.kill('SIGHUP');
+    denied.kill('SIGHUP');
+    await ok.waitFor('the reopen', () => ok.find('output reopened', marks[0]) !== undefined);
+    expect(ok.find('output reopened', marks[0])!.out).toBe(okOut);
+    const failMsg = 'output reopen failed; still writing to the file opened before';
+    await denied.waitFor('the failed reopen', () => denied.find(failMsg, marks[1]) !== undefined);
+    const failure = denied.find(failMsg, marks[1])!;
+    expect(failure.out).toBe(deniedOut);
+    expect(failure.error).toBe(`${deniedOut}: cannot reopen output file (EACCES, permission denied) [DNSAE_ERR_OUTPUT]`);
+    const errorsOf = (s: Sensor): LogRecord[] => s.logs.filter((l) => Number(l.level) >= 50);
+    expect(errorsOf(denied)).toEqual([failure]);
+    expect(errorsOf(ok)).toEqual([]);
+    // Both went on to reload the model too.
+    for (const [s, mark] of [[ok, marks[0]], [denied, marks[1]]] as const) await s.waitFor('the model reload', () => s.find('model reloaded', mark) !== undefined);
+
+    const sentSecond = await replay(['-q', '--pps=4000', second], 60_000).done;
+    expect(sentSecond).toBe(frames.length - half);
+    const sent = sentFirst + sentSecond;
+    for (const s of [ok, denied]) await s.waitFor('the second half', () => s.lastStats()?.packets === sent);
+    const metrics = parseMetrics(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+    expect(metrics.get('dnsae_output_reopens_total')).toBe(1);
+    expect(metrics.get('dnsae_output_reopen_failures_total')).toBe(0);
+
+    for (const s of [ok, denied]) s.kill('SIGTERM');
+    for (const s of [ok, denied]) {
+      expect(await s.exited).toEqual({ code: 0, signal: null });
+      expect(s.errorLines).toEqual([]);
+      const f = s.statsLines().at(-1)!.stats!;
+      expect(f.packets).toBe(sent);
+      expect(f.kernel_drops).toBe(0);
+      expect(f.queue_drops).toBe(0);
+    }
+    const okFinal = ok.statsLines().at(-1)!.stats!;
+    expect([okFinal.output_reopens, okFinal.output_reopen_failures]).toEqual([1, 0]);
+    const deniedFinal = denied.statsLines().at(-1)!.stats!;
+    expect([deniedFinal.output_reopens, deniedFinal.output_reopen_failures]).toEqual([0, 1]);
+
+    const want = normalizedAlerts(scoreRecords(corpus));
+    expect(want.length).toBeGreaterThan(10);
+
+    // The new file was created by the sensor as nobody, with the mode of the first open.
+    const created = statSync(okOut);
+    expect(created.uid).toBe(NOBODY);
+    expect(created.mode & 0o777).toBe(0o640);
+    // readRecords parses every line: a record split across the files would throw.
+    const before = readRecords(`${okOut}.1`);
+    const after = readRecords(okOut);
+    expect(before.length + after.length).toBe(Number(okFinal.alerts));
+    expect(normalizedAlerts([...before, ...after])).toEqual(want);
+    // Alerts written before the rotation are alerts on the first half of the traffic; the second half's went to the new file.
+    const firstHalf = new Set(normalizedAlerts(scoreRecords(first)));
+    expect(normalizedAlerts(before).length).toBeGreaterThan(0);
+    expect(normalizedAlerts(before).every((a) => firstHalf.has(a))).toBe(true);
+    expect(normalizedAlerts(after).length).toBeGreaterThan(0);
+
+    // Where the file could not be created, everything went to the renamed one.
+    expect(existsSync(deniedOut)).toBe(false);
+    expect(normalizedAlerts(readRecords(`${deniedOut}.1`))).toEqual(want);
   });
 
   it('exits 5 with one line for a missing interface, a bad filter and an unknown user', () => {
