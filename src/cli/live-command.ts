@@ -30,12 +30,12 @@ const MIB = 1024 * 1024;
 
 export function liveCommand(): Command {
   const cmd = new Command('live')
-    .description('score port-53 traffic on a network interface as it arrives; alerts as EVE-style NDJSON (see docs/live.md)')
+    .description('score port-53 traffic on a network interface as it arrives; alerts as EVE-style NDJSON. SIGHUP reopens --out and reloads the model; SIGTERM drains and exits (see docs/live.md)')
     .option('-i, --interface <name>', 'capture device (see --list-interfaces)')
     .option('--list-interfaces', 'print the devices libpcap can open, one per line, and exit')
     .option('-f, --filter <bpf>', 'BPF filter, compiled by libpcap; "" captures everything', LIVE_DEFAULTS.filter)
     .option('-u, --user <name>', 'switch to this user (name or uid) once the interface is open; needs root')
-    .option('-o, --out <file>', 'write records to FILE instead of standard output (created mode 0640, before --user takes effect)')
+    .option('-o, --out <file>', 'write records to FILE instead of standard output (created mode 0640, before --user takes effect; SIGHUP reopens it as that user, for log rotation, and reloads the model)')
     .option('--all', 'also write one event_type "dns_ae" record per scored sample')
     .option('--stats-interval <sec>', 'log a stats line every SEC seconds; 0: only the final one', parseIntOption('--stats-interval', 0, 86_400), 60)
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://HOST:PORT/metrics', parseIntOption('--metrics-port', 1, 65_535))

@@ -74,8 +74,8 @@ function errorLine(err: unknown): string {
  * `dnsae live`. Start-up order: the user is looked up, the model loaded and
  * the output and metrics endpoint opened while still root (so none of them
  * needs the unprivileged user's rights); then the device is opened and
- * privileges dropped at once. Only a SIGHUP reload reads files afterwards,
- * as the unprivileged user. Resolves with the exit status after a signal
+ * privileges dropped at once. Only SIGHUP opens files afterwards (model
+ * reload, output reopen), as the unprivileged user. Resolves with the exit status after a signal
  * has stopped capture and everything captured has been scored and written.
  */
 export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): Promise<number> {

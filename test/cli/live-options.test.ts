@@ -62,5 +62,6 @@ describe('dnsae live options', () => {
     const help = runCli(['live', '--help']);
     expect(help.status).toBe(0);
     for (const opt of liveCommand().options) expect(help.stdout).toContain(opt.long!);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('SIGHUP reopens --out and reloads the model');
   });
 });
