@@ -476,7 +476,7 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     expect(models.slice(switchAt).every((m) => m === secondId)).toBe(true);
   });
 
-  it('reopens --out on SIGHUP after logrotate renamed it: the two files hold the alerts of dnsae score; where --user cannot create the file, one error line and the old file goes on', async () => {
+  it('reopens --out on SIGHUP after logrotate renamed it: the two files hold the alerts of dnsae score; where --user cannot create the file, one error line and the old file goes on until one is created for it', async () => {
     // The corpus in two halves: the first before the rotation, the second after.
     const frames = readPcap(corpus).records.map((r) => r.data);
     const half = Math.floor(frames.length / 2);
@@ -539,6 +539,18 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     expect(metrics.get('dnsae_output_reopens_total')).toBe(1);
     expect(metrics.get('dnsae_output_reopen_failures_total')).toBe(0);
 
+    // Every alert so far, the second half's too, went to the renamed file.
+    const deniedAlertsThen = Number(denied.lastStats()!.alerts);
+    // logrotate's `create 0640 nobody nogroup` in the directory nobody cannot write: the next SIGHUP reopens.
+    writeFileSync(deniedOut, '', { mode: 0o640 });
+    chownSync(deniedOut, NOBODY, NOBODY_GROUP);
+    const mark = denied.logs.length;
+    denied.kill('SIGHUP');
+    await denied.waitFor('the reopen of the created file', () => denied.find('output reopened', mark) !== undefined);
+    // The renamed file is closed once the reopen is logged.
+    const deniedOld = readRecords(`${deniedOut}.1`);
+    expect(deniedOld.length).toBe(deniedAlertsThen);
+
     for (const s of [ok, denied]) s.kill('SIGTERM');
     for (const s of [ok, denied]) {
       expect(await s.exited).toEqual({ code: 0, signal: null });
@@ -551,7 +563,7 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     const okFinal = ok.statsLines().at(-1)!.stats!;
     expect([okFinal.output_reopens, okFinal.output_reopen_failures]).toEqual([1, 0]);
     const deniedFinal = denied.statsLines().at(-1)!.stats!;
-    expect([deniedFinal.output_reopens, deniedFinal.output_reopen_failures]).toEqual([0, 1]);
+    expect([deniedFinal.output_reopens, deniedFinal.output_reopen_failures]).toEqual([1, 1]);
 
     const want = normalizedAlerts(scoreRecords(corpus));
     expect(want.length).toBeGreaterThan(10);
@@ -571,9 +583,12 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     expect(normalizedAlerts(before).every((a) => firstHalf.has(a))).toBe(true);
     expect(normalizedAlerts(after).length).toBeGreaterThan(0);
 
-    // Where the file could not be created, everything went to the renamed one.
-    expect(existsSync(deniedOut)).toBe(false);
-    expect(normalizedAlerts(readRecords(`${deniedOut}.1`))).toEqual(want);
+    // Where the file could not be created, the second half's alerts went on to the renamed one.
+    expect(normalizedAlerts(deniedOld).some((a) => !firstHalf.has(a))).toBe(true);
+    // The created file has what was written after: alerts of TCP flows ended at the stop.
+    const deniedNew = readRecords(deniedOut);
+    expect(deniedOld.length + deniedNew.length).toBe(Number(deniedFinal.alerts));
+    expect(normalizedAlerts([...deniedOld, ...deniedNew])).toEqual(want);
   });
 
   it('exits 5 with one line for a missing interface, a bad filter and an unknown user', () => {
