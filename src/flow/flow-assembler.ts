@@ -2,19 +2,20 @@ import { IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN, type DecodedPacket
 import { WeirdCounters } from '../decode/weirds.js';
 import { BODY_UNAVAILABLE, type FramerSink } from './dns-tcp-framer.js';
 import { flowIdOf, flowKeyFromPacket, newFlowKey, type FlowKey } from './flow-key.js';
-import { FlowEntry, FlowTable, LANE_TCP, LANE_UDP, type RemoveReason } from './flow-table.js';
+import { FlowTable, LANE_TCP, LANE_UDP, RECORD_USER, RECORD_WORDS, type RemoveReason } from './flow-table.js';
 import { formatIp } from './ip-format.js';
 import type { Transport } from './sample.js';
-import { SAMPLE_TRUNCATED, SAMPLE_UNFRAMED, SampleBatch, TRANSPORT_TCP, TRANSPORT_UDP, type FlowInfo, type FlowRef } from './sample.js';
+import { SAMPLE_TRUNCATED, SAMPLE_UNFRAMED, SampleBatch, TRANSPORT_TCP, TRANSPORT_UDP, type FlowInfo, type FlowResolver } from './sample.js';
 import { newTcpReassemblyContext, TcpStream, type TcpReassemblyContext } from './tcp-stream.js';
 
 /**
  * Decoded packets in, sample batches out. UDP: one sample per datagram that
  * has payload. TCP: one sample per DNS message after reassembly and framing.
- * Everything per packet reuses preallocated state; per-flow state objects are
- * recycled, a flow's FlowInfo is made only when a consumer asks for it (and
- * its address text only when first read), and out-of-order TCP data is
- * copied.
+ * Everything per packet reuses preallocated state: a UDP flow is a record in
+ * the flow table's typed array (its counters in the record's user words), a
+ * TCP flow adds a recycled pair of stream objects, a flow's FlowInfo is made
+ * only when a consumer asks for it (and its address text only when first
+ * read), and only out-of-order TCP data is copied.
  */
 export interface FlowAssemblerOptions {
   /** A packet is kept when either port is in this set. */
@@ -164,73 +165,76 @@ function formatWords(w0: number, w1: number, w2: number, w3: number, v: 4 | 6): 
   return formatIp(scratch, 0, v);
 }
 
+/** One direction of a TCP flow, as the framer names it back to the assembler. */
 interface TcpSide {
-  readonly flow: FlowState;
+  ref: number;
   readonly dir: 0 | 1;
 }
 
-class FlowState extends FlowEntry implements FlowRef {
-  /** Made on the first flowInfo() call of this flow; cleared when the state is reused. */
-  info: FlowInfo | undefined = undefined;
-  sourceIndex = 0;
-  /** Serial of the batch this flow last added a row to (see FlowAssembler.batchSerial). */
-  batchSerial = 0;
-  clientIsA = true;
-  msgIndex0 = 0;
-  msgIndex1 = 0;
+/** The two directions of a TCP flow, and the time of its last packet (messages cut short by its end get it). */
+class TcpPair {
+  readonly toServer: TcpStream<TcpSide>;
+  readonly toClient: TcpStream<TcpSide>;
+  readonly sides: [TcpSide, TcpSide] = [
+    { ref: -1, dir: 0 },
+    { ref: -1, dir: 1 },
+  ];
   tsSec = 0;
   tsNsec = 0;
-  /** [to_server, to_client]; null for UDP. */
-  streams: [TcpStream<TcpSide>, TcpStream<TcpSide>] | null = null;
 
-  flowInfo(): FlowInfo {
-    this.info ??= this.makeInfo();
-    return this.info;
+  constructor(ctx: TcpReassemblyContext, sink: FramerSink<TcpSide>) {
+    this.toServer = new TcpStream<TcpSide>(ctx, sink, this.sides[0]);
+    this.toClient = new TcpStream<TcpSide>(ctx, sink, this.sides[1]);
   }
 
-  private makeInfo(): FlowInfo {
-    const key = this.key;
-    const clientIsA = this.clientIsA;
-    const vlan = key.vlan0 === 0 && key.vlan1 === 0 ? NO_VLAN : [key.vlan0, key.vlan1].filter((x) => x !== 0);
-    return new AssembledFlowInfo(
-      flowIdOf(key),
-      key.proto === IPPROTO_TCP ? 'tcp' : 'udp',
-      clientIsA ? key.portA : key.portB,
-      clientIsA ? key.portB : key.portA,
-      key.ipVersion,
-      vlan,
-      this.sourceIndex,
-      key,
-      clientIsA,
-    );
+  stream(dir: 0 | 1): TcpStream<TcpSide> {
+    return dir === 0 ? this.toServer : this.toClient;
+  }
+
+  assign(ref: number): void {
+    this.sides[0].ref = ref;
+    this.sides[1].ref = ref;
   }
 }
 
+/** Flow record words the assembler owns (see RECORD_USER). */
+const U_MSG0 = RECORD_USER;
+const U_MSG1 = RECORD_USER + 1;
+/** Serial of the batch this flow last added a row to (see FlowAssembler.batchSerial). */
+const U_BATCH = RECORD_USER + 2;
+const U_SOURCE = RECORD_USER + 3;
+const U_FLAGS = RECORD_USER + 4;
+const F_CLIENT_IS_A = 1;
+const F_HAS_INFO = 2;
+
 /**
- * Ended flows' state objects are kept for reuse (up to this many per
- * transport): most DNS over UDP is one query per source port, so a flow is
- * created for nearly every other packet, and recycling keeps that off the
- * garbage collector. FlowInfo is never reused: batches and the output layer
- * hold on to it.
+ * Ended TCP flows' stream pairs are kept for reuse, up to this many. UDP
+ * flows need nothing beyond their record.
  */
 const POOL_MAX = 4096;
 
-export class FlowAssembler implements FramerSink<TcpSide> {
+export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
   readonly options: Readonly<FlowAssemblerOptions>;
   readonly weirds: WeirdCounters;
   private readonly batch: SampleBatch;
-  private readonly table: FlowTable<FlowState>;
+  private readonly table: FlowTable;
   private readonly tcpCtx: TcpReassemblyContext;
   private readonly key: FlowKey = newFlowKey();
+  /** Key of a flow being reported (flowInfo), apart from the per-packet key. */
+  private readonly infoKey: FlowKey = newFlowKey();
   /** 1 at each DNS port: an index per packet instead of two Set lookups. */
   private readonly isDnsPort = new Uint8Array(65536);
-  private readonly udpPool: FlowState[] = [];
-  private readonly tcpPool: FlowState[] = [];
+  /** By flow record number: the TCP flow's stream pair (unset for UDP flows). */
+  private readonly pairs: Array<TcpPair | undefined> = [];
+  private readonly pairPool: TcpPair[] = [];
+  /** By flow record number: the flow's FlowInfo once asked for (valid while F_HAS_INFO is set). */
+  private readonly infos: Array<FlowInfo | undefined> = [];
   private readonly tap: PayloadTap | undefined;
   /**
-   * Counts delivered batches. A flow whose state has rows in the batch not
-   * yet delivered (state.batchSerial === batchSerial) is not recycled when
-   * it ends: those rows still resolve their FlowInfo through it.
+   * Counts delivered batches. A flow that has rows in the batch not yet
+   * delivered (its U_BATCH word equals batchSerial) keeps its record number
+   * out of reuse when it ends, until that batch is delivered: those rows
+   * still resolve their FlowInfo through it.
    */
   private batchSerial = 1;
   /** Timestamp given to samples emitted now. */
@@ -253,13 +257,13 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     this.options = { ...DEFAULT_FLOW_ASSEMBLER_OPTIONS, ...options };
     for (const p of this.options.ports) if (Number.isInteger(p) && p >= 0 && p <= 0xffff) this.isDnsPort[p] = 1;
     this.weirds = weirds ?? new WeirdCounters();
-    this.batch = new SampleBatch(this.options.batchSize);
+    this.batch = new SampleBatch(this.options.batchSize, this);
     this.tap = this.options.payloadTap;
     const maxBody = this.tap === undefined ? 0 : Math.max(1, this.options.payloadTapMaxBytes ?? MAX_TCP_MESSAGE_BYTES);
     this.tcpCtx = newTcpReassemblyContext(this.weirds, this.options.maxTcpBufferBytes, this.options.maxTcpBufferTotalBytes, maxBody);
-    this.table = new FlowTable<FlowState>(
+    this.table = new FlowTable(
       { maxFlows: this.options.maxFlows, idleSec: [this.options.udpIdleSec, this.options.tcpIdleSec] },
-      { onRemove: (flow, reason) => this.onRemove(flow, reason) },
+      { onRemove: (ref, reason) => this.onRemove(ref, reason) },
     );
   }
 
@@ -276,21 +280,19 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     }
     const table = this.table;
     table.advance(tsSec + tsNsec / 1e9);
-    let flow = table.lookup(key);
-    if (flow !== null && flow.streams !== null && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+    let ref = table.lookup(key);
+    if (ref >= 0 && proto === IPPROTO_TCP && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
       // A fresh SYN on a direction that already ended is a new connection reusing the tuple.
-      if (flow.streams[key.srcIsA === flow.clientIsA ? 0 : 1].closed) {
-        table.remove(flow, 'closed');
-        flow = null;
+      if (this.pairs[ref]!.stream(this.dirOf(ref, key)).closed) {
+        table.remove(ref, 'closed');
+        ref = -1;
       }
     }
-    if (flow === null) flow = this.createFlow(pkt, key, sourceIndex);
-    else table.touch(flow);
-    flow.tsSec = tsSec;
-    flow.tsNsec = tsNsec;
+    if (ref < 0) ref = this.createFlow(pkt, key, sourceIndex);
+    else table.touch(ref);
     this.curSec = tsSec;
     this.curNsec = tsNsec;
-    const dir = key.srcIsA === flow.clientIsA ? 0 : 1;
+    const dir = this.dirOf(ref, key);
 
     if (proto === IPPROTO_UDP) {
       this.udpDatagrams++;
@@ -301,20 +303,27 @@ export class FlowAssembler implements FramerSink<TcpSide> {
         return;
       }
       const flags = pkt.firstFragment || captured < pkt.payloadLength ? SAMPLE_TRUNCATED : 0;
-      const idx = dir === 0 ? flow.msgIndex0++ : flow.msgIndex1++;
       this.udpSamples++;
-      this.push(flow, dir, idx, pkt.payloadLength, pkt.bytes, pkt.payloadOffset, captured, flags);
+      this.push(ref, TRANSPORT_UDP, dir, pkt.payloadLength, pkt.bytes, pkt.payloadOffset, captured, flags);
       return;
     }
 
     this.tcpSegments++;
-    const streams = flow.streams!;
+    const pair = this.pairs[ref]!;
+    pair.tsSec = tsSec;
+    pair.tsNsec = tsNsec;
     const flags = pkt.tcpFlags;
-    streams[dir].segment(flags, pkt.tcpSeq, pkt.bytes, pkt.payloadOffset, pkt.payloadCaptured, pkt.payloadLength);
+    pair.stream(dir).segment(flags, pkt.tcpSeq, pkt.bytes, pkt.payloadOffset, pkt.payloadCaptured, pkt.payloadLength);
     if ((flags & TCP_RST) !== 0) {
-      streams[0].end();
-      streams[1].end();
+      pair.toServer.end();
+      pair.toClient.end();
     }
+  }
+
+  /** 0 when the packet that filled `key` goes to the server of flow `ref`, 1 when it comes from it. */
+  private dirOf(ref: number, key: FlowKey): 0 | 1 {
+    const clientIsA = (this.table.words[ref * RECORD_WORDS + U_FLAGS]! & F_CLIENT_IS_A) !== 0;
+    return key.srcIsA === clientIsA ? 0 : 1;
   }
 
   /** End of input: ends every flow (emitting messages cut short), then delivers the last partial batch. */
@@ -361,6 +370,32 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     };
   }
 
+  /** FlowResolver: the FlowInfo of a flow that has rows in the batch being delivered. */
+  flowInfo(ref: number): FlowInfo {
+    const w = this.table.words;
+    const f = ref * RECORD_WORDS + U_FLAGS;
+    if ((w[f]! & F_HAS_INFO) !== 0) return this.infos[ref]!;
+    const key = this.infoKey;
+    this.table.readKey(ref, key);
+    const clientIsA = (w[f]! & F_CLIENT_IS_A) !== 0;
+    const vlan = key.vlan0 === 0 && key.vlan1 === 0 ? NO_VLAN : [key.vlan0, key.vlan1].filter((x) => x !== 0);
+    const info = new AssembledFlowInfo(
+      flowIdOf(key),
+      key.proto === IPPROTO_TCP ? 'tcp' : 'udp',
+      clientIsA ? key.portA : key.portB,
+      clientIsA ? key.portB : key.portA,
+      key.ipVersion,
+      vlan,
+      w[ref * RECORD_WORDS + U_SOURCE]!,
+      key,
+      clientIsA,
+    );
+    while (this.infos.length <= ref) this.infos.push(undefined);
+    this.infos[ref] = info;
+    w[f] = w[f]! | F_HAS_INFO;
+    return info;
+  }
+
   /** FramerSink: one DNS-over-TCP message (or the part of one seen before the stream ended). */
   message(
     side: TcpSide,
@@ -371,27 +406,35 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     body: Uint8Array | null,
     bodyLen: number,
   ): void {
-    const flow = side.flow;
-    const idx = side.dir === 0 ? flow.msgIndex0++ : flow.msgIndex1++;
     this.tcpSamples++;
     if ((flags & SAMPLE_UNFRAMED) !== 0) this.tcpUnframed++;
-    if (body === null) this.push(flow, side.dir, idx, payloadLength, head, 0, headLen, flags);
-    else this.pushTapped(flow, side.dir, idx, payloadLength, head, headLen, flags, body, bodyLen);
+    if (body === null) this.push(side.ref, TRANSPORT_TCP, side.dir, payloadLength, head, 0, headLen, flags);
+    else this.pushTapped(side.ref, side.dir, payloadLength, head, headLen, flags, body, bodyLen);
+  }
+
+  /** The flow's next message index in direction `dir`; marks the flow as having rows in the current batch. */
+  private nextIndex(ref: number, dir: 0 | 1): number {
+    const w = this.table.words;
+    const b = ref * RECORD_WORDS;
+    w[b + U_BATCH] = this.batchSerial;
+    const m = b + (dir === 0 ? U_MSG0 : U_MSG1);
+    const idx = w[m]!;
+    w[m] = idx + 1;
+    return idx >>> 0;
   }
 
   private push(
-    flow: FlowState,
+    ref: number,
+    transport: number,
     dir: 0 | 1,
-    idx: number,
     payloadLength: number,
     src: Uint8Array,
     off: number,
     avail: number,
     flags: number,
   ): void {
-    flow.batchSerial = this.batchSerial;
-    const transport = flow.streams === null ? TRANSPORT_UDP : TRANSPORT_TCP;
-    const row = this.batch.pushRef(flow, transport, dir, this.curSec, this.curNsec, idx, payloadLength, src, off, avail, flags);
+    const idx = this.nextIndex(ref, dir);
+    const row = this.batch.pushRef(ref, transport, dir, this.curSec, this.curNsec, idx, payloadLength, src, off, avail, flags);
     // A UDP payload is where its header is; TCP messages with the tap on go through pushTapped.
     if (this.tap !== undefined) this.tap(row, src, off, avail);
     if (this.batch.full) this.deliver();
@@ -399,9 +442,8 @@ export class FlowAssembler implements FramerSink<TcpSide> {
 
   /** A DNS-over-TCP message while the tap is on: the tap gets the kept body, not the header. */
   private pushTapped(
-    flow: FlowState,
+    ref: number,
     dir: 0 | 1,
-    idx: number,
     payloadLength: number,
     head: Uint8Array,
     headLen: number,
@@ -409,8 +451,8 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     body: Uint8Array,
     bodyLen: number,
   ): void {
-    flow.batchSerial = this.batchSerial;
-    const row = this.batch.pushRef(flow, TRANSPORT_TCP, dir, this.curSec, this.curNsec, idx, payloadLength, head, 0, headLen, flags);
+    const idx = this.nextIndex(ref, dir);
+    const row = this.batch.pushRef(ref, TRANSPORT_TCP, dir, this.curSec, this.curNsec, idx, payloadLength, head, 0, headLen, flags);
     this.tap!(row, body, 0, bodyLen);
     if (this.batch.full) this.deliver();
   }
@@ -421,30 +463,33 @@ export class FlowAssembler implements FramerSink<TcpSide> {
     } finally {
       this.batch.clear();
       this.batchSerial++;
+      this.table.releaseHeld();
     }
   }
 
-  private onRemove(flow: FlowState, _reason: RemoveReason): void {
-    const streams = flow.streams;
-    if (streams === null) {
-      if (this.udpPool.length < POOL_MAX && flow.batchSerial !== this.batchSerial) this.udpPool.push(flow);
-      return;
+  /** Ends a TCP flow's streams; returns whether rows of the batch not yet delivered name the flow. */
+  private onRemove(ref: number, _reason: RemoveReason): boolean {
+    const pair = this.pairs[ref];
+    if (pair !== undefined) {
+      this.pairs[ref] = undefined;
+      // Messages cut short by the flow's end are stamped with its last packet's time.
+      const sec = this.curSec;
+      const nsec = this.curNsec;
+      this.curSec = pair.tsSec;
+      this.curNsec = pair.tsNsec;
+      try {
+        pair.toServer.end();
+        pair.toClient.end();
+      } finally {
+        this.curSec = sec;
+        this.curNsec = nsec;
+      }
+      pair.toServer.reset();
+      pair.toClient.reset();
+      if (this.pairPool.length < POOL_MAX) this.pairPool.push(pair);
     }
-    // Messages cut short by the flow's end are stamped with its last packet's time.
-    const sec = this.curSec;
-    const nsec = this.curNsec;
-    this.curSec = flow.tsSec;
-    this.curNsec = flow.tsNsec;
-    streams[0].end();
-    streams[1].end();
-    this.curSec = sec;
-    this.curNsec = nsec;
     // Ending the streams may have added rows (messages cut short): checked after.
-    if (this.tcpPool.length < POOL_MAX && flow.batchSerial !== this.batchSerial) {
-      streams[0].reset();
-      streams[1].reset();
-      this.tcpPool.push(flow);
-    }
+    return this.table.words[ref * RECORD_WORDS + U_BATCH] === this.batchSerial;
   }
 
   /**
@@ -452,28 +497,28 @@ export class FlowAssembler implements FramerSink<TcpSide> {
    * ports (53 -> 53) it is the sender of the flow's first packet, except that
    * the sender of a SYN-ACK is the server.
    */
-  private createFlow(pkt: DecodedPacket, key: FlowKey, sourceIndex: number): FlowState {
+  private createFlow(pkt: DecodedPacket, key: FlowKey, sourceIndex: number): number {
     const tcp = pkt.protocol === IPPROTO_TCP;
-    const flow = (tcp ? this.tcpPool.pop() : this.udpPool.pop()) ?? new FlowState();
-    flow.info = undefined;
-    flow.sourceIndex = sourceIndex;
-    flow.msgIndex0 = 0;
-    flow.msgIndex1 = 0;
     const srcDns = this.isDnsPort[pkt.srcPort] === 1;
     const dstDns = this.isDnsPort[pkt.dstPort] === 1;
     let clientIsSrc: boolean;
     if (srcDns !== dstDns) clientIsSrc = dstDns;
-    else if (pkt.protocol === IPPROTO_TCP && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) clientIsSrc = false;
+    else if (tcp && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) clientIsSrc = false;
     else clientIsSrc = true;
-    const clientIsA = clientIsSrc === key.srcIsA;
-    flow.clientIsA = clientIsA;
-    if (tcp && flow.streams === null) {
-      flow.streams = [
-        new TcpStream<TcpSide>(this.tcpCtx, this, { flow, dir: 0 }),
-        new TcpStream<TcpSide>(this.tcpCtx, this, { flow, dir: 1 }),
-      ];
+    const ref = this.table.insert(key, tcp ? LANE_TCP : LANE_UDP);
+    const w = this.table.words;
+    const b = ref * RECORD_WORDS;
+    w[b + U_MSG0] = 0;
+    w[b + U_MSG1] = 0;
+    w[b + U_BATCH] = 0;
+    w[b + U_SOURCE] = sourceIndex;
+    w[b + U_FLAGS] = clientIsSrc === key.srcIsA ? F_CLIENT_IS_A : 0;
+    if (tcp) {
+      const pair = this.pairPool.pop() ?? new TcpPair(this.tcpCtx, this);
+      pair.assign(ref);
+      while (this.pairs.length <= ref) this.pairs.push(undefined);
+      this.pairs[ref] = pair;
     }
-    this.table.insert(flow, key, tcp ? LANE_TCP : LANE_UDP);
-    return flow;
+    return ref;
   }
 }

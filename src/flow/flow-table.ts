@@ -1,25 +1,31 @@
-import { copyFlowKey, flowKeyEquals, newFlowKey, type FlowKey } from './flow-key.js';
+import { portsWord, protoVlanWord, type FlowKey } from './flow-key.js';
 
 /**
- * Bounded flow table keyed by FlowKey. The index is an open-addressed hash
- * table (linear probing, backward-shift deletion, no tombstones) in one
- * Int32Array of [hash, entry number] pairs: 2 MiB at the default 100,000
- * flows, so it mostly stays in cache, and a probe reads one line of it and
- * then only the entry whose hash matched (whose key is compared in full).
- * The LRU lists are entry numbers in typed arrays too (see `links`). It used
- * to be bucket chains with the LRU links in the entry objects, where a
- * packet read chained entries' keys on collisions and touching a flow wrote
- * into its two list neighbours: cold objects anywhere in the heap. The slot
- * array doubles when it is half full, so it stays at most half full and
- * grows with the flows actually held, not with --max-flows.
+ * Bounded flow table keyed by FlowKey, holding no object per flow. Each flow
+ * is a record of RECORD_WORDS 32-bit words, numbered, in one typed array:
+ * the key, the LRU links, the time of the last packet, and words left to the
+ * table's user (the flow assembler's per-flow counters). A lookup reads one
+ * slot of the index and then the first 64 bytes of one record, which hold
+ * all an IPv4 flow needs per packet; the assembler updates the same line.
+ * Per-flow objects (key, state, links) used to be several cold objects per
+ * packet, and 100,000 of them for the garbage collector to copy while the
+ * table filled.
+ *
+ * The index is an open-addressed hash table (linear probing, backward-shift
+ * deletion, no tombstones) of [hash, record number + 1] pairs in an
+ * Int32Array: 2 MiB at the default 100,000 flows. It doubles when half full.
  *
  * Time is packet time: the table keeps a clock that only moves forward (the
- * largest timestamp seen), and `lastSeen` is that clock at the flow's last
- * packet. Each lane (UDP, TCP) keeps its flows in one intrusive list ordered
- * by lastSeen, oldest first, so idle expiry only ever looks at list heads and
- * costs O(1) per packet; capacity eviction removes the older of the two heads
- * (least recently used). A capture whose timestamps step backwards cannot
- * reorder the lists because lastSeen comes from the clock.
+ * largest timestamp seen), and a flow's last-seen time is that clock at its
+ * last packet. Each lane (UDP, TCP) keeps its flows in one intrusive list
+ * ordered by last-seen, oldest first, so idle expiry only ever looks at list
+ * heads and costs O(1) per packet; capacity eviction removes the older of
+ * the two heads (least recently used). A capture whose timestamps step
+ * backwards cannot reorder the lists because last-seen comes from the clock.
+ *
+ * A removed flow's record number can be held back from reuse (see
+ * FlowTableHooks.onRemove), so rows that still name it resolve to the right
+ * flow until the consumer has seen them.
  */
 export const LANE_UDP = 0;
 export const LANE_TCP = 1;
@@ -27,13 +33,32 @@ export type Lane = typeof LANE_UDP | typeof LANE_TCP;
 
 export type RemoveReason = 'expired' | 'evicted' | 'closed' | 'flushed';
 
-export class FlowEntry {
-  readonly key: FlowKey = newFlowKey();
-  lane: Lane = LANE_UDP;
-  /** Number of the entry in its table (slots and LRU links name entries by it); -1 when not in a table. */
-  ref = -1;
-  inTable = false;
-}
+/** Int32 words per record: two 64-byte lines; the second only for IPv6 flows' address words. */
+export const RECORD_WORDS = 32;
+const R_HASH = 0;
+const R_PORTS = 1;
+const R_PROTO_VLAN = 2;
+const R_META = 3;
+const R_A0 = 4;
+const R_B0 = 5;
+const R_PREV = 6;
+const R_NEXT = 7;
+/** Float64 index of the last-seen time within a record (words 8 and 9). */
+const F_SEEN = 4;
+/** First of the record words that belong to the table's user, in the first line with the key. */
+export const RECORD_USER = 10;
+export const RECORD_USER_WORDS = 6;
+const R_A1 = 16;
+const R_A2 = 17;
+const R_A3 = 18;
+const R_B1 = 19;
+const R_B2 = 20;
+const R_B3 = 21;
+const F64_PER_RECORD = RECORD_WORDS / 2;
+
+const META_V6 = 1;
+const META_TCP = 2;
+const META_IN_TABLE = 4;
 
 export interface FlowTableOptions {
   maxFlows: number;
@@ -41,18 +66,24 @@ export interface FlowTableOptions {
   idleSec: readonly [number, number];
 }
 
-export interface FlowTableHooks<E extends FlowEntry> {
-  /** Called after the entry left the table (lists and slots). */
-  onRemove(entry: E, reason: RemoveReason): void;
+export interface FlowTableHooks {
+  /**
+   * Called after the flow left the index and its list; its record is still
+   * intact. Return true to hold the record number back from reuse until
+   * releaseHeld(): something still names the flow by it.
+   */
+  onRemove(ref: number, reason: RemoveReason): boolean;
 }
 
-/** Int32 words per slot: the 30-bit key hash, then entry number + 1 (0: empty slot). */
+/** Int32 words per slot: the 30-bit key hash, then record number + 1 (0: empty slot). */
 const STRIDE = 2;
 const W_HASH = 0;
 const W_REF = 1;
 const MIN_SLOTS = 1 << 4;
 /** First slot array: up to 2^18 slots (2 MiB, enough for the default 100,000 flows); it doubles from there as flows arrive. */
 const INITIAL_SLOTS_MAX = 1 << 18;
+/** Records allocated up front: enough for the default 100,000 flows (16 MiB of address space, touched as flows arrive). */
+const INITIAL_RECORDS_MAX = 1 << 17;
 
 /** Slots a table starts with: a power of two at least twice maxFlows, within the bounds above. */
 export function initialSlotCount(maxFlows: number): number {
@@ -61,23 +92,26 @@ export function initialSlotCount(maxFlows: number): number {
   return n;
 }
 
-export class FlowTable<E extends FlowEntry> {
+export class FlowTable {
   private slots: Int32Array;
   private mask: number;
-  /** Entries by number; freed numbers are reused (freeRefs) so the array stays at most maxFlows long. */
-  private readonly entries: Array<E | null> = [];
-  private readonly freeRefs: number[] = [];
   /**
-   * LRU lists as entry numbers: [prev, next] per entry (-1: none) and the
-   * time of its last packet. Compact arrays (12 bytes per flow, ~1.2 MB at
-   * 100,000 flows) rather than links between entry objects, so moving a
-   * flow to the young end reads its neighbours from cache instead of two
-   * cold objects anywhere in a heap of 100,000 flows.
+   * The records (RECORD_WORDS each, by record number). Replaced by a larger
+   * copy when more records are needed, which only insert() does: read it
+   * again after an insert.
    */
-  private links = new Int32Array(2 * MIN_SLOTS);
-  private seen = new Float64Array(MIN_SLOTS);
+  words: Int32Array;
+  /** The same memory as `words`, for the last-seen times. */
+  private f64: Float64Array;
+  private capacity: number;
+  /** Record numbers handed out so far; freed ones are reused first. */
+  private allocated = 0;
+  private readonly free: number[] = [];
+  private readonly held: number[] = [];
   private readonly heads = new Int32Array([-1, -1]);
   private readonly tails = new Int32Array([-1, -1]);
+  private readonly idleUdp: number;
+  private readonly idleTcp: number;
   size = 0;
   clock = -Infinity;
   created = 0;
@@ -88,131 +122,198 @@ export class FlowTable<E extends FlowEntry> {
 
   constructor(
     readonly options: FlowTableOptions,
-    private readonly hooks: FlowTableHooks<E>,
+    private readonly hooks: FlowTableHooks,
   ) {
     if (!(options.maxFlows >= 1)) throw new RangeError('maxFlows must be at least 1');
     const n = initialSlotCount(options.maxFlows);
     this.slots = new Int32Array(n * STRIDE);
     this.mask = n - 1;
+    this.capacity = Math.max(16, Math.min(options.maxFlows, INITIAL_RECORDS_MAX));
+    const buf = new ArrayBuffer(this.capacity * RECORD_WORDS * 4);
+    this.words = new Int32Array(buf);
+    this.f64 = new Float64Array(buf);
+    this.idleUdp = options.idleSec[LANE_UDP];
+    this.idleTcp = options.idleSec[LANE_TCP];
   }
 
   /** Moves the clock forward to `now` (never back) and expires idle flows. */
   advance(now: number): void {
     if (now > this.clock) this.clock = now;
-    this.expireLane(LANE_UDP);
-    this.expireLane(LANE_TCP);
+    this.expireLane(LANE_UDP, this.clock - this.idleUdp);
+    this.expireLane(LANE_TCP, this.clock - this.idleTcp);
   }
 
-  private expireLane(lane: Lane): void {
-    const limit = this.clock - this.options.idleSec[lane];
+  private expireLane(lane: Lane, limit: number): void {
     let r = this.heads[lane]!;
-    while (r >= 0 && this.seen[r]! < limit) {
-      this.remove(this.entries[r]!, 'expired');
+    while (r >= 0 && this.f64[r * F64_PER_RECORD + F_SEEN]! < limit) {
+      this.remove(r, 'expired');
       r = this.heads[lane]!;
     }
   }
 
-  lookup(key: FlowKey): E | null {
+  /** The number of the flow with this key, or -1. */
+  lookup(key: FlowKey): number {
     const slots = this.slots;
     const mask = this.mask;
+    const w = this.words;
     const hash = key.hash;
+    const ports = portsWord(key);
+    const pv = protoVlanWord(key);
+    const v6 = key.ipVersion === 6 ? META_V6 : 0;
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const o = i * STRIDE;
-      const ref = slots[o + W_REF]!;
-      if (ref === 0) return null;
+      const ref1 = slots[o + W_REF]!;
+      if (ref1 === 0) return -1;
       if (slots[o + W_HASH] === hash) {
-        const e = this.entries[ref - 1]!;
-        if (flowKeyEquals(e.key, key)) return e;
+        const b = (ref1 - 1) * RECORD_WORDS;
+        if (
+          w[b + R_PORTS] === ports &&
+          w[b + R_PROTO_VLAN] === pv &&
+          w[b + R_A0] === key.a0 &&
+          w[b + R_B0] === key.b0 &&
+          (w[b + R_META]! & META_V6) === v6 &&
+          (v6 === 0 || this.sameV6Words(b, key))
+        ) {
+          return ref1 - 1;
+        }
       }
     }
   }
 
-  /**
-   * Adds a new entry for `key` (copied into the entry), evicting the least
-   * recently used flow first if the table is full.
-   */
-  insert(entry: E, key: FlowKey, lane: Lane): void {
-    while (this.size >= this.options.maxFlows) this.evictOldest();
-    if (2 * (this.size + 1) > this.mask + 1) this.grow();
-    copyFlowKey(key, entry.key);
-    entry.lane = lane;
-    entry.inTable = true;
-    const free = this.freeRefs.pop();
-    let ref: number;
-    if (free === undefined) {
-      ref = this.entries.length;
-      this.entries.push(entry);
-      if (ref >= this.seen.length) this.growLinks();
-    } else {
-      ref = free;
-      this.entries[ref] = entry;
-    }
-    entry.ref = ref;
-    this.seen[ref] = this.clock;
-    this.place(key, ref);
-    this.append(ref, lane);
-    this.size++;
-    this.created++;
+  private sameV6Words(b: number, key: FlowKey): boolean {
+    const w = this.words;
+    return (
+      w[b + R_A1] === key.a1 &&
+      w[b + R_A2] === key.a2 &&
+      w[b + R_A3] === key.a3 &&
+      w[b + R_B1] === key.b1 &&
+      w[b + R_B2] === key.b2 &&
+      w[b + R_B3] === key.b3
+    );
   }
 
-  /** Marks the entry as used now (moves it to the young end of its lane). */
-  touch(entry: E): void {
-    const ref = entry.ref;
-    this.seen[ref] = this.clock;
-    const lane = entry.lane;
+  /**
+   * Adds a flow for `key`, evicting the least recently used flow first if
+   * the table is full, and returns its record number. The user words of the
+   * record hold whatever its last flow left there.
+   */
+  insert(key: FlowKey, lane: Lane): number {
+    while (this.size >= this.options.maxFlows) this.evictOldest();
+    if (2 * (this.size + 1) > this.mask + 1) this.grow();
+    const r = this.allocate();
+    const w = this.words;
+    const b = r * RECORD_WORDS;
+    const v6 = key.ipVersion === 6;
+    w[b + R_HASH] = key.hash;
+    w[b + R_PORTS] = portsWord(key);
+    w[b + R_PROTO_VLAN] = protoVlanWord(key);
+    w[b + R_META] = (v6 ? META_V6 : 0) | (lane === LANE_TCP ? META_TCP : 0) | META_IN_TABLE;
+    w[b + R_A0] = key.a0;
+    w[b + R_B0] = key.b0;
+    if (v6) {
+      w[b + R_A1] = key.a1;
+      w[b + R_A2] = key.a2;
+      w[b + R_A3] = key.a3;
+      w[b + R_B1] = key.b1;
+      w[b + R_B2] = key.b2;
+      w[b + R_B3] = key.b3;
+    }
+    this.f64[r * F64_PER_RECORD + F_SEEN] = this.clock;
+    this.place(key.hash, r);
+    this.append(r, lane);
+    this.size++;
+    this.created++;
+    return r;
+  }
+
+  laneOf(ref: number): Lane {
+    return (this.words[ref * RECORD_WORDS + R_META]! & META_TCP) !== 0 ? LANE_TCP : LANE_UDP;
+  }
+
+  /** True while the flow is in the table (false once removed, even while its number is held). */
+  has(ref: number): boolean {
+    return ref >= 0 && ref < this.allocated && (this.words[ref * RECORD_WORDS + R_META]! & META_IN_TABLE) !== 0;
+  }
+
+  /** Fills `out` with the key of record `ref` (in the table or held); `srcIsA` is left as it was. */
+  readKey(ref: number, out: FlowKey): void {
+    const w = this.words;
+    const b = ref * RECORD_WORDS;
+    const v6 = (w[b + R_META]! & META_V6) !== 0;
+    const ports = w[b + R_PORTS]!;
+    const pv = w[b + R_PROTO_VLAN]!;
+    out.hash = w[b + R_HASH]!;
+    out.ipVersion = v6 ? 6 : 4;
+    out.proto = pv >>> 24;
+    out.vlan0 = (pv >>> 12) & 0xfff;
+    out.vlan1 = pv & 0xfff;
+    out.portA = ports >>> 16;
+    out.portB = ports & 0xffff;
+    out.a0 = w[b + R_A0]!;
+    out.b0 = w[b + R_B0]!;
+    out.a1 = v6 ? w[b + R_A1]! : 0;
+    out.a2 = v6 ? w[b + R_A2]! : 0;
+    out.a3 = v6 ? w[b + R_A3]! : 0;
+    out.b1 = v6 ? w[b + R_B1]! : 0;
+    out.b2 = v6 ? w[b + R_B2]! : 0;
+    out.b3 = v6 ? w[b + R_B3]! : 0;
+  }
+
+  /** Marks the flow as used now (moves it to the young end of its lane). */
+  touch(ref: number): void {
+    this.f64[ref * F64_PER_RECORD + F_SEEN] = this.clock;
+    const lane = this.laneOf(ref);
     if (this.tails[lane] === ref) return;
     this.unlink(ref, lane);
     this.append(ref, lane);
   }
 
-  remove(entry: E, reason: RemoveReason): void {
-    if (!entry.inTable) return;
-    entry.inTable = false;
-    this.unplace(entry);
-    this.unlink(entry.ref, entry.lane);
-    this.release(entry);
+  remove(ref: number, reason: RemoveReason): void {
+    const w = this.words;
+    const m = ref * RECORD_WORDS + R_META;
+    if ((w[m]! & META_IN_TABLE) === 0) return;
+    w[m] = w[m]! & ~META_IN_TABLE;
+    this.unplace(ref);
+    this.unlink(ref, this.laneOf(ref));
     this.size--;
     this[reason]++;
-    this.hooks.onRemove(entry, reason);
+    this.retire(ref, reason);
   }
 
   /**
-   * Removes every flow (end of input), oldest first. Entries leave their
-   * LRU list at the head and the slots are emptied at once afterwards,
-   * instead of deleting each entry's slot: at the end of a capture that is
-   * up to --max-flows probes, each a cache miss. If a hook throws, the slots
-   * are rebuilt from the flows still listed, so the table stays usable for
-   * the next input.
+   * Removes every flow (end of input), oldest first. Flows leave their LRU
+   * list at the head and the slots are emptied at once afterwards, instead
+   * of deleting each flow's slot: at the end of a capture that is up to
+   * --max-flows probes, each a cache miss. If a hook throws, the slots are
+   * rebuilt from the flows still listed, so the table stays usable for the
+   * next input.
    */
   removeAll(reason: RemoveReason): void {
     try {
-      const links = this.links;
       for (;;) {
         const r = this.oldest();
         if (r < 0) break;
-        const e = this.entries[r]!;
-        const lane = e.lane;
-        const next = links[2 * r + 1]!;
+        const w = this.words;
+        const b = r * RECORD_WORDS;
+        const lane = this.laneOf(r);
+        const next = w[b + R_NEXT]!;
         this.heads[lane] = next;
         if (next < 0) this.tails[lane] = -1;
-        else links[2 * next] = -1;
-        e.inTable = false;
-        this.release(e);
+        else w[next * RECORD_WORDS + R_PREV] = -1;
+        w[b + R_META] = w[b + R_META]! & ~META_IN_TABLE;
         this.size--;
         this[reason]++;
-        this.hooks.onRemove(e, reason);
+        this.retire(r, reason);
       }
     } finally {
       this.rebuildSlots();
     }
   }
 
-  /** Slots from the flows in the LRU lists (none after a complete removeAll). */
-  private rebuildSlots(): void {
-    this.slots.fill(0);
-    for (const head of this.heads) {
-      for (let r = head; r >= 0; r = this.links[2 * r + 1]!) this.place(this.entries[r]!.key, r);
-    }
+  /** Record numbers held back by onRemove become reusable. */
+  releaseHeld(): void {
+    const held = this.held;
+    while (held.length > 0) this.free.push(held.pop()!);
   }
 
   /** Forgets the clock so the next input may start at any time. Only valid on an empty table. */
@@ -220,53 +321,77 @@ export class FlowTable<E extends FlowEntry> {
     if (this.size === 0) this.clock = -Infinity;
   }
 
-  private evictOldest(): void {
-    const r = this.oldest();
-    if (r >= 0) this.remove(this.entries[r]!, 'evicted');
+  private retire(ref: number, reason: RemoveReason): void {
+    let hold = false;
+    try {
+      hold = this.hooks.onRemove(ref, reason);
+    } finally {
+      if (hold) this.held.push(ref);
+      else this.free.push(ref);
+    }
   }
 
-  /** The least recently used entry of both lanes (UDP on a tie), or -1. */
+  private allocate(): number {
+    const r = this.free.pop();
+    if (r !== undefined) return r;
+    if (this.allocated >= this.capacity) this.growRecords();
+    return this.allocated++;
+  }
+
+  private growRecords(): void {
+    const n = this.capacity * 2;
+    const buf = new ArrayBuffer(n * RECORD_WORDS * 4);
+    const w = new Int32Array(buf);
+    w.set(this.words);
+    this.words = w;
+    this.f64 = new Float64Array(buf);
+    this.capacity = n;
+  }
+
+  /** Slots from the flows in the LRU lists (none after a complete removeAll). */
+  private rebuildSlots(): void {
+    this.slots.fill(0);
+    const w = this.words;
+    for (const head of this.heads) {
+      for (let r = head; r >= 0; r = w[r * RECORD_WORDS + R_NEXT]!) this.place(w[r * RECORD_WORDS + R_HASH]!, r);
+    }
+  }
+
+  private evictOldest(): void {
+    const r = this.oldest();
+    if (r >= 0) this.remove(r, 'evicted');
+  }
+
+  /** The least recently used flow of both lanes (UDP on a tie), or -1. */
   private oldest(): number {
     const u = this.heads[LANE_UDP]!;
     const t = this.heads[LANE_TCP]!;
-    return u < 0 ? t : t < 0 ? u : this.seen[u]! <= this.seen[t]! ? u : t;
+    if (u < 0) return t;
+    if (t < 0) return u;
+    const f = this.f64;
+    return f[u * F64_PER_RECORD + F_SEEN]! <= f[t * F64_PER_RECORD + F_SEEN]! ? u : t;
   }
 
-  private growLinks(): void {
-    const links = new Int32Array(this.links.length * 2);
-    links.set(this.links);
-    this.links = links;
-    const seen = new Float64Array(this.seen.length * 2);
-    seen.set(this.seen);
-    this.seen = seen;
-  }
-
-  private release(e: E): void {
-    this.entries[e.ref] = null;
-    this.freeRefs.push(e.ref);
-    e.ref = -1;
-  }
-
-  /** Writes `key` for entry `ref` into the first empty slot of its probe sequence. */
-  private place(key: FlowKey, ref: number): void {
+  /** Writes record `ref` into the first empty slot of its probe sequence. */
+  private place(hash: number, ref: number): void {
     const slots = this.slots;
     const mask = this.mask;
-    let i = key.hash & mask;
+    let i = hash & mask;
     while (slots[i * STRIDE + W_REF] !== 0) i = (i + 1) & mask;
-    slots[i * STRIDE + W_HASH] = key.hash;
+    slots[i * STRIDE + W_HASH] = hash;
     slots[i * STRIDE + W_REF] = ref + 1;
   }
 
   /**
-   * Empties the entry's slot and shifts later slots of the same probe run
+   * Empties the flow's slot and shifts later slots of the same probe run
    * back over it (backward-shift deletion), so lookups never need
    * tombstones and probe runs stay as short as the load allows.
    */
-  private unplace(entry: E): void {
+  private unplace(ref: number): void {
     const slots = this.slots;
     const mask = this.mask;
-    const want = entry.ref + 1;
-    let i = entry.key.hash & mask;
+    const want = ref + 1;
+    let i = this.words[ref * RECORD_WORDS + R_HASH]! & mask;
     while (slots[i * STRIDE + W_REF] !== want) {
       if (slots[i * STRIDE + W_REF] === 0) return;
       i = (i + 1) & mask;
@@ -306,22 +431,22 @@ export class FlowTable<E extends FlowEntry> {
   }
 
   private append(ref: number, lane: Lane): void {
-    const links = this.links;
+    const w = this.words;
     const tail = this.tails[lane]!;
-    links[2 * ref] = tail;
-    links[2 * ref + 1] = -1;
+    w[ref * RECORD_WORDS + R_PREV] = tail;
+    w[ref * RECORD_WORDS + R_NEXT] = -1;
     if (tail < 0) this.heads[lane] = ref;
-    else links[2 * tail + 1] = ref;
+    else w[tail * RECORD_WORDS + R_NEXT] = ref;
     this.tails[lane] = ref;
   }
 
   private unlink(ref: number, lane: Lane): void {
-    const links = this.links;
-    const prev = links[2 * ref]!;
-    const next = links[2 * ref + 1]!;
+    const w = this.words;
+    const prev = w[ref * RECORD_WORDS + R_PREV]!;
+    const next = w[ref * RECORD_WORDS + R_NEXT]!;
     if (prev < 0) this.heads[lane] = next;
-    else links[2 * prev + 1] = next;
+    else w[prev * RECORD_WORDS + R_NEXT] = next;
     if (next < 0) this.tails[lane] = prev;
-    else links[2 * next] = prev;
+    else w[next * RECORD_WORDS + R_PREV] = prev;
   }
 }

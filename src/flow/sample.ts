@@ -24,16 +24,14 @@ export interface FlowInfo {
 }
 
 /**
- * A row's flow before its FlowInfo exists: the flow assembler adds rows with
- * one of these (its per-flow state) and the FlowInfo is made only when a
- * consumer asks for it. `dnsae extract --format none` and `score` without
- * alerts never ask, so they create no object per flow; making a FlowInfo for
- * each of a capture's flows, each living as long as its flow, used to be
- * most of what the garbage collector copied.
+ * Makes a flow's FlowInfo from the number a row names it by. The flow
+ * assembler adds rows with its flow record number and the FlowInfo is made
+ * only when a consumer asks for it: `dnsae extract --format none` and
+ * `score` without alerts never ask, so they create no object per flow.
  */
-export interface FlowRef {
-  /** The flow's FlowInfo: made on the first call, the same object on later ones. */
-  flowInfo(): FlowInfo;
+export interface FlowResolver {
+  /** The FlowInfo of flow `ref`: made on the first call, the same object on later ones while the flow lives. */
+  flowInfo(ref: number): FlowInfo;
 }
 
 export const TRANSPORT_UDP = 0;
@@ -76,13 +74,16 @@ export class SampleBatch {
   readonly flags: Uint8Array;
   /** TRANSPORT_UDP or TRANSPORT_TCP: the row's flow transport without its FlowInfo. */
   readonly transport: Uint8Array;
-  /** FlowInfo of rows resolved so far (see `flows`, `flow(i)`). */
+  /** The row's flow number for the resolver (pushRef), or -1 for a row added with its FlowInfo (push). */
+  readonly flowRef: Int32Array;
+  /** FlowInfo of rows added by push, and of every row once `flows` was read. */
   private readonly infos: Array<FlowInfo | undefined>;
-  /** Set for rows added by pushRef until resolved. */
-  private readonly refs: Array<FlowRef | undefined>;
   private resolved = 0;
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    private readonly resolver?: FlowResolver,
+  ) {
     this.head = new Uint8Array(capacity * HEAD_BYTES);
     this.headLen = new Uint8Array(capacity);
     this.payloadLength = new Int32Array(capacity);
@@ -92,35 +93,26 @@ export class SampleBatch {
     this.messageIndex = new Uint32Array(capacity);
     this.flags = new Uint8Array(capacity);
     this.transport = new Uint8Array(capacity);
+    this.flowRef = new Int32Array(capacity);
     this.infos = [];
-    this.refs = [];
-    for (let i = 0; i < capacity; i++) {
-      this.infos.push(undefined);
-      this.refs.push(undefined);
-    }
+    for (let i = 0; i < capacity; i++) this.infos.push(undefined);
   }
 
   /**
    * Each row's FlowInfo (all of the batch's rows' FlowInfos are made on the
    * first access after rows were added). Rows of one flow share one object.
-   * Writing a row's entry directly (tests do) sets its FlowInfo.
    */
   get flows(): FlowInfo[] {
     const n = this.count;
-    for (let i = this.resolved; i < n; i++) this.flow(i);
+    for (let i = this.resolved; i < n; i++) this.infos[i] = this.flow(i);
     this.resolved = n;
     return this.infos as FlowInfo[];
   }
 
-  /** Row i's FlowInfo, made (for that row only) if it does not exist yet. */
+  /** Row i's FlowInfo, made by the resolver (for that row's flow only) if it does not exist yet. */
   flow(i: number): FlowInfo {
-    let info = this.infos[i];
-    if (info === undefined) {
-      info = this.refs[i]!.flowInfo();
-      this.infos[i] = info;
-      this.refs[i] = undefined;
-    }
-    return info;
+    const ref = this.flowRef[i]!;
+    return ref < 0 ? this.infos[i]! : this.resolver!.flowInfo(ref);
   }
 
   get full(): boolean {
@@ -150,14 +142,14 @@ export class SampleBatch {
   ): number {
     const i = this.add(direction, tsSec, tsNsec, messageIndex, payloadLength, src, off, avail, flags);
     this.infos[i] = flow;
-    this.refs[i] = undefined;
+    this.flowRef[i] = -1;
     this.transport[i] = flow.transport === 'tcp' ? TRANSPORT_TCP : TRANSPORT_UDP;
     return i;
   }
 
-  /** push() for a row whose FlowInfo is made only if asked for (see FlowRef). */
+  /** push() for a row whose FlowInfo the batch's resolver makes only if asked for (see FlowResolver). */
   pushRef(
-    ref: FlowRef,
+    ref: number,
     transport: number,
     direction: 0 | 1,
     tsSec: number,
@@ -170,8 +162,7 @@ export class SampleBatch {
     flags: number,
   ): number {
     const i = this.add(direction, tsSec, tsNsec, messageIndex, payloadLength, src, off, avail, flags);
-    this.infos[i] = undefined;
-    this.refs[i] = ref;
+    this.flowRef[i] = ref;
     this.transport[i] = transport;
     return i;
   }

@@ -1,53 +1,118 @@
 import { describe, expect, it } from 'vitest';
-import { flowKeyFromPacket, newFlowKey, type FlowKey } from '../../src/flow/flow-key.js';
-import { FlowEntry, FlowTable, LANE_TCP, LANE_UDP, type RemoveReason } from '../../src/flow/flow-table.js';
+import { flowKeyEquals, flowKeyFromPacket, newFlowKey, type FlowKey } from '../../src/flow/flow-key.js';
+import { FlowTable, LANE_TCP, LANE_UDP, RECORD_USER, RECORD_USER_WORDS, RECORD_WORDS, type Lane, type RemoveReason } from '../../src/flow/flow-table.js';
 import { buildPacket } from './build-packet.js';
 
-class E extends FlowEntry {
-  constructor(readonly name: string) {
-    super();
-  }
-}
-
-function keyFor(sport: number, proto: 'udp' | 'tcp' = 'udp'): FlowKey {
+function keyFor(sport: number, proto: 'udp' | 'tcp' = 'udp', src = '10.1.1.1', dst = '10.1.1.53'): FlowKey {
   const k = newFlowKey();
-  flowKeyFromPacket(buildPacket({ src: '10.1.1.1', dst: '10.1.1.53', sport, dport: 53, proto }), k);
+  flowKeyFromPacket(buildPacket({ src, dst, sport, dport: 53, proto }), k);
   return k;
 }
 
-function setup(maxFlows: number, idle: [number, number] = [60, 300]) {
+/**
+ * A table whose flows carry names (kept by the test, by record number, as
+ * the flow assembler keeps its state), with a log of removals by name.
+ */
+function setup(maxFlows: number, idle: [number, number] = [60, 300], hold: (ref: number) => boolean = () => false) {
   const removed: [string, RemoveReason][] = [];
-  const table = new FlowTable<E>({ maxFlows, idleSec: idle }, { onRemove: (e, r) => removed.push([e.name, r]) });
-  return { table, removed };
+  const names = new Map<number, string>();
+  const table = new FlowTable(
+    { maxFlows, idleSec: idle },
+    {
+      onRemove: (ref, r) => {
+        removed.push([names.get(ref)!, r]);
+        return hold(ref);
+      },
+    },
+  );
+  const insert = (name: string, key: FlowKey, lane: Lane = LANE_UDP): number => {
+    const ref = table.insert(key, lane);
+    names.set(ref, name);
+    return ref;
+  };
+  const nameOf = (key: FlowKey): string | null => {
+    const ref = table.lookup(key);
+    return ref < 0 ? null : names.get(ref)!;
+  };
+  return { table, removed, insert, nameOf };
 }
 
 describe('FlowTable', () => {
-  it('finds entries by key and resolves hash collisions by comparing bytes', () => {
-    const { table } = setup(10);
+  it('finds flows by key and resolves hash collisions by comparing the key words', () => {
+    const { table, insert, nameOf } = setup(10);
     const k1 = keyFor(1000);
     const k2 = keyFor(1001);
-    // Force a bucket collision: the table must still tell the flows apart.
+    // Force a slot collision: the table must still tell the flows apart.
     k2.hash = k1.hash;
-    k2.hash2 = k1.hash2;
     table.advance(0);
-    const e1 = new E('one');
-    const e2 = new E('two');
-    table.insert(e1, k1, LANE_UDP);
-    table.insert(e2, k2, LANE_UDP);
-    expect(table.lookup(k1)).toBe(e1);
-    expect(table.lookup(k2)).toBe(e2);
-    table.remove(e1, 'closed');
-    expect(table.lookup(k1)).toBeNull();
-    expect(table.lookup(k2)).toBe(e2);
+    const one = insert('one', k1);
+    insert('two', k2);
+    expect(nameOf(k1)).toBe('one');
+    expect(nameOf(k2)).toBe('two');
+    table.remove(one, 'closed');
+    expect(nameOf(k1)).toBeNull();
+    expect(nameOf(k2)).toBe('two');
     expect(table.size).toBe(1);
     expect(table.closed).toBe(1);
   });
 
+  it('tells apart IPv6 flows that differ only in address words the IPv4 check does not read', () => {
+    const { table, insert, nameOf } = setup(10);
+    const a = keyFor(1000, 'udp', '2001:db8::1', '2001:db8::53');
+    const b = keyFor(1000, 'udp', '2001:db8:0:0:1::1', '2001:db8::53');
+    expect(a.a0).toBe(b.a0);
+    b.hash = a.hash;
+    table.advance(0);
+    insert('a', a);
+    expect(nameOf(b)).toBeNull();
+    insert('b', b);
+    expect(nameOf(a)).toBe('a');
+    expect(nameOf(b)).toBe('b');
+    // An IPv4 key whose words equal the IPv6 key's first words is another flow.
+    const v4 = keyFor(1000);
+    v4.a0 = a.a0;
+    v4.b0 = a.b0;
+    v4.hash = a.hash;
+    expect(nameOf(v4)).toBeNull();
+  });
+
+  it('gives back the key it stored, for both address families and with VLANs', () => {
+    const { table, insert } = setup(10);
+    table.advance(0);
+    for (const k of [keyFor(4000, 'tcp'), keyFor(5353, 'udp', '2001:db8::9', 'fe80::1'), keyFor(65535)]) {
+      k.vlan0 = 4095;
+      k.vlan1 = 17;
+      k.hash = (k.hash ^ 1) & 0x3fffffff;
+      const ref = insert('x', k);
+      const back = newFlowKey();
+      table.readKey(ref, back);
+      back.srcIsA = k.srcIsA;
+      expect(flowKeyEquals(back, k)).toBe(true);
+      expect(back.hash).toBe(k.hash);
+      expect(table.laneOf(ref)).toBe(LANE_UDP);
+    }
+  });
+
+  it('leaves the user words of a record to the user and keeps them while the flow lives', () => {
+    const { table, insert } = setup(4);
+    table.advance(0);
+    const refs = [1, 2, 3].map((p) => insert(`f${p}`, keyFor(p)));
+    refs.forEach((r, i) => {
+      for (let k = 0; k < RECORD_USER_WORDS; k++) table.words[r * RECORD_WORDS + RECORD_USER + k] = 100 * i + k;
+    });
+    table.touch(refs[0]!);
+    table.remove(refs[1]!, 'closed');
+    insert('f4', keyFor(4));
+    for (const i of [0, 2]) {
+      for (let k = 0; k < RECORD_USER_WORDS; k++) expect(table.words[refs[i]! * RECORD_WORDS + RECORD_USER + k]).toBe(100 * i + k);
+    }
+  });
+
   it('expires idle flows per transport on packet time', () => {
-    const { table, removed } = setup(10, [60, 300]);
+    const { table, removed, insert } = setup(10, [60, 300]);
     table.advance(1000);
-    table.insert(new E('udp'), keyFor(1, 'udp'), LANE_UDP);
-    table.insert(new E('tcp'), keyFor(1, 'tcp'), LANE_TCP);
+    insert('udp', keyFor(1, 'udp'), LANE_UDP);
+    insert('tcp', keyFor(1, 'tcp'), LANE_TCP);
     table.advance(1060); // exactly the UDP idle time: not yet expired
     expect(removed).toEqual([]);
     table.advance(1060.5);
@@ -62,10 +127,9 @@ describe('FlowTable', () => {
   });
 
   it('does not go back in time when packet timestamps step backwards', () => {
-    const { table, removed } = setup(10, [60, 60]);
+    const { table, removed, insert } = setup(10, [60, 60]);
     table.advance(1000);
-    const a = new E('a');
-    table.insert(a, keyFor(1), LANE_UDP);
+    const a = insert('a', keyFor(1));
     table.advance(500);
     expect(table.clock).toBe(1000);
     table.touch(a);
@@ -74,21 +138,18 @@ describe('FlowTable', () => {
   });
 
   it('evicts the least recently used flow across both lanes when full', () => {
-    const { table, removed } = setup(3);
-    const a = new E('a');
-    const b = new E('b');
-    const c = new E('c');
+    const { table, removed, insert } = setup(3);
     table.advance(1);
-    table.insert(a, keyFor(1, 'udp'), LANE_UDP);
+    const a = insert('a', keyFor(1, 'udp'), LANE_UDP);
     table.advance(2);
-    table.insert(b, keyFor(2, 'tcp'), LANE_TCP);
+    insert('b', keyFor(2, 'tcp'), LANE_TCP);
     table.advance(3);
-    table.insert(c, keyFor(3, 'udp'), LANE_UDP);
+    insert('c', keyFor(3, 'udp'), LANE_UDP);
     table.advance(4);
     table.touch(a); // b is now the oldest
-    table.insert(new E('d'), keyFor(4), LANE_UDP);
+    insert('d', keyFor(4));
     expect(removed).toEqual([['b', 'evicted']]);
-    table.insert(new E('e'), keyFor(5), LANE_UDP);
+    insert('e', keyFor(5));
     expect(removed).toEqual([
       ['b', 'evicted'],
       ['c', 'evicted'],
@@ -99,11 +160,11 @@ describe('FlowTable', () => {
   });
 
   it('removes everything oldest first and then forgets the clock', () => {
-    const { table, removed } = setup(10);
+    const { table, removed, insert } = setup(10);
     table.advance(5);
-    table.insert(new E('x'), keyFor(1, 'tcp'), LANE_TCP);
+    insert('x', keyFor(1, 'tcp'), LANE_TCP);
     table.advance(6);
-    table.insert(new E('y'), keyFor(1, 'udp'), LANE_UDP);
+    insert('y', keyFor(1, 'udp'), LANE_UDP);
     table.removeAll('flushed');
     expect(removed).toEqual([
       ['x', 'flushed'],
@@ -113,48 +174,73 @@ describe('FlowTable', () => {
     expect(table.clock).toBe(-Infinity);
     expect(table.flushed).toBe(2);
   });
+
+  it('does not reuse a held record number, nor overwrite its key, until releaseHeld', () => {
+    const held = new Set<number>();
+    const { table, insert } = setup(2, [60, 300], (ref) => held.has(ref));
+    table.advance(0);
+    const k = keyFor(7);
+    const a = insert('a', k);
+    held.add(a);
+    table.remove(a, 'closed');
+    expect(table.has(a)).toBe(false);
+    const others = [8, 9, 10, 11].map((p) => insert(`o${p}`, keyFor(p)));
+    expect(others).not.toContain(a);
+    const back = newFlowKey();
+    table.readKey(a, back);
+    back.srcIsA = k.srcIsA;
+    expect(flowKeyEquals(back, k)).toBe(true);
+    table.removeAll('flushed');
+    // Freed numbers are reused last freed first: a, released after the others, comes back first.
+    table.releaseHeld();
+    expect(insert('n', keyFor(20))).toBe(a);
+  });
 });
 
 describe('FlowTable.removeAll', () => {
   it('removes oldest first across lanes and leaves an empty, usable table', () => {
-    const { table, removed } = setup(100);
+    const { table, removed, insert, nameOf } = setup(100);
     const keys = [keyFor(2000), keyFor(2001, 'tcp'), keyFor(2002), keyFor(2003, 'tcp')];
     keys.forEach((k, i) => {
       table.advance(i);
-      table.insert(new E(`f${i}`), k, i % 2 === 0 ? LANE_UDP : LANE_TCP);
+      insert(`f${i}`, k, i % 2 === 0 ? LANE_UDP : LANE_TCP);
     });
     table.removeAll('flushed');
     expect(removed).toEqual(['f0', 'f1', 'f2', 'f3'].map((n) => [n, 'flushed']));
     expect(table.size).toBe(0);
-    for (const k of keys) expect(table.lookup(k)).toBeNull();
-    const again = new E('again');
-    table.insert(again, keys[2]!, LANE_UDP);
-    expect(table.lookup(keys[2]!)).toBe(again);
+    for (const k of keys) expect(table.lookup(k)).toBe(-1);
+    insert('again', keys[2]!);
+    expect(nameOf(keys[2]!)).toBe('again');
   });
 
   it('keeps the flows it did not reach findable when a hook throws, and removes them on the next call', () => {
     const removed: string[] = [];
+    const names = new Map<number, string>();
     let calls = 0;
-    const table = new FlowTable<E>(
+    const table = new FlowTable(
       { maxFlows: 100, idleSec: [60, 300] },
       {
-        onRemove: (e) => {
-          removed.push(e.name);
+        onRemove: (ref) => {
+          removed.push(names.get(ref)!);
           if (++calls === 3) throw new Error('consumer failed');
+          return false;
         },
       },
     );
     const keys = Array.from({ length: 6 }, (_, i) => keyFor(3000 + i));
-    // Two keys share a bucket, so a chain spans removed and kept flows.
+    // Two keys share a slot, so a probe run spans removed and kept flows.
     keys[4]!.hash = keys[1]!.hash;
     keys.forEach((k, i) => {
       table.advance(i);
-      table.insert(new E(`f${i}`), k, LANE_UDP);
+      names.set(table.insert(k, LANE_UDP), `f${i}`);
     });
     expect(() => table.removeAll('flushed')).toThrow('consumer failed');
     expect(removed).toEqual(['f0', 'f1', 'f2']);
     expect(table.size).toBe(3);
-    for (let i = 0; i < 6; i++) expect(table.lookup(keys[i]!)?.name ?? null).toBe(i < 3 ? null : `f${i}`);
+    for (let i = 0; i < 6; i++) {
+      const ref = table.lookup(keys[i]!);
+      expect(ref < 0 ? null : names.get(ref)).toBe(i < 3 ? null : `f${i}`);
+    }
     table.removeAll('flushed');
     expect(removed).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'f5']);
     expect(table.size).toBe(0);
@@ -171,50 +257,40 @@ describe('FlowTable slots', () => {
     k.portB = 53;
     k.proto = 17;
     k.hash = hash & 0x3fffffff;
-    k.hash2 = Math.imul(n, 0x9e3779b1) >>> 0;
     return k;
   }
 
   it('keeps every flow findable when flows are removed from the middle of colliding probe runs', () => {
-    const { table } = setup(64);
+    const { table, insert, nameOf } = setup(64);
     table.advance(0);
     // Three homes next to each other, so their probe runs interleave and wrap into one another.
     const keys = Array.from({ length: 40 }, (_, i) => syntheticKey(i, 7 + (i % 3)));
-    const entries = keys.map((k, i) => {
-      const e = new E(`f${i}`);
-      table.insert(e, k, LANE_UDP);
-      return e;
-    });
+    const refs = keys.map((k, i) => insert(`f${i}`, k));
     const gone = new Set([0, 3, 4, 10, 17, 18, 19, 25, 39]);
-    for (const i of gone) table.remove(entries[i]!, 'closed');
-    keys.forEach((k, i) => expect(table.lookup(k)).toBe(gone.has(i) ? null : entries[i]));
+    for (const i of gone) table.remove(refs[i]!, 'closed');
+    keys.forEach((k, i) => expect(nameOf(k)).toBe(gone.has(i) ? null : `f${i}`));
     expect(table.size).toBe(40 - gone.size);
-    // Removed flows come back as new entries and are found alongside the others.
-    const back = new Map<number, E>();
-    for (const i of gone) {
-      const e = new E(`again${i}`);
-      table.insert(e, keys[i]!, LANE_UDP);
-      back.set(i, e);
-    }
-    keys.forEach((k, i) => expect(table.lookup(k)).toBe(back.get(i) ?? entries[i]));
+    // Removed flows come back as new flows and are found alongside the others.
+    for (const i of gone) insert(`again${i}`, keys[i]!);
+    keys.forEach((k, i) => expect(nameOf(k)).toBe(gone.has(i) ? `again${i}` : `f${i}`));
   });
 
-  it('finds every flow after the slot array has doubled, and tells apart keys that differ only past the hash', () => {
+  it('finds every flow after the slot and record arrays have grown, and tells apart keys that differ only past the hash', () => {
     const n = 140_000;
-    const { table } = setup(200_000);
+    const { table, insert, nameOf } = setup(200_000);
     table.advance(0);
     const keys: FlowKey[] = [];
     for (let i = 0; i < n; i++) {
       keys.push(syntheticKey(i, Math.imul(i, 0x2545f491)));
-      table.insert(new E(`f${i}`), keys[i]!, LANE_UDP);
+      insert(`f${i}`, keys[i]!);
     }
     expect(table.size).toBe(n);
-    for (let i = 0; i < n; i += 997) expect(table.lookup(keys[i]!)?.name).toBe(`f${i}`);
+    for (let i = 0; i < n; i += 997) expect(nameOf(keys[i]!)).toBe(`f${i}`);
     const other = syntheticKey(5, Math.imul(5, 0x2545f491));
     other.vlan1 = 7;
-    expect(table.lookup(other)).toBeNull();
+    expect(table.lookup(other)).toBe(-1);
     table.removeAll('flushed');
     expect(table.size).toBe(0);
-    expect(table.lookup(keys[5]!)).toBeNull();
+    expect(table.lookup(keys[5]!)).toBe(-1);
   });
 });
