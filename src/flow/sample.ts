@@ -181,8 +181,25 @@ export class SampleBatch {
     const i = this.count++;
     const n = avail < HEAD_BYTES ? avail : HEAD_BYTES;
     const base = i * HEAD_BYTES;
-    for (let k = 0; k < n; k++) this.head[base + k] = src[off + k]!;
-    for (let k = n; k < HEAD_BYTES; k++) this.head[base + k] = 0;
+    const head = this.head;
+    if (n === HEAD_BYTES) {
+      // Nearly every sample: straight-line copies, where the loop cost a map and bounds check per byte.
+      head[base] = src[off]!;
+      head[base + 1] = src[off + 1]!;
+      head[base + 2] = src[off + 2]!;
+      head[base + 3] = src[off + 3]!;
+      head[base + 4] = src[off + 4]!;
+      head[base + 5] = src[off + 5]!;
+      head[base + 6] = src[off + 6]!;
+      head[base + 7] = src[off + 7]!;
+      head[base + 8] = src[off + 8]!;
+      head[base + 9] = src[off + 9]!;
+      head[base + 10] = src[off + 10]!;
+      head[base + 11] = src[off + 11]!;
+    } else {
+      for (let k = 0; k < n; k++) head[base + k] = src[off + k]!;
+      for (let k = n; k < HEAD_BYTES; k++) head[base + k] = 0;
+    }
     this.headLen[i] = n;
     this.payloadLength[i] = payloadLength;
     this.tsSec[i] = tsSec;
