@@ -5,16 +5,6 @@ import { VERSION } from '../version.js';
 import { reportError } from './run-action.js';
 import { registerCommands } from './commands.js';
 
-const program = new Command('dnsae')
-  .description('DNS anomaly detector: flags traffic on port 53 that is not DNS')
-  .version(VERSION);
-
-// Only the command being run is imported (when argv names one), which keeps startup small.
-await registerCommands(program, process.argv[2]);
-// addCommand() does not pass settings down: without this a subcommand's
-// unknown option would exit 1 through commander's own process.exit.
-applyUsageErrorHandling(program);
-
 function applyUsageErrorHandling(cmd: Command): void {
   cmd
     .showSuggestionAfterError(true)
@@ -32,13 +22,28 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.OK);
 });
 
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  if (err instanceof CommanderError) {
-    // help and version exit 0; everything else is a usage error.
-    process.exitCode = err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
-  } else {
-    process.exitCode = reportError(err);
+// A function rather than top-level await: the build bundles the CLI as CommonJS
+// (scripts/bundle-cli.mjs), which has none. A rejection (a command module that
+// fails to load) ends the process as an uncaught top-level await did.
+async function main(): Promise<void> {
+  const program = new Command('dnsae')
+    .description('DNS anomaly detector: flags traffic on port 53 that is not DNS')
+    .version(VERSION);
+  // Only the command being run is imported (when argv names one), which keeps startup small.
+  await registerCommands(program, process.argv[2]);
+  // addCommand() does not pass settings down: without this a subcommand's
+  // unknown option would exit 1 through commander's own process.exit.
+  applyUsageErrorHandling(program);
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version exit 0; everything else is a usage error.
+      process.exitCode = err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    } else {
+      process.exitCode = reportError(err);
+    }
   }
 }
+
+void main();

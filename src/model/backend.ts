@@ -23,7 +23,10 @@ const TFJS_NODE = '@tensorflow/tfjs-node';
 
 export const defaultLoaders: BackendLoaders = {
   async node() {
-    await import(TFJS_NODE);
+    // require, not import(): tfjs-node is CommonJS either way, and the bundled
+    // CLI runs as a script compiled with a code cache, where import() has no
+    // loader (scripts/bundle-cli.mjs).
+    createRequire(import.meta.url)(TFJS_NODE);
   },
   async wasm() {
     // In Node the wasm binaries are read from disk; point the loader at the
