@@ -11,8 +11,32 @@ import type { WeirdCounters } from './weirds.js';
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_IPV6 = 0x86dd;
 
-export const linktypeDecoders = new Map<number, LayerDecoder>();
-export const ethertypeDecoders = new Map<number, LayerDecoder>();
+/**
+ * Decoders by a type value below `size`, as an array index: per packet the
+ * link and ethertype lookups are one bounds check and one load, where a Map
+ * hashed the key and walked a bucket chain.
+ */
+export class DecoderTable {
+  private readonly byValue: Array<LayerDecoder | undefined>;
+
+  constructor(readonly size: number) {
+    this.byValue = new Array<LayerDecoder | undefined>(size).fill(undefined);
+  }
+
+  set(value: number, decoder: LayerDecoder): void {
+    if (!Number.isInteger(value) || value < 0 || value >= this.size) throw new RangeError(`decoder table key ${value} is outside 0..${this.size - 1}`);
+    this.byValue[value] = decoder;
+  }
+
+  /** The decoder for `value`, or undefined (also for any value outside the table). */
+  get(value: number): LayerDecoder | undefined {
+    return value >= 0 && value < this.size ? this.byValue[value] : undefined;
+  }
+}
+
+/** LINKTYPE_* values are 16 bits wide in practice (the header field's upper bits are FCS flags, masked off by the readers). */
+export const linktypeDecoders = new DecoderTable(1 << 16);
+export const ethertypeDecoders = new DecoderTable(1 << 16);
 /** Indexed by IP protocol number (0..255). */
 export const ipProtocolDecoders: Array<LayerDecoder | undefined> = new Array<LayerDecoder | undefined>(256).fill(undefined);
 

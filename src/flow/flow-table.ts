@@ -276,7 +276,7 @@ export class FlowTable {
     this.unplace(ref);
     this.unlink(ref, this.laneOf(ref));
     this.size--;
-    this[reason]++;
+    this.count(reason);
     this.retire(ref, reason);
   }
 
@@ -302,7 +302,7 @@ export class FlowTable {
         else w[next * RECORD_WORDS + R_PREV] = -1;
         w[b + R_META] = w[b + R_META]! & ~META_IN_TABLE;
         this.size--;
-        this[reason]++;
+        this.count(reason);
         this.retire(r, reason);
       }
     } finally {
@@ -319,6 +319,24 @@ export class FlowTable {
   /** Forgets the clock so the next input may start at any time. Only valid on an empty table. */
   resetClock(): void {
     if (this.size === 0) this.clock = -Infinity;
+  }
+
+  /** A switch, not this[reason]++: a keyed access by a string that varies is a generic property lookup per removal. */
+  private count(reason: RemoveReason): void {
+    switch (reason) {
+      case 'evicted':
+        this.evicted++;
+        break;
+      case 'expired':
+        this.expired++;
+        break;
+      case 'closed':
+        this.closed++;
+        break;
+      case 'flushed':
+        this.flushed++;
+        break;
+    }
   }
 
   private retire(ref: number, reason: RemoveReason): void {
