@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Bundles the CLI after tsc into one CommonJS file, dist/bundle/cli.cjs, and makes a V8 code cache
 // for it from one run; dist/cli/main.js (still the entry point) compiles the bundle with that cache.
-// Resolving and compiling about 95 separate files (57 of dnsae, 37 CommonJS files of pino and
-// commander) was about 60 ms of each run's ~0.19 s startup (docs/performance.md, "Startup").
+// Loading about 90 separate files (52 of dnsae, 35 CommonJS files of pino and commander) and
+// compiling them was most of the ~0.13 s dnsae added to Node's own startup; bundle and cache take
+// it to ~0.04 s (docs/performance.md, "Startup").
 //   node scripts/bundle-cli.mjs           # part of `npm run build`, after tsc
 // tsc's per-module output stays in dist/ for the scripts and tools that import single modules.
 import { spawnSync } from 'node:child_process';
