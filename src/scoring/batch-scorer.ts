@@ -7,7 +7,16 @@ import type { SampleBatch } from '../flow/sample.js';
 export interface BatchScorer {
   readonly modelId: string;
   /** Fills losses[0..count) and perByteError[0..count*8). */
-  score(batch: SampleBatch, losses: Float32Array, perByteError: Float32Array): void;
+  /**
+   * Writes each sample's loss to `losses[i]` and, when `perByteError` is
+   * given, its per-byte squared error to `perByteError[i*8 .. i*8+7]`.
+   */
+  score(batch: SampleBatch, losses: Float32Array, perByteError?: Float32Array): void;
+  /**
+   * One row's per-byte error into `out[off .. off+7]`: for the rows that
+   * become records, when the batch was scored without per-byte errors.
+   */
+  rowPerByteError(batch: SampleBatch, row: number, out: Float32Array, off: number): void;
   threshold(transport: 0 | 1, direction: 0 | 1): number;
 }
 

@@ -91,6 +91,19 @@ export class FusedScorer implements BatchScorer {
     }
   }
 
+  rowPerByteError(batch: SampleBatch, row: number, out: Float32Array, off: number): void {
+    this.scoreOne(
+      batch.head,
+      row * HEAD_BYTES,
+      batch.headLen[row]!,
+      batch.transport[row] as 0 | 1,
+      batch.direction[row]!,
+      batch.payloadLength[row]!,
+      out,
+      off,
+    );
+  }
+
   /** Same as score() over a TrainingSet (evaluation and calibration tools). */
   scoreSet(set: TrainingSet, losses: Float32Array, perByteError?: Float32Array): void {
     for (let i = 0; i < set.count; i++) {

@@ -28,10 +28,14 @@ export class ReloadableScorer implements BatchScorer {
     return this.current;
   }
 
-  score(batch: SampleBatch, losses: Float32Array, perByteError: Float32Array): void {
+  score(batch: SampleBatch, losses: Float32Array, perByteError?: Float32Array): void {
     const s = this.current;
     s.score(batch, losses, perByteError);
     this.onScored?.(batch, losses, s);
+  }
+
+  rowPerByteError(batch: SampleBatch, row: number, out: Float32Array, off: number): void {
+    this.current.rowPerByteError(batch, row, out, off);
   }
 
   threshold(transport: 0 | 1, direction: 0 | 1): number {

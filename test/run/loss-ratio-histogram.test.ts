@@ -7,6 +7,7 @@ import type { BatchScorer } from '../../src/scoring/batch-scorer.js';
 const scorer: BatchScorer = {
   modelId: 'test',
   score: () => undefined,
+  rowPerByteError: () => undefined,
   threshold: (transport, direction) => (transport === 1 ? 0.5 : direction === 0 ? 0.125 : 0.25),
 };
 

@@ -104,6 +104,30 @@ describe('score cache', () => {
     model.dispose();
   });
 
+  it('gives one row the same per-byte error as scoring the batch with them, cached or not, losses scored without them', async () => {
+    const model = await trainTiny(DEFAULT_SPEC);
+    const layers = denseWeightsOf(model);
+    const meta = { spec: DEFAULT_SPEC, threshold: 0.1, modelId: 'aaaaaaaaaaaa' };
+    const batch = toBatch(benign);
+    const full = FusedScorer.fromModel({ meta, layers }, { cacheSize: 0 });
+    const losses = new Float32Array(batch.count);
+    const perByte = new Float32Array(batch.count * 8);
+    full.score(batch, losses, perByte);
+    expect(perByte.some((v) => v > 0)).toBe(true);
+    for (const cacheSize of [0, 64]) {
+      const s = FusedScorer.fromModel({ meta, layers }, { cacheSize });
+      const lossesOnly = new Float32Array(batch.count);
+      s.score(batch, lossesOnly);
+      expect(Array.from(lossesOnly)).toEqual(Array.from(losses));
+      const out = new Float32Array(batch.count * 8).fill(-1);
+      for (let i = 0; i < batch.count; i += 7) {
+        s.rowPerByteError(batch, i, out, i * 8);
+        expect(Array.from(out.subarray(i * 8, i * 8 + 8))).toEqual(Array.from(perByte.subarray(i * 8, i * 8 + 8)));
+      }
+    }
+    model.dispose();
+  });
+
   it('is disabled when the ID is part of the input', async () => {
     const scorer = FusedScorer.fromModel({ meta: { spec: PURE_EIGHT_BYTE_SPEC, threshold: 0.1, modelId: 'aaaaaaaaaaaa' }, layers: [] });
     expect(scorer.cache).toBeUndefined();

@@ -10,6 +10,9 @@ function constantScorer(modelId: string, loss: number, threshold: number): Batch
     score(batch, losses) {
       for (let i = 0; i < batch.count; i++) losses[i] = loss;
     },
+    rowPerByteError(_batch, _row, out, off) {
+      out.fill(loss, off, off + 8);
+    },
     threshold: () => threshold,
   };
 }
@@ -39,6 +42,9 @@ describe('ReloadableScorer', () => {
     r.score(batchOf(2), losses, perByte);
     expect([...losses]).toEqual([2, 2]);
     expect(r.threshold(1, 1)).toBe(1);
+    const one = new Float32Array(8);
+    r.rowPerByteError(batchOf(2), 1, one, 0);
+    expect([...one]).toEqual(new Array(8).fill(2));
     expect(seen).toEqual(['aaaaaaaaaaaa:0.25', 'bbbbbbbbbbbb:2']);
   });
 });
