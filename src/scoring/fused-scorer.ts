@@ -43,6 +43,8 @@ export class FusedScorer implements BatchScorer {
   private readonly x: Float32Array;
   private readonly targets: number;
   private readonly perByte = new Float32Array(FIRST_BYTES);
+  /** spec.lengthInput, read per sample for the cache key. */
+  private readonly lengthInput: boolean;
 
   private constructor(meta: Pick<ModelMeta, 'spec' | 'threshold' | 'modelId'>, layers: readonly DenseWeights[], opts: FusedScorerOptions) {
     this.spec = meta.spec;
@@ -53,6 +55,7 @@ export class FusedScorer implements BatchScorer {
     this.bufs = layers.map((l) => new Float32Array(l.outDim));
     this.x = new Float32Array(featureWidth(meta.spec));
     this.targets = targetWidth(meta.spec);
+    this.lengthInput = meta.spec.lengthInput;
     const size = opts.cacheSize ?? 1 << 14;
     // A random ID would make every key unique: the cache only pays when masked.
     this.cache = size > 0 && meta.spec.maskId ? new ScoreCache(size) : undefined;
@@ -76,18 +79,14 @@ export class FusedScorer implements BatchScorer {
    * given, the per-byte squared error to `perByteError[i*8 .. i*8+7]`.
    */
   score(batch: SampleBatch, losses: Float32Array, perByteError?: Float32Array): void {
-    const pb = perByteError;
-    for (let i = 0; i < batch.count; i++) {
-      losses[i] = this.scoreOne(
-        batch.head,
-        i * HEAD_BYTES,
-        batch.headLen[i]!,
-        batch.transport[i] as 0 | 1,
-        batch.direction[i]!,
-        batch.payloadLength[i]!,
-        pb,
-        i * FIRST_BYTES,
-      );
+    const n = batch.count;
+    const head = batch.head;
+    const headLen = batch.headLen;
+    const transport = batch.transport;
+    const direction = batch.direction;
+    const payloadLength = batch.payloadLength;
+    for (let i = 0; i < n; i++) {
+      losses[i] = this.scoreOne(head, i * HEAD_BYTES, headLen[i]!, transport[i] as 0 | 1, direction[i]!, payloadLength[i]!, perByteError, i * FIRST_BYTES);
     }
   }
 
@@ -127,7 +126,7 @@ export class FusedScorer implements BatchScorer {
       const n = headLen < FIRST_BYTES ? headLen : FIRST_BYTES;
       const k0 = ((head[off + 2]! << 24) | (head[off + 3]! << 16) | (head[off + 4]! << 8) | head[off + 5]!) >>> 0;
       const k1 = ((head[off + 6]! << 8) | head[off + 7]! | (transport << 16) | ((direction ? 1 : 0) << 17) | (n << 18)) >>> 0;
-      const k2 = this.spec.lengthInput ? payloadLength >>> 0 : 0;
+      const k2 = this.lengthInput ? payloadLength >>> 0 : 0;
       slot = cache.find(k0, k1, k2);
       if (slot >= 0) {
         if (perByteError !== undefined) cache.readPerByte(slot, perByteError, pbOff);

@@ -38,6 +38,7 @@ export interface ScoreCounters {
 export class ScoreConsumer implements BatchConsumer {
   private losses = new Float32Array(0);
   private perByte = new Float32Array(0);
+  private readonly thresholds = new Float64Array(4);
   readonly counters: ScoreCounters = {
     scored: 0,
     anomalous: 0,
@@ -67,26 +68,34 @@ export class ScoreConsumer implements BatchConsumer {
       // every sample was about a third of the scoring cost.
       o.scorer!.score(batch, this.losses, o.all ? this.perByte : undefined);
     }
-    const c = this.counters;
+    // Thresholds by transport * 2 + direction, read once per batch (the scorer cannot change within one).
+    const th = this.thresholds;
+    if (useAe) for (let g = 0; g < 4; g++) th[g] = o.scorer!.threshold((g >> 1) as 0 | 1, (g & 1) as 0 | 1);
+    const losses = this.losses;
+    const head = batch.head;
+    const headLen = batch.headLen;
+    const payloadLength = batch.payloadLength;
+    const transports = batch.transport;
+    const directions = batch.direction;
+    const ruleMask = o.ruleMask;
+    let aeHits = 0;
+    let ruleHits = 0;
     for (let i = 0; i < n; i++) {
       // The row's FlowInfo is made only for samples that need it (alert records).
-      const transport = batch.transport[i] as 0 | 1;
-      const direction = batch.direction[i] as 0 | 1;
+      const transport = transports[i] as 0 | 1;
+      const direction = directions[i] as 0 | 1;
       let aeHit = false;
       let loss = 0;
       let threshold = 0;
       if (useAe) {
-        loss = this.losses[i]!;
-        threshold = o.scorer!.threshold(transport, direction);
+        loss = losses[i]!;
+        threshold = th[transport * 2 + direction]!;
         aeHit = loss > threshold;
       }
-      const failed = useRules
-        ? checkHeader(batch.head, i * HEAD_BYTES, batch.headLen[i]!, batch.payloadLength[i]!, transport, direction, o.ruleMask)
-        : 0;
+      const failed = useRules ? checkHeader(head, i * HEAD_BYTES, headLen[i]!, payloadLength[i]!, transport, direction, ruleMask) : 0;
       const rulesHit = failed !== 0;
-      c.scored++;
-      if (aeHit) c.ae_hits++;
-      if (rulesHit) c.rule_hits++;
+      if (aeHit) aeHits++;
+      if (rulesHit) ruleHits++;
       const hit = aeHit || rulesHit;
       if (!hit && !o.all) continue;
       if (useAe && !o.all) o.scorer!.rowPerByteError(batch, i, this.perByte, i * FIRST_BYTES);
@@ -103,7 +112,7 @@ export class ScoreConsumer implements BatchConsumer {
       };
       let decision = 'none';
       if (hit) {
-        c.anomalous++;
+        this.counters.anomalous++;
         const flow = batch.flow(i);
         const srcIp = direction === 1 ? flow.serverIp : flow.clientIp;
         decision = o.policy.decide(flow.flowId, srcIp, batch.tsSec[i]!);
@@ -114,6 +123,10 @@ export class ScoreConsumer implements BatchConsumer {
       }
       if (o.all) o.out.writeLine(eveScoreRecord(batch, i, verdict, decision, o.sourceNames, this.inIface));
     }
+    const c = this.counters;
+    c.scored += n;
+    c.ae_hits += aeHits;
+    c.rule_hits += ruleHits;
   }
 
   drain(): Promise<void> {
