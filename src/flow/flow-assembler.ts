@@ -3,8 +3,7 @@ import { WeirdCounters } from '../decode/weirds.js';
 import { BODY_UNAVAILABLE, type FramerSink } from './dns-tcp-framer.js';
 import { flowIdOf, flowKeyFromPacket, newFlowKey, type FlowKey } from './flow-key.js';
 import { FlowTable, LANE_TCP, LANE_UDP, RECORD_USER, RECORD_WORDS, type RemoveReason } from './flow-table.js';
-import { formatIp } from './ip-format.js';
-import type { Transport } from './sample.js';
+import { AssembledFlowInfo, NO_VLAN } from './assembled-flow-info.js';
 import { SAMPLE_TRUNCATED, SAMPLE_UNFRAMED, SampleBatch, TRANSPORT_TCP, TRANSPORT_UDP, type FlowInfo, type FlowResolver } from './sample.js';
 import { newTcpReassemblyContext, TcpStream, type TcpReassemblyContext } from './tcp-stream.js';
 
@@ -90,79 +89,6 @@ export interface FlowAssemblerStats {
   tcp_buffer_full: number;
   tcp_buffered_bytes: number;
   tcp_data_after_close: number;
-}
-
-const NO_VLAN: readonly number[] = Object.freeze([]);
-
-/**
- * FlowInfo as the assembler makes it (on demand, see FlowRef): the address
- * text is built on first read. Consumers that make FlowInfos for every row
- * (evaluation, training) read only the transport, and formatting addresses
- * eagerly was two strings per flow that outlived several scavenges. The
- * addresses are kept as the flow key's 32-bit words (see FlowKey).
- */
-class AssembledFlowInfo implements FlowInfo {
-  private cText: string | undefined = undefined;
-  private sText: string | undefined = undefined;
-  private readonly c0: number;
-  private readonly c1: number;
-  private readonly c2: number;
-  private readonly c3: number;
-  private readonly s0: number;
-  private readonly s1: number;
-  private readonly s2: number;
-  private readonly s3: number;
-
-  constructor(
-    readonly flowId: number,
-    readonly transport: Transport,
-    readonly clientPort: number,
-    readonly serverPort: number,
-    readonly ipVersion: 4 | 6,
-    readonly vlan: readonly number[],
-    readonly sourceIndex: number,
-    key: FlowKey,
-    clientIsA: boolean,
-  ) {
-    this.c0 = clientIsA ? key.a0 : key.b0;
-    this.c1 = clientIsA ? key.a1 : key.b1;
-    this.c2 = clientIsA ? key.a2 : key.b2;
-    this.c3 = clientIsA ? key.a3 : key.b3;
-    this.s0 = clientIsA ? key.b0 : key.a0;
-    this.s1 = clientIsA ? key.b1 : key.a1;
-    this.s2 = clientIsA ? key.b2 : key.a2;
-    this.s3 = clientIsA ? key.b3 : key.a3;
-  }
-
-  get clientIp(): string {
-    this.cText ??= formatWords(this.c0, this.c1, this.c2, this.c3, this.ipVersion);
-    return this.cText;
-  }
-
-  get serverIp(): string {
-    this.sText ??= formatWords(this.s0, this.s1, this.s2, this.s3, this.ipVersion);
-    return this.sText;
-  }
-
-  /** Own enumerable fields a plain FlowInfo would have (for logs and test diffs). */
-  toJSON(): FlowInfo {
-    const { flowId, transport, clientIp, clientPort, serverIp, serverPort, ipVersion, vlan, sourceIndex } = this;
-    return { flowId, transport, clientIp, clientPort, serverIp, serverPort, ipVersion, vlan, sourceIndex };
-  }
-}
-
-const scratch = new Uint8Array(16);
-
-function formatWords(w0: number, w1: number, w2: number, w3: number, v: 4 | 6): string {
-  const ws = [w0, w1, w2, w3];
-  for (let k = 0; k < 4; k++) {
-    const w = ws[k]!;
-    scratch[4 * k] = w >>> 24;
-    scratch[4 * k + 1] = (w >>> 16) & 255;
-    scratch[4 * k + 2] = (w >>> 8) & 255;
-    scratch[4 * k + 3] = w & 255;
-  }
-  return formatIp(scratch, 0, v);
 }
 
 /** One direction of a TCP flow, as the framer names it back to the assembler. */

@@ -1,0 +1,76 @@
+import type { FlowKey } from './flow-key.js';
+import { formatIp } from './ip-format.js';
+import type { FlowInfo, Transport } from './sample.js';
+
+export const NO_VLAN: readonly number[] = Object.freeze([]);
+
+/**
+ * FlowInfo as the flow assembler makes it (on demand, see FlowResolver): the address
+ * text is built on first read. Consumers that make FlowInfos for every row
+ * (evaluation, training) read only the transport, and formatting addresses
+ * eagerly was two strings per flow that outlived several scavenges. The
+ * addresses are kept as the flow key's 32-bit words (see FlowKey).
+ */
+export class AssembledFlowInfo implements FlowInfo {
+  private cText: string | undefined = undefined;
+  private sText: string | undefined = undefined;
+  private readonly c0: number;
+  private readonly c1: number;
+  private readonly c2: number;
+  private readonly c3: number;
+  private readonly s0: number;
+  private readonly s1: number;
+  private readonly s2: number;
+  private readonly s3: number;
+
+  constructor(
+    readonly flowId: number,
+    readonly transport: Transport,
+    readonly clientPort: number,
+    readonly serverPort: number,
+    readonly ipVersion: 4 | 6,
+    readonly vlan: readonly number[],
+    readonly sourceIndex: number,
+    key: FlowKey,
+    clientIsA: boolean,
+  ) {
+    this.c0 = clientIsA ? key.a0 : key.b0;
+    this.c1 = clientIsA ? key.a1 : key.b1;
+    this.c2 = clientIsA ? key.a2 : key.b2;
+    this.c3 = clientIsA ? key.a3 : key.b3;
+    this.s0 = clientIsA ? key.b0 : key.a0;
+    this.s1 = clientIsA ? key.b1 : key.a1;
+    this.s2 = clientIsA ? key.b2 : key.a2;
+    this.s3 = clientIsA ? key.b3 : key.a3;
+  }
+
+  get clientIp(): string {
+    this.cText ??= formatWords(this.c0, this.c1, this.c2, this.c3, this.ipVersion);
+    return this.cText;
+  }
+
+  get serverIp(): string {
+    this.sText ??= formatWords(this.s0, this.s1, this.s2, this.s3, this.ipVersion);
+    return this.sText;
+  }
+
+  /** Own enumerable fields a plain FlowInfo would have (for logs and test diffs). */
+  toJSON(): FlowInfo {
+    const { flowId, transport, clientIp, clientPort, serverIp, serverPort, ipVersion, vlan, sourceIndex } = this;
+    return { flowId, transport, clientIp, clientPort, serverIp, serverPort, ipVersion, vlan, sourceIndex };
+  }
+}
+
+const scratch = new Uint8Array(16);
+
+function formatWords(w0: number, w1: number, w2: number, w3: number, v: 4 | 6): string {
+  const ws = [w0, w1, w2, w3];
+  for (let k = 0; k < 4; k++) {
+    const w = ws[k]!;
+    scratch[4 * k] = w >>> 24;
+    scratch[4 * k + 1] = (w >>> 16) & 255;
+    scratch[4 * k + 2] = (w >>> 8) & 255;
+    scratch[4 * k + 3] = w & 255;
+  }
+  return formatIp(scratch, 0, v);
+}
