@@ -35,7 +35,7 @@ export function liveCommand(): Command {
     .option('--list-interfaces', 'print the devices libpcap can open, one per line, and exit')
     .option('-f, --filter <bpf>', 'BPF filter, compiled by libpcap; "" captures everything', LIVE_DEFAULTS.filter)
     .option('-u, --user <name>', 'switch to this user (name or uid) once the interface is open; needs root')
-    .option('-o, --out <file>', 'write records to FILE instead of standard output (created mode 0640, before --user takes effect; SIGHUP reopens it as that user, for log rotation, and reloads the model)')
+    .option('-o, --out <file>', 'append records to FILE instead of writing them to standard output (created mode 0640, before --user takes effect; SIGHUP reopens it as that user, for log rotation, and reloads the model)')
     .option('--all', 'also write one event_type "dns_ae" record per scored sample')
     .option('--stats-interval <sec>', 'log a stats line every SEC seconds; 0: only the final one', parseIntOption('--stats-interval', 0, 86_400), 60)
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://HOST:PORT/metrics', parseIntOption('--metrics-port', 1, 65_535))
@@ -58,7 +58,7 @@ export function liveCommand(): Command {
       const log = stageLogger('live');
       // Imported on use: prom-client alone adds ~75 ms to every other command's start.
       const { runLive } = await import('../run/live.js');
-      return runLive(liveRunOptionsFrom(o), log, { openOutput: () => openOutput(o.out) });
+      return runLive(liveRunOptionsFrom(o), log, { openOutput: () => openOutput(o.out, true) });
     }),
   );
 }

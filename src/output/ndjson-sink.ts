@@ -59,9 +59,13 @@ export class LineSink {
     return new LineSink(process.stderr, '<stderr>', false);
   }
 
-  /** Creates (or truncates) `path` with mode 0640: alerts can carry addresses that are not for everyone. */
-  static async toFile(path: string): Promise<LineSink> {
-    const stream = await openFile(path, 'w', (err) => `cannot open output file (${err.code ?? err.message})`);
+  /**
+   * Opens `path`, created with mode 0640 (alerts can carry addresses that are
+   * not for everyone): truncated, or with `append` kept and written after,
+   * as a sensor's log is (a restart must not wipe the alerts it wrote).
+   */
+  static async toFile(path: string, append = false): Promise<LineSink> {
+    const stream = await openFile(path, append ? 'a' : 'w', (err) => `cannot open output file (${err.code ?? err.message})`);
     return new LineSink(stream, path, true, path);
   }
 

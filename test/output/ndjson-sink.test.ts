@@ -41,6 +41,21 @@ describe('LineSink to a file', () => {
     expect(lines.length).toBe(20_001);
     expect(lines[19_999]).toBe('{"i":19999}');
   });
+
+  it('truncates an existing file by default and keeps it when appending', async () => {
+    const d = await mkdtemp(path.join(tmpdir(), 'dnsae-sink-'));
+    dirs.push(d);
+    const f = path.join(d, 'out.ndjson');
+    await writeFile(f, '{"earlier":1}\n');
+    const appended = await LineSink.toFile(f, true);
+    appended.writeLine('{"later":2}');
+    await appended.close();
+    expect(await readFile(f, 'utf8')).toBe('{"earlier":1}\n{"later":2}\n');
+    const truncated = await LineSink.toFile(f);
+    truncated.writeLine('{"only":3}');
+    await truncated.close();
+    expect(await readFile(f, 'utf8')).toBe('{"only":3}\n');
+  });
 });
 
 describe('LineSink.reopen', () => {
