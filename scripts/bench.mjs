@@ -3,7 +3,8 @@
 //   npm run bench                                  # builds /tmp/dnsae-bench.pcap (1M packets) if missing
 //   npm run bench -- [FILE] [--runs N] [--model DIR] [--skip-tshark]
 // Every command reads the whole file pinned to CPU 0 (taskset); output goes to /dev/null. Times are
-// wall-clock of the whole process (startup included), best of N runs (default 3). The capture and a
+// wall-clock of the whole process (startup included), best of N runs (default 3); the two "in process"
+// rows are the same paths run inside one process (scripts/measure-extract.mjs), without start-up. The capture and a
 // fallback model are written under /tmp only, never into the repository.
 import { spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
@@ -102,6 +103,23 @@ function time(cmd, argv) {
   return { secs: best, rss: peakRss };
 }
 
+/**
+ * The hot path without process start-up: scripts/measure-extract.mjs runs
+ * it `runs` + 1 times in one process (the first warms the JIT up) and the
+ * best run's wall time is taken.
+ */
+function inProcess(stage) {
+  const argv = ['-c', '0', 'node', join(root, 'scripts/measure-extract.mjs'), file, '--runs', String(runs + 1), '--stage', stage];
+  if (stage === 'score') argv.push('--model', model);
+  const res = spawnSync('taskset', argv, { encoding: 'utf8', maxBuffer: 1 << 26, env });
+  const m = /^best: wall (\d+) ms/m.exec(res.stdout ?? '');
+  if (res.status !== 0 || !m) {
+    console.error(`bench: measure-extract --stage ${stage} failed: ${(res.stderr ?? '').trim().split('\n').slice(-3).join(' ')}`);
+    return { secs: NaN, rss: NaN };
+  }
+  return { secs: Number(m[1]) / 1000, rss: NaN };
+}
+
 /** dnsae's own frame count, so a silently short read cannot pass as fast. */
 function dnsaeFrames() {
   const res = spawnSync('node', [dnsae, 'extract', '--format', 'none', file], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, DNSAE_LOG_LEVEL: 'info' } });
@@ -130,6 +148,8 @@ const rows = [
   ['dnsae extract --format none', 'node', [dnsae, 'extract', '--format', 'none', file]],
   ['dnsae extract -o /dev/null (NDJSON)', 'node', [dnsae, 'extract', '-o', '/dev/null', file]],
   ['dnsae score -o /dev/null (hybrid)', 'node', [dnsae, 'score', '--model', model, '-o', '/dev/null', file]],
+  ['extract path in process (read, decode, flows; no start-up)', 'in-process', ['all']],
+  ['score path in process (extract path + hybrid scoring; no start-up)', 'in-process', ['score']],
 ];
 if (!flag('--skip-tshark')) rows.push(['tshark -r FILE -Y dns', 'tshark', ['-r', file, '-Y', 'dns']]);
 
@@ -140,7 +160,7 @@ console.log(
 );
 console.log('');
 const results = rows.map(([label, cmd, argv]) => {
-  const r = { label, ...time(cmd, argv) };
+  const r = { label, ...(cmd === 'in-process' ? inProcess(argv[0]) : time(cmd, argv)) };
   console.error(`bench: ${label}: ${r.secs.toFixed(3)} s`);
   return r;
 });
