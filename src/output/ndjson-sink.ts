@@ -1,10 +1,12 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, WriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { getSystemErrorMap } from 'node:util';
 import { OutputError } from '../errors.js';
 
 const CHUNK_BYTES = 128 * 1024;
 const FLUSH_AT = 64 * 1024;
+/** Written chunks kept for reuse: more than the stream holds at once when it keeps up. */
+const SPARE_CHUNKS = 8;
 
 /**
  * Line-oriented output with coarse batching: records are appended to a byte
@@ -22,6 +24,8 @@ const FLUSH_AT = 64 * 1024;
  */
 export class LineSink {
   private chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  /** Chunks whose write has completed, to be filled again (see flushPending). */
+  private readonly spare: Buffer[] = [];
   private pos = 0;
   private error: OutputError | undefined;
   private needDrain = false;
@@ -163,10 +167,19 @@ export class LineSink {
       this.pos = 0;
       return;
     }
-    // The stream may hold on to the bytes until the write completes: hand it
-    // this chunk and start a new one rather than reuse it.
-    const ok = this.stream.write(this.chunk.subarray(0, this.pos));
-    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    // The stream holds on to the bytes until the write completes: it gets
+    // this chunk and the next records go to another. A chunk comes back for
+    // reuse once its write callback has run, but only from streams that are
+    // done with the bytes then (a file or stdout); a new 128 KiB chunk per
+    // flush was external memory that made the collector run more often.
+    const chunk = this.chunk;
+    const stream = this.stream;
+    const ok = recycles(stream)
+      ? stream.write(chunk.subarray(0, this.pos), () => {
+          if (this.spare.length < SPARE_CHUNKS && chunk.length === CHUNK_BYTES) this.spare.push(chunk);
+        })
+      : stream.write(chunk.subarray(0, this.pos));
+    this.chunk = this.spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
     this.pos = 0;
     if (!ok) this.needDrain = true;
   }
@@ -216,6 +229,15 @@ export class LineSink {
     });
     if (this.error) throw this.error;
   }
+}
+
+/**
+ * Whether the stream is done with a chunk when its write callback runs: a
+ * file stream or a process stream hands the bytes to the OS by then; a
+ * PassThrough, say, calls back while the chunk still waits to be read.
+ */
+function recycles(stream: Writable): boolean {
+  return stream instanceof WriteStream || stream === process.stdout || stream === process.stderr;
 }
 
 function openFile(path: string, flags: 'w' | 'a', message: (err: NodeJS.ErrnoException) => string): Promise<WriteStream> {
