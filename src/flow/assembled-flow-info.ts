@@ -1,5 +1,5 @@
 import type { FlowKey } from './flow-key.js';
-import { formatIp } from './ip-format.js';
+import { formatIpWords, putIpWords } from './ip-format.js';
 import type { FlowInfo, Transport } from './sample.js';
 
 export const NO_VLAN: readonly number[] = Object.freeze([]);
@@ -45,13 +45,24 @@ export class AssembledFlowInfo implements FlowInfo {
   }
 
   get clientIp(): string {
-    this.cText ??= formatWords(this.c0, this.c1, this.c2, this.c3, this.ipVersion);
+    this.cText ??= formatIpWords(this.ipVersion, this.c0, this.c1, this.c2, this.c3);
     return this.cText;
   }
 
   get serverIp(): string {
-    this.sText ??= formatWords(this.s0, this.s1, this.s2, this.s3, this.ipVersion);
+    this.sText ??= formatIpWords(this.ipVersion, this.s0, this.s1, this.s2, this.s3);
     return this.sText;
+  }
+
+  /**
+   * Writes the text of clientIp (or serverIp) at p and returns its end, as
+   * putIpWords does. Output formatters use it so that a flow needs no
+   * address string.
+   */
+  putIp(dv: DataView, p: number, server: boolean): number {
+    return server
+      ? putIpWords(dv, p, this.ipVersion, this.s0, this.s1, this.s2, this.s3)
+      : putIpWords(dv, p, this.ipVersion, this.c0, this.c1, this.c2, this.c3);
   }
 
   /** Own enumerable fields a plain FlowInfo would have (for logs and test diffs). */
@@ -59,18 +70,4 @@ export class AssembledFlowInfo implements FlowInfo {
     const { flowId, transport, clientIp, clientPort, serverIp, serverPort, ipVersion, vlan, sourceIndex } = this;
     return { flowId, transport, clientIp, clientPort, serverIp, serverPort, ipVersion, vlan, sourceIndex };
   }
-}
-
-const scratch = new Uint8Array(16);
-
-function formatWords(w0: number, w1: number, w2: number, w3: number, v: 4 | 6): string {
-  const ws = [w0, w1, w2, w3];
-  for (let k = 0; k < 4; k++) {
-    const w = ws[k]!;
-    scratch[4 * k] = w >>> 24;
-    scratch[4 * k + 1] = (w >>> 16) & 255;
-    scratch[4 * k + 2] = (w >>> 8) & 255;
-    scratch[4 * k + 3] = w & 255;
-  }
-  return formatIp(scratch, 0, v);
 }
