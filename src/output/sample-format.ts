@@ -1,7 +1,10 @@
 import { HEAD_BYTES, FIRST_BYTES, SAMPLE_FLAG_NAMES, type FlowInfo, type SampleBatch } from '../flow/sample.js';
 import { flowFields } from './flow-fields.js';
-import { toHex } from './hex.js';
+import { AssembledFlowInfo } from '../flow/assembled-flow-info.js';
+import { IP_TEXT_MAX } from '../flow/ip-format.js';
+import { hexWord, putHex, toHex } from './hex.js';
 import type { LineSink } from './ndjson-sink.js';
+import { label, put6, putBytes, putInt, putLabel } from './put-ascii.js';
 import { eveTimestamp, eveTimestampPrefixBytes } from './timestamp.js';
 
 /** Names of the flag bits set on a sample, e.g. ["short","midstream"]. */
@@ -32,197 +35,196 @@ export function sampleToNdjson(batch: SampleBatch, i: number, sourceNames: reado
 
 const ascii = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 const TS_OPEN = ascii('{"timestamp":"');
-const TS_CLOSE = ascii('+0000",');
-const MSG_INDEX = ascii(',"event_type":"dns_sample","message_index":');
-const PAYLOAD_LEN = ascii(',"payload_length":');
-const FIRST8 = ascii(',"first8":"');
-const HEADER = ascii('","header":"');
-const FLAGS = ascii('","flags":');
-const HEXCHAR = ascii('0123456789abcdef');
-/** `flags` JSON and the closing brace and newline, for every flag combination. */
-const FLAGS_TAIL: Uint8Array[] = [];
-for (let f = 0; f < 256; f++) FLAGS_TAIL.push(ascii(`${flagsJson(f)}}\n`));
-
-function put(buf: Uint8Array, p: number, bytes: Uint8Array): number {
-  // Short constants: a loop beats a native set() call.
-  const n = bytes.length;
-  for (let k = 0; k < n; k++) buf[p + k] = bytes[k]!;
-  return p + n;
-}
-
-/** A non-negative integer below 2^31 in decimal: integer division only. */
-function putSmallInt(buf: Uint8Array, p: number, v: number): number {
-  let digits = 1;
-  for (let t = v; t >= 10; t = (t / 10) | 0) digits++;
-  for (let k = digits - 1; k >= 0; k--) {
-    const q = (v / 10) | 0;
-    buf[p + k] = 48 + v - q * 10;
-    v = q;
-  }
-  return p + digits;
-}
-
-/**
- * An integer in decimal, as `${v}` writes it. Flow ids are 16-digit numbers:
- * they are split at 10^8 into two parts that fit in 31 bits, since digit by
- * digit division of a double (Math.floor) cost more than the rest of a record.
- */
-function putInt(buf: Uint8Array, p: number, v: number): number {
-  if (v < 0) {
-    buf[p++] = 45; // '-'
-    v = -v;
-  }
-  if (v < 0x80000000) return putSmallInt(buf, p, v);
-  if (v < 0x80000000 * 1e8) {
-    const hi = Math.floor(v / 1e8);
-    p = putSmallInt(buf, p, hi);
-    let lo = v - hi * 1e8;
-    for (let k = 7; k >= 0; k--) {
-      const q = (lo / 10) | 0;
-      buf[p + k] = 48 + lo - q * 10;
-      lo = q;
-    }
-    return p + 8;
-  }
-  let digits = 1;
-  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
-  for (let k = digits - 1; k >= 0; k--) {
-    buf[p + k] = 48 + (v % 10);
-    v = Math.floor(v / 10);
-  }
-  return p + digits;
-}
-
-function putHex(buf: Uint8Array, p: number, src: Uint8Array, off: number, len: number): number {
-  for (let k = 0; k < len; k++) {
-    const b = src[off + k]!;
-    buf[p++] = HEXCHAR[b >>> 4]!;
-    buf[p++] = HEXCHAR[b & 15]!;
-  }
-  return p;
-}
-
-const FLOW_ID = ascii('"flow_id":');
-const VLAN_OPEN = ascii('"vlan":[');
-const VLAN_CLOSE = ascii('],');
-const SRC_IP = ascii('"src_ip":');
-const SRC_PORT = ascii(',"src_port":');
-const DEST_IP = ascii(',"dest_ip":');
-const DEST_PORT = ascii(',"dest_port":');
-const PROTO_DIR = [
-  [ascii(',"proto":"UDP","direction":"to_server"'), ascii(',"proto":"UDP","direction":"to_client"')],
-  [ascii(',"proto":"TCP","direction":"to_server"'), ascii(',"proto":"TCP","direction":"to_client"')],
+const DOT = ascii('.');
+const TZ_FLOW_ID = label('+0000","flow_id":');
+const VLAN_OPEN = label('"vlan":[');
+const VLAN_CLOSE = label('],');
+const SRC_IP = label('"src_ip":"');
+const SRC_PORT = label('","src_port":');
+const DEST_IP = label(',"dest_ip":"');
+const DEST_PORT = label('","dest_port":');
+/** From the end of dest_port to the message index, per [transport][direction]: one copy instead of three. */
+const PROTO_DIR_INDEX = [
+  [
+    ascii(',"proto":"UDP","direction":"to_server","event_type":"dns_sample","message_index":'),
+    ascii(',"proto":"UDP","direction":"to_client","event_type":"dns_sample","message_index":'),
+  ],
+  [
+    ascii(',"proto":"TCP","direction":"to_server","event_type":"dns_sample","message_index":'),
+    ascii(',"proto":"TCP","direction":"to_client","event_type":"dns_sample","message_index":'),
+  ],
 ] as const;
+const PAYLOAD_LEN = label(',"payload_length":');
+const FIRST8 = label(',"first8":"');
+const HEADER = label('","header":"');
+/** The end of the header, `flags` JSON, the closing brace and newline: as a Label without flags, else per flag combination. */
+const NO_FLAGS_TAIL = label(`","flags":${flagsJson(0)}}\n`);
+const FLAGS_TAIL: Uint8Array[] = [];
+for (let f = 0; f < 256; f++) FLAGS_TAIL.push(ascii(`","flags":${flagsJson(f)}}\n`));
 
-/** `"pcap_filename":"...",` per source index, as UTF-8, for the names array last seen. */
+/** `,"pcap_filename":"...",` (or `,` without a name) per source index, as UTF-8, for the names array last seen. */
 let cachedNames: readonly string[] | undefined;
 let nameFields: Array<Uint8Array | undefined> = [];
+const NO_NAME = ascii(',');
 
-function nameField(names: readonly string[], index: number): Uint8Array | undefined {
+function nameField(names: readonly string[], index: number): Uint8Array {
   if (names !== cachedNames) {
     cachedNames = names;
     nameFields = [];
   }
   const name = names[index];
-  if (name === undefined) return undefined;
+  if (name === undefined) return NO_NAME;
   let b = nameFields[index];
   if (b === undefined) {
-    b = Buffer.from(`"pcap_filename":${JSON.stringify(name)},`, 'utf8');
+    b = Buffer.from(`,"pcap_filename":${JSON.stringify(name)},`, 'utf8');
     nameFields[index] = b;
   }
   return b;
 }
 
-/** JSON.stringify(s) as bytes: address text is plain ASCII and is copied; anything else goes through JSON. */
-function putJsonString(buf: Uint8Array, p: number, s: string): number {
+/**
+ * `{"timestamp":"2009-11-24T21:27:09.` for the second last written, also
+ * as nine words when it fits in 36 bytes (the prefix of every year from
+ * 1000 to 9999), stored without a native call.
+ */
+let headSec = Number.NaN;
+let head: Uint8Array = new Uint8Array(0);
+const headWords = new Int32Array(9);
+
+function putHead(buf: Uint8Array, dv: DataView, p: number, tsSec: number): number {
+  if (tsSec !== headSec) {
+    headSec = tsSec;
+    head = Buffer.concat([TS_OPEN, eveTimestampPrefixBytes(tsSec), DOT]);
+    if (head.length <= 36) {
+      const b = Buffer.alloc(36);
+      b.set(head);
+      for (let k = 0; k < 9; k++) headWords[k] = b.readInt32LE(4 * k);
+    }
+  }
+  if (head.length > 36) return putBytes(buf, p, head);
+  const w = headWords;
+  dv.setInt32(p, w[0]!, true);
+  dv.setInt32(p + 4, w[1]!, true);
+  dv.setInt32(p + 8, w[2]!, true);
+  dv.setInt32(p + 12, w[3]!, true);
+  dv.setInt32(p + 16, w[4]!, true);
+  dv.setInt32(p + 20, w[5]!, true);
+  dv.setInt32(p + 24, w[6]!, true);
+  dv.setInt32(p + 28, w[7]!, true);
+  dv.setInt32(p + 32, w[8]!, true);
+  return p + head.length;
+}
+
+/** JSON.stringify(s) without its quotes, as bytes: plain ASCII is copied; anything else goes through JSON. */
+function putJsonStringBody(buf: Uint8Array, p: number, s: string): number {
   const n = s.length;
   let plain = true;
   for (let k = 0; k < n && plain; k++) {
     const c = s.charCodeAt(k);
     plain = c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c;
   }
-  if (!plain) {
-    const b = Buffer.from(JSON.stringify(s), 'utf8');
-    buf.set(b, p);
-    return p + b.length;
+  if (plain) {
+    for (let k = 0; k < n; k++) buf[p + k] = s.charCodeAt(k);
+    return p + n;
   }
-  buf[p++] = 0x22;
-  for (let k = 0; k < n; k++) buf[p + k] = s.charCodeAt(k);
-  p += n;
-  buf[p++] = 0x22;
-  return p;
+  const b = Buffer.from(JSON.stringify(s), 'utf8');
+  return putBytes(buf, p, b.subarray(1, b.length - 1));
 }
 
-/** Upper bound of the bytes putFlowFields writes (a JSON escape is at most 6 bytes per UTF-16 unit). */
-function flowFieldsBound(flow: FlowInfo, name: Uint8Array | undefined): number {
-  return 160 + (name === undefined ? 0 : name.length) + 6 * (flow.clientIp.length + flow.serverIp.length) + 8 * flow.vlan.length;
+/** One endpoint's address text: from the flow's words when it has them, else from its string. */
+function putAddress(buf: Uint8Array, dv: DataView, p: number, flow: FlowInfo, server: boolean): number {
+  if (flow instanceof AssembledFlowInfo) return flow.putIp(dv, p, server);
+  return putJsonStringBody(buf, p, server ? flow.serverIp : flow.clientIp);
 }
 
-/**
- * flowFields(flow, direction, names) written as bytes: the same JSON
- * members, without the per-flow strings and buffers the cached form made
- * (rendering and encoding them, two per flow, was most of the NDJSON
- * output's cost and of its garbage on a capture with many flows).
- */
-function putFlowFields(buf: Uint8Array, p: number, flow: FlowInfo, toClient: boolean, name: Uint8Array | undefined): number {
-  p = put(buf, p, FLOW_ID);
-  p = putInt(buf, p, flow.flowId);
-  buf[p++] = 0x2c; // ','
-  if (name !== undefined) p = put(buf, p, name);
-  const vlan = flow.vlan;
-  if (vlan.length > 0) {
-    p = put(buf, p, VLAN_OPEN);
-    for (let k = 0; k < vlan.length; k++) {
-      if (k > 0) buf[p++] = 0x2c;
-      p = putInt(buf, p, vlan[k]!);
-    }
-    p = put(buf, p, VLAN_CLOSE);
+/** Bytes a record of `flow` can take beyond its timestamp prefix and file name (a JSON escape is at most 6 bytes per UTF-16 unit). */
+function recordBound(flow: FlowInfo): number {
+  const addresses = flow instanceof AssembledFlowInfo ? 2 * IP_TEXT_MAX : 6 * (flow.clientIp.length + flow.serverIp.length);
+  return 512 + addresses + 12 * flow.vlan.length;
+}
+
+/** A DataView of the sink's chunk, made again only when the sink hands out another chunk. */
+let viewBuf: Uint8Array | undefined;
+let view: DataView = new DataView(new ArrayBuffer(0));
+
+function viewOf(buf: Uint8Array): DataView {
+  if (buf !== viewBuf) {
+    viewBuf = buf;
+    view = new DataView(buf.buffer, buf.byteOffset, buf.length);
   }
-  p = put(buf, p, SRC_IP);
-  p = putJsonString(buf, p, toClient ? flow.serverIp : flow.clientIp);
-  p = put(buf, p, SRC_PORT);
-  p = putInt(buf, p, toClient ? flow.serverPort : flow.clientPort);
-  p = put(buf, p, DEST_IP);
-  p = putJsonString(buf, p, toClient ? flow.clientIp : flow.serverIp);
-  p = put(buf, p, DEST_PORT);
-  p = putInt(buf, p, toClient ? flow.clientPort : flow.serverPort);
-  return put(buf, p, PROTO_DIR[flow.transport === 'udp' ? 0 : 1][toClient ? 1 : 0]);
+  return view;
 }
 
 /**
  * Writes sampleToNdjson(batch, i, sourceNames) and a newline into `out`
  * byte for byte, without building a string: per record this is the whole
- * cost of `dnsae extract`'s output, so it must not allocate.
+ * cost of `dnsae extract`'s output, so it must not allocate. A flow made by
+ * the flow assembler has its addresses written from the key words, so no
+ * flow needs address strings either. Stores are 2 or 4 bytes wide where
+ * they can be (see put-ascii.ts).
  */
 export function writeSampleNdjson(out: LineSink, batch: SampleBatch, i: number, sourceNames: readonly string[]): void {
   const flow = batch.flow(i);
+  const tsSec = batch.tsSec[i]!;
+  const name = nameField(sourceNames, flow.sourceIndex);
+  const buf = out.reserve(eveTimestampPrefixBytes(tsSec).length + name.length + recordBound(flow));
+  const dv = viewOf(buf);
+  const toClient = batch.direction[i] === 1;
+  let p = putHead(buf, dv, out.position, tsSec);
+  p = put6(dv, p, (batch.tsNsec[i]! / 1000) | 0);
+  p = putLabel(dv, p, TZ_FLOW_ID);
+  p = putInt(dv, p, flow.flowId);
+  p = putBytes(buf, p, name);
+  const vlan = flow.vlan;
+  if (vlan.length > 0) {
+    p = putLabel(dv, p, VLAN_OPEN);
+    for (let k = 0; k < vlan.length; k++) {
+      if (k > 0) dv.setUint8(p++, 0x2c); // ','
+      p = putInt(dv, p, vlan[k]!);
+    }
+    p = putLabel(dv, p, VLAN_CLOSE);
+  }
+  p = putLabel(dv, p, SRC_IP);
+  p = putAddress(buf, dv, p, flow, toClient);
+  p = putLabel(dv, p, SRC_PORT);
+  p = putInt(dv, p, toClient ? flow.serverPort : flow.clientPort);
+  p = putLabel(dv, p, DEST_IP);
+  p = putAddress(buf, dv, p, flow, !toClient);
+  p = putLabel(dv, p, DEST_PORT);
+  p = putInt(dv, p, toClient ? flow.clientPort : flow.serverPort);
+  p = putBytes(buf, p, PROTO_DIR_INDEX[flow.transport === 'udp' ? 0 : 1][toClient ? 1 : 0]);
+  p = putInt(dv, p, batch.messageIndex[i]!);
+  p = putLabel(dv, p, PAYLOAD_LEN);
+  p = putInt(dv, p, batch.payloadLength[i]!);
+  p = putLabel(dv, p, FIRST8);
+  const h = batch.head;
   const base = i * HEAD_BYTES;
   const n = batch.headLen[i]!;
-  const prefix = eveTimestampPrefixBytes(batch.tsSec[i]!);
-  const name = nameField(sourceNames, flow.sourceIndex);
-  const buf = out.reserve(prefix.length + flowFieldsBound(flow, name) + 256);
-  let p = out.position;
-  p = put(buf, p, TS_OPEN);
-  p = put(buf, p, prefix);
-  buf[p++] = 46; // '.'
-  let usec = Math.floor(batch.tsNsec[i]! / 1000);
-  for (let k = 5; k >= 0; k--) {
-    buf[p + k] = 48 + (usec % 10);
-    usec = Math.floor(usec / 10);
+  if (n === HEAD_BYTES) {
+    // Nearly every row: first8 is the first 16 digits of header, so its four words are stored twice.
+    const w0 = hexWord(h, base);
+    const w1 = hexWord(h, base + 2);
+    const w2 = hexWord(h, base + 4);
+    const w3 = hexWord(h, base + 6);
+    dv.setInt32(p, w0, true);
+    dv.setInt32(p + 4, w1, true);
+    dv.setInt32(p + 8, w2, true);
+    dv.setInt32(p + 12, w3, true);
+    p = putLabel(dv, p + 16, HEADER);
+    dv.setInt32(p, w0, true);
+    dv.setInt32(p + 4, w1, true);
+    dv.setInt32(p + 8, w2, true);
+    dv.setInt32(p + 12, w3, true);
+    dv.setInt32(p + 16, hexWord(h, base + 8), true);
+    dv.setInt32(p + 20, hexWord(h, base + 10), true);
+    p += 24;
+  } else {
+    p = putHex(dv, p, h, base, n < FIRST_BYTES ? n : FIRST_BYTES);
+    p = putLabel(dv, p, HEADER);
+    p = putHex(dv, p, h, base, n);
   }
-  p += 6;
-  p = put(buf, p, TS_CLOSE);
-  p = putFlowFields(buf, p, flow, batch.direction[i] === 1, name);
-  p = put(buf, p, MSG_INDEX);
-  p = putInt(buf, p, batch.messageIndex[i]!);
-  p = put(buf, p, PAYLOAD_LEN);
-  p = putInt(buf, p, batch.payloadLength[i]!);
-  p = put(buf, p, FIRST8);
-  p = putHex(buf, p, batch.head, base, n < FIRST_BYTES ? n : FIRST_BYTES);
-  p = put(buf, p, HEADER);
-  p = putHex(buf, p, batch.head, base, n);
-  p = put(buf, p, FLAGS);
-  p = put(buf, p, FLAGS_TAIL[batch.flags[i]!]!);
+  const flags = batch.flags[i]!;
+  p = flags === 0 ? putLabel(dv, p, NO_FLAGS_TAIL) : putBytes(buf, p, FLAGS_TAIL[flags]!);
   out.commit(p);
 }
 

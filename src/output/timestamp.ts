@@ -1,3 +1,5 @@
+import { label, put6, putBytes, putLabel } from './put-ascii.js';
+
 /**
  * EVE-style timestamps ("2009-11-24T21:27:09.534255+0000"). Formatting a Date
  * per record dominates output cost at line rate, so the date-and-time part
@@ -34,4 +36,17 @@ export function eveTimestampPrefixBytes(tsSec: number): Uint8Array {
     cachedBytes = Buffer.from(Number.isNaN(d.getTime()) ? `@${tsSec}` : d.toISOString().slice(0, 19), 'utf8');
   }
   return cachedBytes;
+}
+
+const TZ = label('+0000');
+
+/**
+ * eveTimestamp(tsSec, tsNsec) written as bytes at p (tsNsec below 10^9);
+ * returns the end (stores up to SLACK bytes past it).
+ */
+export function putEveTimestamp(buf: Uint8Array, dv: DataView, p: number, tsSec: number, tsNsec: number): number {
+  p = putBytes(buf, p, eveTimestampPrefixBytes(tsSec));
+  dv.setUint8(p, 46); // '.'
+  p = put6(dv, p + 1, (tsNsec / 1000) | 0);
+  return putLabel(dv, p, TZ);
 }
