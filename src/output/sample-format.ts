@@ -5,7 +5,7 @@ import { IP_TEXT_MAX } from '../flow/ip-format.js';
 import { hexWord, putHex, toHex } from './hex.js';
 import type { LineSink } from './ndjson-sink.js';
 import { label, put6, putBytes, putInt, putLabel } from './put-ascii.js';
-import { eveTimestamp, eveTimestampPrefixBytes } from './timestamp.js';
+import { eveTimestamp, eveTimestampPrefixBytes, putEveTimestamp } from './timestamp.js';
 
 /** Names of the flag bits set on a sample, e.g. ["short","midstream"]. */
 export function sampleFlagNames(flags: number): string[] {
@@ -256,4 +256,70 @@ export function sampleToCsv(batch: SampleBatch, i: number, sourceNames: readonly
     toHex(batch.head, base, n),
     sampleFlagNames(batch.flags[i]!).join('|'),
   ].join(',');
+}
+
+/** `,` csvField(name) `,` per source index, as UTF-8, for the names array last seen. */
+let csvCachedNames: readonly string[] | undefined;
+let csvNameFields: Array<Uint8Array | undefined> = [];
+
+function csvNameField(names: readonly string[], index: number): Uint8Array {
+  if (names !== csvCachedNames) {
+    csvCachedNames = names;
+    csvNameFields = [];
+  }
+  let b = csvNameFields[index];
+  if (b === undefined) {
+    b = Buffer.from(`,${csvField(names[index] ?? '')},`, 'utf8');
+    csvNameFields[index] = b;
+  }
+  return b;
+}
+
+const CSV_PROTO_DIR = [
+  [label(',UDP,to_server,'), label(',UDP,to_client,')],
+  [label(',TCP,to_server,'), label(',TCP,to_client,')],
+] as const;
+/** `,` the flag names joined by `|`, and the newline, per flag combination. */
+const CSV_FLAGS_TAIL: Uint8Array[] = [];
+for (let f = 0; f < 256; f++) CSV_FLAGS_TAIL.push(ascii(`,${sampleFlagNames(f).join('|')}\n`));
+const CSV_NO_FLAGS_TAIL = label(',\n');
+
+/** A flow's address as CSV has it (the text as is): from the key words, else the string as UTF-8. */
+function putCsvAddress(buf: Uint8Array, dv: DataView, p: number, flow: FlowInfo, server: boolean): number {
+  if (flow instanceof AssembledFlowInfo) return flow.putIp(dv, p, server);
+  return putBytes(buf, p, Buffer.from(server ? flow.serverIp : flow.clientIp, 'utf8'));
+}
+
+/** Writes sampleToCsv(batch, i, sourceNames) and a newline into `out` as bytes, as writeSampleNdjson does for NDJSON. */
+export function writeSampleCsv(out: LineSink, batch: SampleBatch, i: number, sourceNames: readonly string[]): void {
+  const flow = batch.flow(i);
+  const tsSec = batch.tsSec[i]!;
+  const name = csvNameField(sourceNames, flow.sourceIndex);
+  const addresses = flow instanceof AssembledFlowInfo ? 2 * IP_TEXT_MAX : 3 * (flow.clientIp.length + flow.serverIp.length);
+  const buf = out.reserve(eveTimestampPrefixBytes(tsSec).length + name.length + addresses + 320);
+  const dv = viewOf(buf);
+  const toClient = batch.direction[i] === 1;
+  let p = putEveTimestamp(buf, dv, out.position, tsSec, batch.tsNsec[i]!);
+  dv.setUint8(p++, 0x2c); // ','
+  p = putInt(dv, p, flow.flowId);
+  p = putBytes(buf, p, name);
+  p = putCsvAddress(buf, dv, p, flow, toClient);
+  dv.setUint8(p++, 0x2c);
+  p = putInt(dv, p, toClient ? flow.serverPort : flow.clientPort);
+  dv.setUint8(p++, 0x2c);
+  p = putCsvAddress(buf, dv, p, flow, !toClient);
+  dv.setUint8(p++, 0x2c);
+  p = putInt(dv, p, toClient ? flow.clientPort : flow.serverPort);
+  p = putLabel(dv, p, CSV_PROTO_DIR[flow.transport === 'udp' ? 0 : 1][toClient ? 1 : 0]);
+  p = putInt(dv, p, batch.messageIndex[i]!);
+  dv.setUint8(p++, 0x2c);
+  p = putInt(dv, p, batch.payloadLength[i]!);
+  dv.setUint8(p++, 0x2c);
+  const base = i * HEAD_BYTES;
+  const n = batch.headLen[i]!;
+  p = putHex(dv, p, batch.head, base, n < FIRST_BYTES ? n : FIRST_BYTES);
+  dv.setUint8(p++, 0x2c);
+  p = putHex(dv, p, batch.head, base, n);
+  const flags = batch.flags[i]!;
+  out.commit(flags === 0 ? putLabel(dv, p, CSV_NO_FLAGS_TAIL) : putBytes(buf, p, CSV_FLAGS_TAIL[flags]!));
 }

@@ -1,4 +1,4 @@
-import { label, put6, putBytes, putLabel } from './put-ascii.js';
+import { label, put6, putBytes, putLabel, type Label } from './put-ascii.js';
 
 /**
  * EVE-style timestamps ("2009-11-24T21:27:09.534255+0000"). Formatting a Date
@@ -40,13 +40,22 @@ export function eveTimestampPrefixBytes(tsSec: number): Uint8Array {
 
 const TZ = label('+0000');
 
+/** eveTimestampPrefixBytes and a '.', for the second last written, as a Label when it fits (every year from 1000 to 9999). */
+let labelSec = Number.NaN;
+let prefixDot: Buffer = Buffer.alloc(0);
+let prefixDotLabel: Label | undefined;
+
 /**
  * eveTimestamp(tsSec, tsNsec) written as bytes at p (tsNsec below 10^9);
  * returns the end (stores up to SLACK bytes past it).
  */
 export function putEveTimestamp(buf: Uint8Array, dv: DataView, p: number, tsSec: number, tsNsec: number): number {
-  p = putBytes(buf, p, eveTimestampPrefixBytes(tsSec));
-  dv.setUint8(p, 46); // '.'
-  p = put6(dv, p + 1, (tsNsec / 1000) | 0);
+  if (tsSec !== labelSec) {
+    labelSec = tsSec;
+    prefixDot = Buffer.concat([eveTimestampPrefixBytes(tsSec), Buffer.from('.')]);
+    prefixDotLabel = prefixDot.length <= 20 ? label(prefixDot.toString('latin1')) : undefined;
+  }
+  p = prefixDotLabel === undefined ? putBytes(buf, p, prefixDot) : putLabel(dv, p, prefixDotLabel);
+  p = put6(dv, p, (tsNsec / 1000) | 0);
   return putLabel(dv, p, TZ);
 }

@@ -1,7 +1,7 @@
 import type { SampleBatch } from '../flow/sample.js';
 import type { Logger } from '../logger.js';
 import type { LineSink } from '../output/ndjson-sink.js';
-import { SAMPLE_CSV_HEADER, sampleToCsv, writeSampleNdjson } from '../output/sample-format.js';
+import { SAMPLE_CSV_HEADER, writeSampleCsv, writeSampleNdjson } from '../output/sample-format.js';
 import { Pipeline, runFiles, type BatchConsumer, type PipelineOptions } from '../pipeline.js';
 import type { DnsaeError } from '../errors.js';
 
@@ -28,7 +28,7 @@ export async function extractCaptures(
       ? () => undefined
       : format === 'csv'
         ? (batch) => {
-            for (let i = 0; i < batch.count; i++) out.writeLine(sampleToCsv(batch, i, names));
+            for (let i = 0; i < batch.count; i++) writeSampleCsv(out, batch, i, names);
           }
         : (batch) => {
             for (let i = 0; i < batch.count; i++) writeSampleNdjson(out, batch, i, names);
