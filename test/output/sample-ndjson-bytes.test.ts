@@ -1,26 +1,11 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SampleBatch, type FlowInfo } from '../../src/flow/sample.js';
 import { sampleToNdjson, writeSampleNdjson } from '../../src/output/sample-format.js';
-import { batchOf, collector, rowArb, SOURCE_NAMES } from './sample-rows.js';
+import { collector, writerMatchesStrings } from './sample-rows.js';
 
 describe('writeSampleNdjson', () => {
   it('writes exactly sampleToNdjson plus a newline, for any row', async () => {
-    const names = SOURCE_NAMES;
-    await fc.assert(
-      fc.asyncProperty(fc.array(rowArb, { minLength: 1, maxLength: 20 }), async (rows) => {
-        const batch = batchOf(rows);
-        const { sink, text } = collector();
-        let expected = '';
-        for (let i = 0; i < batch.count; i++) {
-          writeSampleNdjson(sink, batch, i, names);
-          expected += sampleToNdjson(batch, i, names) + '\n';
-        }
-        await sink.close();
-        expect(text()).toBe(expected);
-      }),
-      { numRuns: 500 },
-    );
+    await writerMatchesStrings(writeSampleNdjson, sampleToNdjson);
   });
 
   it('keeps the order of byte records and string lines across chunk flushes', async () => {

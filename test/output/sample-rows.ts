@@ -83,3 +83,27 @@ export function batchOf(rows: readonly Row[]): SampleBatch {
   for (const r of rows) batch.push(r.flow, r.direction, r.tsSec, r.tsNsec, r.messageIndex, r.payloadLength, r.head, 0, r.head.length, r.flags);
   return batch;
 }
+
+/**
+ * Property: a byte writer of records produces exactly its string form plus a
+ * newline per row, for any batch of rows (the string forms are the reference).
+ */
+export function writerMatchesStrings(
+  write: (sink: LineSink, batch: SampleBatch, i: number, names: readonly string[]) => void,
+  toString: (batch: SampleBatch, i: number, names: readonly string[]) => string,
+): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(fc.array(rowArb, { minLength: 1, maxLength: 20 }), async (rows) => {
+      const batch = batchOf(rows);
+      const { sink, text } = collector();
+      let expected = '';
+      for (let i = 0; i < batch.count; i++) {
+        write(sink, batch, i, SOURCE_NAMES);
+        expected += toString(batch, i, SOURCE_NAMES) + '\n';
+      }
+      await sink.close();
+      if (text() !== expected) throw new Error(`writer output differs:\n${text()}\nexpected:\n${expected}`);
+    }),
+    { numRuns: 500 },
+  );
+}
