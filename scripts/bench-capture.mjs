@@ -13,6 +13,7 @@
 // rounds.
 import { closeSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { pcapGlobalHeader } from './pcap-header.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -101,12 +102,7 @@ function shiftClient(f, r) {
 export function buildBenchCapture(path, packets = 1_000_000) {
   const files = sourceFiles();
   const fd = openSync(path, 'w');
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(1, 20);
+  const header = pcapGlobalHeader();
   writeSync(fd, header);
   const out = Buffer.alloc(4 << 20);
   let o = 0;

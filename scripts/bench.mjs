@@ -12,6 +12,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBenchCapture } from './bench-capture.mjs';
+import { pcapGlobalHeader } from './pcap-header.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -134,13 +135,7 @@ if (frames !== packets) die(`dnsae read ${frames} frames, the capture has ${pack
 
 // A pcap with a header and no packets: what every extract run pays before its first packet.
 const emptyPcap = '/tmp/dnsae-bench-empty.pcap';
-const header = Buffer.alloc(24);
-header.writeUInt32LE(0xa1b2c3d4, 0);
-header.writeUInt16LE(2, 4);
-header.writeUInt16LE(4, 6);
-header.writeUInt32LE(65535, 16);
-header.writeUInt32LE(1, 20);
-writeFileSync(emptyPcap, header);
+writeFileSync(emptyPcap, pcapGlobalHeader(65535));
 
 const rows = [
   ['tcpdump -r FILE -w /dev/null port 53', 'tcpdump', ['-r', file, '-w', '/dev/null', 'port 53']],

@@ -16,6 +16,7 @@
 // Timestamps advance 1 µs per packet, so all flows are "active" for the
 // whole capture (idle timeouts never help; only the flow-table limit does).
 import { createWriteStream } from 'node:fs';
+import { pcapGlobalHeader } from './pcap-header.mjs';
 
 const QNAME = [5, ...Buffer.from('flood'), 7, ...Buffer.from('example'), 0];
 
@@ -109,12 +110,7 @@ function tcpPacket(b, o, i, addr, port, seq, flags, payload) {
 async function main() {
   const { out, kind, count } = parseArgs(process.argv.slice(2));
   const ws = createWriteStream(out);
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(1, 20);
+  const header = pcapGlobalHeader();
   ws.write(header);
 
   const CHUNK = 4 << 20;

@@ -15,6 +15,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pcapGlobalHeader } from './pcap-header.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -54,12 +55,7 @@ function sourceRecords() {
 function buildCapture(path, packets) {
   const recs = sourceRecords();
   const fd = openSync(path, 'w');
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(1, 20);
+  const header = pcapGlobalHeader();
   writeSync(fd, header);
   const out = Buffer.alloc(4 << 20);
   let o = 0;
