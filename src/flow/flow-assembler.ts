@@ -152,7 +152,12 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
   private readonly isDnsPort = new Uint8Array(65536);
   /** By flow record number: the TCP flow's stream pair (unset for UDP flows). */
   private readonly pairs: Array<TcpPair | undefined> = [];
-  private readonly pairPool: TcpPair[] = [];
+  /**
+   * Starts with one pair: an empty array literal holds small integers in V8,
+   * and the first pair pushed (the first TCP flow to end, mid-capture) would
+   * change its elements kind and deoptimize createFlow and its callers.
+   */
+  private readonly pairPool: TcpPair[];
   /** By flow record number: the flow's FlowInfo once asked for (valid while F_HAS_INFO is set). */
   private readonly infos: Array<FlowInfo | undefined> = [];
   private readonly tap: PayloadTap | undefined;
@@ -187,6 +192,7 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
     this.tap = this.options.payloadTap;
     const maxBody = this.tap === undefined ? 0 : Math.max(1, this.options.payloadTapMaxBytes ?? MAX_TCP_MESSAGE_BYTES);
     this.tcpCtx = newTcpReassemblyContext(this.weirds, this.options.maxTcpBufferBytes, this.options.maxTcpBufferTotalBytes, maxBody);
+    this.pairPool = [new TcpPair(this.tcpCtx, this)];
     this.table = new FlowTable(
       { maxFlows: this.options.maxFlows, idleSec: [this.options.udpIdleSec, this.options.tcpIdleSec] },
       { onRemove: (ref, reason) => this.onRemove(ref, reason) },

@@ -5,7 +5,7 @@ import { portsWord, protoVlanWord, type FlowKey } from './flow-key.js';
  * is a record of RECORD_WORDS 32-bit words, numbered, in one typed array:
  * the key, the LRU links, the time of the last packet, and words left to the
  * table's user (the flow assembler's per-flow counters). A lookup reads one
- * slot of the index and then the first 64 bytes of one record, which hold
+ * slot of the index and then one record (one 64-byte line), which holds
  * all an IPv4 flow needs per packet; the assembler updates the same line.
  * Per-flow objects (key, state, links) used to be several cold objects per
  * packet, and 100,000 of them for the garbage collector to copy while the
@@ -22,6 +22,10 @@ import { portsWord, protoVlanWord, type FlowKey } from './flow-key.js';
  * heads and costs O(1) per packet; capacity eviction removes the older of
  * the two heads (least recently used). A capture whose timestamps step
  * backwards cannot reorder the lists because last-seen comes from the clock.
+ * The lists are circular through a sentinel record per lane (record number =
+ * lane), so linking and unlinking have no branch for an end of the list: a
+ * branch first taken mid-capture (the last flow of a lane removed) would
+ * deoptimize every function the unlink is inlined into.
  *
  * A removed flow's record number can be held back from reuse (see
  * FlowTableHooks.onRemove), so rows that still name it resolve to the right
@@ -33,8 +37,13 @@ export type Lane = typeof LANE_UDP | typeof LANE_TCP;
 
 export type RemoveReason = 'expired' | 'evicted' | 'closed' | 'flushed';
 
-/** Int32 words per record: two 64-byte lines; the second only for IPv6 flows' address words. */
-export const RECORD_WORDS = 32;
+/**
+ * Int32 words per record: one 64-byte line. IPv6 flows keep their other six
+ * address words in a side array (V6_WORDS per record), read only on a hash
+ * match: with the second line inside the record, 100,000 flows spanned twice
+ * the pages, and the random accesses of new flows missed the TLB more often.
+ */
+export const RECORD_WORDS = 16;
 const R_HASH = 0;
 const R_PORTS = 1;
 const R_PROTO_VLAN = 2;
@@ -43,18 +52,22 @@ const R_A0 = 4;
 const R_B0 = 5;
 const R_PREV = 6;
 const R_NEXT = 7;
+/** Records 0 and 1 are the lanes' list sentinels; flows start at 2. */
+const LANES = 2;
 /** Float64 index of the last-seen time within a record (words 8 and 9). */
 const F_SEEN = 4;
 /** First of the record words that belong to the table's user, in the first line with the key. */
 export const RECORD_USER = 10;
 export const RECORD_USER_WORDS = 6;
-const R_A1 = 16;
-const R_A2 = 17;
-const R_A3 = 18;
-const R_B1 = 19;
-const R_B2 = 20;
-const R_B3 = 21;
 const F64_PER_RECORD = RECORD_WORDS / 2;
+/** Int32 words per record in the IPv6 side array: a1..a3, b1..b3 and two unused, so a record's words share one half line. */
+const V6_WORDS = 8;
+const V_A1 = 0;
+const V_A2 = 1;
+const V_A3 = 2;
+const V_B1 = 3;
+const V_B2 = 4;
+const V_B3 = 5;
 
 const META_V6 = 1;
 const META_TCP = 2;
@@ -82,7 +95,7 @@ const W_REF = 1;
 const MIN_SLOTS = 1 << 4;
 /** First slot array: up to 2^18 slots (2 MiB, enough for the default 100,000 flows); it doubles from there as flows arrive. */
 const INITIAL_SLOTS_MAX = 1 << 18;
-/** Records allocated up front: enough for the default 100,000 flows (16 MiB of address space, touched as flows arrive). */
+/** Records allocated up front: enough for the default 100,000 flows (8 MiB of address space, touched as flows arrive). */
 const INITIAL_RECORDS_MAX = 1 << 17;
 
 /** Slots a table starts with: a power of two at least twice maxFlows, within the bounds above. */
@@ -103,13 +116,13 @@ export class FlowTable {
   words: Int32Array;
   /** The same memory as `words`, for the last-seen times. */
   private f64: Float64Array;
+  /** IPv6 flows' address words after the first of each address (V6_WORDS per record). */
+  private v6: Int32Array;
   private capacity: number;
   /** Record numbers handed out so far; freed ones are reused first. */
-  private allocated = 0;
+  private allocated: number;
   private readonly free: number[] = [];
   private readonly held: number[] = [];
-  private readonly heads = new Int32Array([-1, -1]);
-  private readonly tails = new Int32Array([-1, -1]);
   private readonly idleUdp: number;
   private readonly idleTcp: number;
   size = 0;
@@ -128,10 +141,16 @@ export class FlowTable {
     const n = initialSlotCount(options.maxFlows);
     this.slots = new Int32Array(n * STRIDE);
     this.mask = n - 1;
-    this.capacity = Math.max(16, Math.min(options.maxFlows, INITIAL_RECORDS_MAX));
+    this.capacity = Math.max(16, Math.min(options.maxFlows + LANES, INITIAL_RECORDS_MAX));
     const buf = new ArrayBuffer(this.capacity * RECORD_WORDS * 4);
     this.words = new Int32Array(buf);
     this.f64 = new Float64Array(buf);
+    this.v6 = new Int32Array(this.capacity * V6_WORDS);
+    for (let lane = 0; lane < LANES; lane++) {
+      this.words[lane * RECORD_WORDS + R_PREV] = lane;
+      this.words[lane * RECORD_WORDS + R_NEXT] = lane;
+    }
+    this.allocated = LANES;
     this.idleUdp = options.idleSec[LANE_UDP];
     this.idleTcp = options.idleSec[LANE_TCP];
   }
@@ -144,10 +163,11 @@ export class FlowTable {
   }
 
   private expireLane(lane: Lane, limit: number): void {
-    let r = this.heads[lane]!;
-    while (r >= 0 && this.f64[r * F64_PER_RECORD + F_SEEN]! < limit) {
+    const w = this.words;
+    let r = w[lane * RECORD_WORDS + R_NEXT]!;
+    while (r !== lane && this.f64[r * F64_PER_RECORD + F_SEEN]! < limit) {
       this.remove(r, 'expired');
-      r = this.heads[lane]!;
+      r = w[lane * RECORD_WORDS + R_NEXT]!;
     }
   }
 
@@ -160,7 +180,13 @@ export class FlowTable {
     const ports = portsWord(key);
     const pv = protoVlanWord(key);
     const v6 = key.ipVersion === 6 ? META_V6 : 0;
-    for (let i = hash & mask; ; i = (i + 1) & mask) {
+    // The probe starts one slot before home and steps first, so the step runs
+    // in every lookup: run only on collisions, it would have no type feedback
+    // when the lookup is optimized, and the first collision would deoptimize
+    // the lookup and every function it is inlined into.
+    let i = (hash - 1) & mask;
+    for (;;) {
+      i = (i + 1) & mask;
       const o = i * STRIDE;
       const ref1 = slots[o + W_REF]!;
       if (ref1 === 0) return -1;
@@ -172,7 +198,7 @@ export class FlowTable {
           w[b + R_A0] === key.a0 &&
           w[b + R_B0] === key.b0 &&
           (w[b + R_META]! & META_V6) === v6 &&
-          (v6 === 0 || this.sameV6Words(b, key))
+          (v6 === 0 || this.sameV6Words(ref1 - 1, key))
         ) {
           return ref1 - 1;
         }
@@ -180,15 +206,16 @@ export class FlowTable {
     }
   }
 
-  private sameV6Words(b: number, key: FlowKey): boolean {
-    const w = this.words;
+  private sameV6Words(ref: number, key: FlowKey): boolean {
+    const x = this.v6;
+    const v = ref * V6_WORDS;
     return (
-      w[b + R_A1] === key.a1 &&
-      w[b + R_A2] === key.a2 &&
-      w[b + R_A3] === key.a3 &&
-      w[b + R_B1] === key.b1 &&
-      w[b + R_B2] === key.b2 &&
-      w[b + R_B3] === key.b3
+      x[v + V_A1] === key.a1 &&
+      x[v + V_A2] === key.a2 &&
+      x[v + V_A3] === key.a3 &&
+      x[v + V_B1] === key.b1 &&
+      x[v + V_B2] === key.b2 &&
+      x[v + V_B3] === key.b3
     );
   }
 
@@ -211,12 +238,14 @@ export class FlowTable {
     w[b + R_A0] = key.a0;
     w[b + R_B0] = key.b0;
     if (v6) {
-      w[b + R_A1] = key.a1;
-      w[b + R_A2] = key.a2;
-      w[b + R_A3] = key.a3;
-      w[b + R_B1] = key.b1;
-      w[b + R_B2] = key.b2;
-      w[b + R_B3] = key.b3;
+      const x = this.v6;
+      const v = r * V6_WORDS;
+      x[v + V_A1] = key.a1;
+      x[v + V_A2] = key.a2;
+      x[v + V_A3] = key.a3;
+      x[v + V_B1] = key.b1;
+      x[v + V_B2] = key.b2;
+      x[v + V_B3] = key.b3;
     }
     this.f64[r * F64_PER_RECORD + F_SEEN] = this.clock;
     this.place(key.hash, r);
@@ -232,7 +261,7 @@ export class FlowTable {
 
   /** True while the flow is in the table (false once removed, even while its number is held). */
   has(ref: number): boolean {
-    return ref >= 0 && ref < this.allocated && (this.words[ref * RECORD_WORDS + R_META]! & META_IN_TABLE) !== 0;
+    return ref >= LANES && ref < this.allocated && (this.words[ref * RECORD_WORDS + R_META]! & META_IN_TABLE) !== 0;
   }
 
   /** Fills `out` with the key of record `ref` (in the table or held); `srcIsA` is left as it was. */
@@ -251,20 +280,22 @@ export class FlowTable {
     out.portB = ports & 0xffff;
     out.a0 = w[b + R_A0]!;
     out.b0 = w[b + R_B0]!;
-    out.a1 = v6 ? w[b + R_A1]! : 0;
-    out.a2 = v6 ? w[b + R_A2]! : 0;
-    out.a3 = v6 ? w[b + R_A3]! : 0;
-    out.b1 = v6 ? w[b + R_B1]! : 0;
-    out.b2 = v6 ? w[b + R_B2]! : 0;
-    out.b3 = v6 ? w[b + R_B3]! : 0;
+    const x = this.v6;
+    const v = ref * V6_WORDS;
+    out.a1 = v6 ? x[v + V_A1]! : 0;
+    out.a2 = v6 ? x[v + V_A2]! : 0;
+    out.a3 = v6 ? x[v + V_A3]! : 0;
+    out.b1 = v6 ? x[v + V_B1]! : 0;
+    out.b2 = v6 ? x[v + V_B2]! : 0;
+    out.b3 = v6 ? x[v + V_B3]! : 0;
   }
 
   /** Marks the flow as used now (moves it to the young end of its lane). */
   touch(ref: number): void {
     this.f64[ref * F64_PER_RECORD + F_SEEN] = this.clock;
     const lane = this.laneOf(ref);
-    if (this.tails[lane] === ref) return;
-    this.unlink(ref, lane);
+    if (this.words[lane * RECORD_WORDS + R_PREV] === ref) return;
+    this.unlink(ref);
     this.append(ref, lane);
   }
 
@@ -274,7 +305,7 @@ export class FlowTable {
     if ((w[m]! & META_IN_TABLE) === 0) return;
     w[m] = w[m]! & ~META_IN_TABLE;
     this.unplace(ref);
-    this.unlink(ref, this.laneOf(ref));
+    this.unlink(ref);
     this.size--;
     this.count(reason);
     this.retire(ref, reason);
@@ -295,11 +326,7 @@ export class FlowTable {
         if (r < 0) break;
         const w = this.words;
         const b = r * RECORD_WORDS;
-        const lane = this.laneOf(r);
-        const next = w[b + R_NEXT]!;
-        this.heads[lane] = next;
-        if (next < 0) this.tails[lane] = -1;
-        else w[next * RECORD_WORDS + R_PREV] = -1;
+        this.unlink(r);
         w[b + R_META] = w[b + R_META]! & ~META_IN_TABLE;
         this.size--;
         this.count(reason);
@@ -344,8 +371,12 @@ export class FlowTable {
     try {
       hold = this.hooks.onRemove(ref, reason);
     } finally {
-      if (hold) this.held.push(ref);
-      else this.free.push(ref);
+      // Both lists loaded and one push for either: a held.push of its own
+      // would first run at the end of a capture, inside an optimized
+      // removeAll, and deoptimize it.
+      const held = this.held;
+      const free = this.free;
+      (hold ? held : free).push(ref);
     }
   }
 
@@ -363,6 +394,9 @@ export class FlowTable {
     w.set(this.words);
     this.words = w;
     this.f64 = new Float64Array(buf);
+    const x = new Int32Array(n * V6_WORDS);
+    x.set(this.v6);
+    this.v6 = x;
     this.capacity = n;
   }
 
@@ -370,8 +404,8 @@ export class FlowTable {
   private rebuildSlots(): void {
     this.slots.fill(0);
     const w = this.words;
-    for (const head of this.heads) {
-      for (let r = head; r >= 0; r = w[r * RECORD_WORDS + R_NEXT]!) this.place(w[r * RECORD_WORDS + R_HASH]!, r);
+    for (let lane = 0; lane < LANES; lane++) {
+      for (let r = w[lane * RECORD_WORDS + R_NEXT]!; r !== lane; r = w[r * RECORD_WORDS + R_NEXT]!) this.place(w[r * RECORD_WORDS + R_HASH]!, r);
     }
   }
 
@@ -382,10 +416,15 @@ export class FlowTable {
 
   /** The least recently used flow of both lanes (UDP on a tie), or -1. */
   private oldest(): number {
-    const u = this.heads[LANE_UDP]!;
-    const t = this.heads[LANE_TCP]!;
-    if (u < 0) return t;
-    if (t < 0) return u;
+    const w = this.words;
+    const u = w[LANE_UDP * RECORD_WORDS + R_NEXT]!;
+    const t = w[LANE_TCP * RECORD_WORDS + R_NEXT]!;
+    // Both compared up front: a compare first run when one lane empties (at
+    // the end of a capture) would have no feedback and deoptimize removeAll.
+    const noUdp = u === LANE_UDP;
+    const noTcp = t === LANE_TCP;
+    if (noUdp) return noTcp ? -1 : t;
+    if (noTcp) return u;
     const f = this.f64;
     return f[u * F64_PER_RECORD + F_SEEN]! <= f[t * F64_PER_RECORD + F_SEEN]! ? u : t;
   }
@@ -448,23 +487,22 @@ export class FlowTable {
     this.mask = mask;
   }
 
+  /** Links the flow in as the lane's youngest: before the sentinel, after the old tail. */
   private append(ref: number, lane: Lane): void {
     const w = this.words;
-    const tail = this.tails[lane]!;
+    const s = lane * RECORD_WORDS;
+    const tail = w[s + R_PREV]!;
     w[ref * RECORD_WORDS + R_PREV] = tail;
-    w[ref * RECORD_WORDS + R_NEXT] = -1;
-    if (tail < 0) this.heads[lane] = ref;
-    else w[tail * RECORD_WORDS + R_NEXT] = ref;
-    this.tails[lane] = ref;
+    w[ref * RECORD_WORDS + R_NEXT] = lane;
+    w[tail * RECORD_WORDS + R_NEXT] = ref;
+    w[s + R_PREV] = ref;
   }
 
-  private unlink(ref: number, lane: Lane): void {
+  private unlink(ref: number): void {
     const w = this.words;
     const prev = w[ref * RECORD_WORDS + R_PREV]!;
     const next = w[ref * RECORD_WORDS + R_NEXT]!;
-    if (prev < 0) this.heads[lane] = next;
-    else w[prev * RECORD_WORDS + R_NEXT] = next;
-    if (next < 0) this.tails[lane] = prev;
-    else w[next * RECORD_WORDS + R_PREV] = prev;
+    w[prev * RECORD_WORDS + R_NEXT] = next;
+    w[next * RECORD_WORDS + R_PREV] = prev;
   }
 }
