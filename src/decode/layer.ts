@@ -32,6 +32,17 @@ export function u32be(b: Uint8Array, o: number): number {
   return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 }
 
+/**
+ * The same four bytes as a signed 32-bit integer. For values that are only
+ * compared and added modulo 2^32 (TCP sequence numbers): Node's V8 keeps an int32 as
+ * a small integer, while a uint32 at or above 2^31 is a heap number, and a
+ * field that first held one and then the other changes its object's hidden
+ * class mid-run (a deoptimization of every function that relied on it).
+ */
+export function i32be(b: Uint8Array, o: number): number {
+  return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+}
+
 export function u32le(b: Uint8Array, o: number): number {
   return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
 }

@@ -32,6 +32,7 @@ export interface DecodedPacket {
   /** VLAN ids seen, outermost first (0 = none); kept for EVE `vlan`. */
   vlan0: number;
   vlan1: number;
+  /** Sequence and acknowledgment numbers as signed 32-bit integers (the uint32 is `tcpSeq >>> 0`; see i32be). */
   tcpSeq: number;
   tcpAck: number;
   /** TCP flags byte (FIN=1, SYN=2, RST=4, PSH=8, ACK=16). */

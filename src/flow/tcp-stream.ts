@@ -73,7 +73,11 @@ const STATE_CLOSED = 2;
 export class TcpStream<T> {
   readonly framer: DnsTcpFramer<T>;
   private state = STATE_IDLE;
-  /** Next expected sequence number (uint32). */
+  /**
+   * Next expected sequence number. Sequence numbers are kept as signed int32
+   * (arithmetic `| 0`, compared only as differences): a uint32 above 2^31
+   * would be a heap number in V8 and change this object's hidden class.
+   */
   private next = 0;
   private finSeq = 0;
   private hasFin = false;
@@ -110,9 +114,9 @@ export class TcpStream<T> {
       if (claimed > 0) this.ctx.afterClose++;
       return;
     }
-    let dataSeq = seq;
+    let dataSeq = seq | 0;
     if ((flags & TCP_SYN) !== 0) {
-      dataSeq = (seq + 1) >>> 0;
+      dataSeq = (dataSeq + 1) | 0;
       if (this.state === STATE_IDLE) {
         this.next = dataSeq;
         this.state = STATE_OPEN;
@@ -129,7 +133,7 @@ export class TcpStream<T> {
     }
     if ((flags & TCP_FIN) !== 0 && !this.hasFin) {
       this.hasFin = true;
-      this.finSeq = (dataSeq + claimed) >>> 0;
+      this.finSeq = (dataSeq + claimed) | 0;
     }
     if (claimed > 0) this.data(dataSeq, bytes, off, captured < claimed ? captured : claimed, claimed);
     if (this.hasFin && this.next === this.finSeq) this.end();
@@ -178,7 +182,7 @@ export class TcpStream<T> {
     if (captured > skip) {
       const n = captured - skip;
       this.framer.push(bytes, off + skip, n);
-      this.next = (this.next + n) >>> 0;
+      this.next = (this.next + n) | 0;
     }
     const lost = claimed - (captured > skip ? captured : skip);
     if (lost > 0) this.gap(lost);
@@ -188,7 +192,7 @@ export class TcpStream<T> {
     this.ctx.weirds.inc('tcp_stream_gap');
     this.ctx.gaps++;
     this.ctx.gapBytes += n;
-    this.next = (this.next + n) >>> 0;
+    this.next = (this.next + n) | 0;
     this.framer.gap(n);
   }
 
@@ -267,7 +271,7 @@ export class TcpStream<T> {
       const n = dataEnd > s ? dataEnd - s : 0;
       const from = off + (s - segStart);
       const data = bytes.slice(from, from + n);
-      pending.splice(i, 0, { seq: (base + s) >>> 0, len: pieceEnd - s, data });
+      pending.splice(i, 0, { seq: (base + s) | 0, len: pieceEnd - s, data });
       this.pendingBytes += n;
       this.ctx.bufferedBytes += n;
       i++;

@@ -66,7 +66,7 @@ export function buildPacket(spec: PacketSpec): DecodedPacket {
   p.firstFragment = spec.firstFragment ?? false;
   p.vlan0 = spec.vlan0 ?? 0;
   p.vlan1 = spec.vlan1 ?? 0;
-  p.tcpSeq = (spec.seq ?? 0) >>> 0;
+  p.tcpSeq = (spec.seq ?? 0) | 0;
   p.tcpFlags = spec.flags ?? 0;
   return p;
 }

@@ -1,4 +1,4 @@
-import { u16be, u32be } from '../layer.js';
+import { i32be, u16be } from '../layer.js';
 import { IPPROTO_TCP, type DecodedPacket } from '../packet.js';
 import type { WeirdCounters } from '../weirds.js';
 
@@ -29,8 +29,8 @@ export function decodeTcp(
   out.protocol = IPPROTO_TCP;
   out.srcPort = u16be(bytes, off);
   out.dstPort = u16be(bytes, off + 2);
-  out.tcpSeq = u32be(bytes, off + 4);
-  out.tcpAck = u32be(bytes, off + 8);
+  out.tcpSeq = i32be(bytes, off + 4);
+  out.tcpAck = i32be(bytes, off + 8);
   out.tcpFlags = bytes[off + 13];
   out.payloadOffset = off + hlen;
   out.payloadLength = wireEnd - out.payloadOffset;

@@ -6,11 +6,13 @@ import { runDecode } from '../run-decode.js';
 const RAW = 101;
 
 describe('decodeTcp', () => {
-  it('reads seq and ack as unsigned 32-bit and keeps the flags byte', () => {
+  it('reads seq and ack as signed 32-bit integers with the wire bits and keeps the flags byte', () => {
     const r = runDecode(RAW, ipv4(6, tcp(40000, 53, dnsPayload(14), { seq: 0xfffffff0, ack: 0x80000001, flags: TCP_ACK | TCP_PSH })));
     expect(r.ok).toBe(true);
-    expect(r.out.tcpSeq).toBe(0xfffffff0);
-    expect(r.out.tcpAck).toBe(0x80000001);
+    expect(r.out.tcpSeq).toBe(-16);
+    expect(r.out.tcpSeq >>> 0).toBe(0xfffffff0);
+    expect(r.out.tcpAck).toBe(0x80000001 | 0);
+    expect(r.out.tcpAck >>> 0).toBe(0x80000001);
     expect(r.out.tcpFlags).toBe(TCP_ACK | TCP_PSH);
     expect([r.out.payloadOffset, r.out.payloadLength, r.out.payloadCaptured]).toEqual([40, 14, 14]);
   });
