@@ -59,8 +59,15 @@ const FIRST8 = label(',"first8":"');
 const HEADER = label('","header":"');
 /** The end of the header, `flags` JSON, the closing brace and newline: as a Label without flags, else per flag combination. */
 const NO_FLAGS_TAIL = label(`","flags":${flagsJson(0)}}\n`);
-const FLAGS_TAIL: Uint8Array[] = [];
-for (let f = 0; f < 256; f++) FLAGS_TAIL.push(ascii(`","flags":${flagsJson(f)}}\n`));
+/**
+ * Filled on first use of each combination: the 512 entries of both tables
+ * built at load took a few ms of every start, and made V8 optimize
+ * sampleFlagNames before any packet was read.
+ */
+const FLAGS_TAIL: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(256).fill(undefined);
+function flagsTail(flags: number): Uint8Array {
+  return (FLAGS_TAIL[flags] ??= ascii(`","flags":${flagsJson(flags)}}\n`));
+}
 
 /** `,"pcap_filename":"...",` (or `,` without a name) per source index, as UTF-8, for the names array last seen. */
 let cachedNames: readonly string[] | undefined;
@@ -224,7 +231,7 @@ export function writeSampleNdjson(out: LineSink, batch: SampleBatch, i: number, 
     p = putHex(dv, p, h, base, n);
   }
   const flags = batch.flags[i]!;
-  p = flags === 0 ? putLabel(dv, p, NO_FLAGS_TAIL) : putBytes(buf, p, FLAGS_TAIL[flags]!);
+  p = flags === 0 ? putLabel(dv, p, NO_FLAGS_TAIL) : putBytes(buf, p, flagsTail(flags));
   out.commit(p);
 }
 
@@ -280,8 +287,10 @@ const CSV_PROTO_DIR = [
   [label(',TCP,to_server,'), label(',TCP,to_client,')],
 ] as const;
 /** `,` the flag names joined by `|`, and the newline, per flag combination. */
-const CSV_FLAGS_TAIL: Uint8Array[] = [];
-for (let f = 0; f < 256; f++) CSV_FLAGS_TAIL.push(ascii(`,${sampleFlagNames(f).join('|')}\n`));
+const CSV_FLAGS_TAIL: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(256).fill(undefined);
+function csvFlagsTail(flags: number): Uint8Array {
+  return (CSV_FLAGS_TAIL[flags] ??= ascii(`,${sampleFlagNames(flags).join('|')}\n`));
+}
 const CSV_NO_FLAGS_TAIL = label(',\n');
 
 /** A flow's address as CSV has it (the text as is): from the key words, else the string as UTF-8. */
@@ -321,5 +330,5 @@ export function writeSampleCsv(out: LineSink, batch: SampleBatch, i: number, sou
   dv.setUint8(p++, 0x2c);
   p = putHex(dv, p, batch.head, base, n);
   const flags = batch.flags[i]!;
-  out.commit(flags === 0 ? putLabel(dv, p, CSV_NO_FLAGS_TAIL) : putBytes(buf, p, CSV_FLAGS_TAIL[flags]!));
+  out.commit(flags === 0 ? putLabel(dv, p, CSV_NO_FLAGS_TAIL) : putBytes(buf, p, csvFlagsTail(flags)));
 }
