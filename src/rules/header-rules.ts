@@ -200,7 +200,9 @@ export function checkHeader(
           if (HEADER_LEN + 2 * (qd + rrs) > messageLength) failed |= B_COUNTS_LEN;
           if (HEADER_LEN + MIN_QUESTION * qd + MIN_RR * rrs > messageLength) failed |= B_COUNTS_MIN;
           if (qd + rrs === 0 && messageLength > HEADER_LEN && opcode !== OP_DSO) failed |= B_EMPTY_BODY;
-          if (transport === TRANSPORT_UDP && messageLength > UDP_CLASSIC_MAX && ar === 0) failed |= B_UDP_512;
+          // ar first: a compare reached only by the first UDP message over 512
+          // bytes would have no type feedback and deoptimize the scoring loop.
+          if (ar === 0 && transport === TRANSPORT_UDP && messageLength > UDP_CLASSIC_MAX) failed |= B_UDP_512;
         }
       }
     }
