@@ -502,7 +502,7 @@ export function checkFlow(api, c) {
     pkt.payloadCaptured = data.length;
     pkt.payloadLength = claimed;
     pkt.firstFragment = false;
-    pkt.tcpSeq = seq >>> 0;
+    pkt.tcpSeq = seq | 0; // the decoder's form: signed 32-bit (see i32be)
     pkt.tcpFlags = flags;
     pkt.tcpAck = 0;
     flows.ingest(pkt, 1000, 0, 0);
