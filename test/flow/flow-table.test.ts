@@ -159,6 +159,57 @@ describe('FlowTable', () => {
     expect(table.created).toBe(5);
   });
 
+  it('keeps LRU order when a lane empties and fills again, and when its first or last flow is removed', () => {
+    const { table, removed, insert } = setup(4);
+    table.advance(1);
+    const t1 = insert('t1', keyFor(1, 'tcp'), LANE_TCP);
+    table.advance(2);
+    insert('u1', keyFor(2, 'udp'), LANE_UDP);
+    table.advance(3);
+    const t2 = insert('t2', keyFor(3, 'tcp'), LANE_TCP);
+    // The TCP lane's last flow, then its first: the lane is empty.
+    table.remove(t2, 'closed');
+    table.remove(t1, 'closed');
+    expect(table.size).toBe(1);
+    table.advance(4);
+    insert('u2', keyFor(4, 'udp'), LANE_UDP);
+    table.advance(5);
+    insert('t3', keyFor(5, 'tcp'), LANE_TCP);
+    table.advance(6);
+    insert('u3', keyFor(6, 'udp'), LANE_UDP);
+    // Full (4): each insert evicts the oldest flow of either lane.
+    table.advance(7);
+    insert('u4', keyFor(7, 'udp'), LANE_UDP);
+    table.advance(8);
+    insert('u5', keyFor(8, 'udp'), LANE_UDP);
+    table.advance(9);
+    insert('u6', keyFor(9, 'udp'), LANE_UDP);
+    expect(removed).toEqual([
+      ['t2', 'closed'],
+      ['t1', 'closed'],
+      ['u1', 'evicted'],
+      ['u2', 'evicted'],
+      ['t3', 'evicted'],
+    ]);
+    // Idle expiry walks each lane from its oldest flow; the TCP lane is empty again.
+    table.advance(9 + 61);
+    expect(removed.slice(5)).toEqual([
+      ['u3', 'expired'],
+      ['u4', 'expired'],
+      ['u5', 'expired'],
+      ['u6', 'expired'],
+    ]);
+    expect(table.size).toBe(0);
+  });
+
+  it('has() is false for numbers no flow was given', () => {
+    const { table, insert } = setup(4);
+    table.advance(0);
+    const a = insert('a', keyFor(1));
+    expect(table.has(a)).toBe(true);
+    for (const ref of [-1, 0, 1, a + 1, 1000]) if (ref !== a) expect(table.has(ref)).toBe(false);
+  });
+
   it('removes everything oldest first and then forgets the clock', () => {
     const { table, removed, insert } = setup(10);
     table.advance(5);
