@@ -161,29 +161,21 @@ describe('FlowTable', () => {
 
   it('keeps LRU order when a lane empties and fills again, and when its first or last flow is removed', () => {
     const { table, removed, insert } = setup(4);
-    table.advance(1);
-    const t1 = insert('t1', keyFor(1, 'tcp'), LANE_TCP);
-    table.advance(2);
-    insert('u1', keyFor(2, 'udp'), LANE_UDP);
-    table.advance(3);
-    const t2 = insert('t2', keyFor(3, 'tcp'), LANE_TCP);
+    /** Inserts one flow per name at times from..., the lane from the name's first letter. */
+    const at = (from: number, ...names: string[]): number[] =>
+      names.map((name, i) => {
+        const tcp = name.startsWith('t');
+        table.advance(from + i);
+        return insert(name, keyFor(from + i, tcp ? 'tcp' : 'udp'), tcp ? LANE_TCP : LANE_UDP);
+      });
+    const [t1, , t2] = at(1, 't1', 'u1', 't2');
     // The TCP lane's last flow, then its first: the lane is empty.
-    table.remove(t2, 'closed');
-    table.remove(t1, 'closed');
+    table.remove(t2!, 'closed');
+    table.remove(t1!, 'closed');
     expect(table.size).toBe(1);
-    table.advance(4);
-    insert('u2', keyFor(4, 'udp'), LANE_UDP);
-    table.advance(5);
-    insert('t3', keyFor(5, 'tcp'), LANE_TCP);
-    table.advance(6);
-    insert('u3', keyFor(6, 'udp'), LANE_UDP);
+    at(4, 'u2', 't3', 'u3');
     // Full (4): each insert evicts the oldest flow of either lane.
-    table.advance(7);
-    insert('u4', keyFor(7, 'udp'), LANE_UDP);
-    table.advance(8);
-    insert('u5', keyFor(8, 'udp'), LANE_UDP);
-    table.advance(9);
-    insert('u6', keyFor(9, 'udp'), LANE_UDP);
+    at(7, 'u4', 'u5', 'u6');
     expect(removed).toEqual([
       ['t2', 'closed'],
       ['t1', 'closed'],
