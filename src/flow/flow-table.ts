@@ -79,6 +79,61 @@ export interface FlowTableOptions {
   idleSec: readonly [number, number];
 }
 
+/**
+ * Where a table keeps its state when it shares memory with the UDP fast
+ * lane (src/flow/fast-lane.ts): byte offsets into one buffer, sized so the
+ * table never grows (slots for 2 x maxFlows, records for every flow, held
+ * record and sentinel). Without it the table allocates its own arrays and
+ * grows them as flows arrive.
+ */
+export interface FlowTableStorage {
+  readonly buffer: ArrayBuffer;
+  readonly state: number;
+  readonly slots: number;
+  readonly slotCount: number;
+  readonly records: number;
+  readonly v6: number;
+  readonly free: number;
+  readonly held: number;
+  /** Records, free-list and held-list entries the regions above have room for. */
+  readonly capacity: number;
+}
+
+/**
+ * The table's scalars, in a small region of their own so that the fast
+ * lane reads and updates the same values: Int32 words first, then Float64s
+ * (counters as doubles: a sensor running for weeks may create more than
+ * 2^31 flows).
+ */
+export const TABLE_STATE_BYTES = 128;
+export const T_SIZE = 0;
+export const T_ALLOCATED = 1;
+export const T_FREE_TOP = 2;
+export const T_HELD_TOP = 3;
+export const T_CLOCK = 4;
+export const T_CREATED = 5;
+export const T_EXPIRED = 6;
+export const T_EVICTED = 7;
+export const T_CLOSED = 8;
+export const T_FLUSHED = 9;
+
+/** Bytes of each region for a table of `capacity` records and `slotCount` slots (see FlowTableStorage). */
+export function tableRegionBytes(capacity: number, slotCount: number): { slots: number; records: number; v6: number; free: number; held: number } {
+  return { slots: slotCount * STRIDE * 4, records: capacity * RECORD_WORDS * 4, v6: capacity * V6_WORDS * 4, free: capacity * 4, held: capacity * 4 };
+}
+
+/** Slots for a table that never grows: a power of two above twice maxFlows + 1 (see insert). */
+export function fixedSlotCount(maxFlows: number): number {
+  let n = MIN_SLOTS;
+  while (n < 2 * (maxFlows + 1)) n *= 2;
+  return n;
+}
+
+/** Records a table that never grows needs: every flow, every record held back (at most one per batch row), the sentinels. */
+export function fixedRecordCount(maxFlows: number, batchSize: number): number {
+  return maxFlows + batchSize + LANES;
+}
+
 export interface FlowTableHooks {
   /**
    * Called after the flow left the index and its list; its record is still
@@ -119,47 +174,100 @@ export class FlowTable {
   /** IPv6 flows' address words after the first of each address (V6_WORDS per record). */
   private v6: Int32Array;
   private capacity: number;
-  /** Record numbers handed out so far; freed ones are reused first. */
-  private allocated: number;
-  private readonly free: number[] = [];
-  private readonly held: number[] = [];
+  /** Freed record numbers (reused first), then those held back: stacks whose tops are in the state. */
+  private free: Int32Array;
+  private held: Int32Array;
+  /** The scalars (T_*), as Int32 words and as Float64s over the same bytes. */
+  private readonly st: Int32Array;
+  private readonly stf: Float64Array;
+  /** Set when the table lives in shared memory: its arrays may not be replaced. */
+  private readonly fixed: boolean;
   private readonly idleUdp: number;
   private readonly idleTcp: number;
-  size = 0;
-  clock = -Infinity;
-  created = 0;
-  expired = 0;
-  evicted = 0;
-  closed = 0;
-  flushed = 0;
 
   constructor(
     readonly options: FlowTableOptions,
     private readonly hooks: FlowTableHooks,
+    storage?: FlowTableStorage,
   ) {
     if (!(options.maxFlows >= 1)) throw new RangeError('maxFlows must be at least 1');
-    const n = initialSlotCount(options.maxFlows);
-    this.slots = new Int32Array(n * STRIDE);
-    this.mask = n - 1;
-    this.capacity = Math.max(16, Math.min(options.maxFlows + LANES, INITIAL_RECORDS_MAX));
-    const buf = new ArrayBuffer(this.capacity * RECORD_WORDS * 4);
-    this.words = new Int32Array(buf);
-    this.f64 = new Float64Array(buf);
-    this.v6 = new Int32Array(this.capacity * V6_WORDS);
+    if (storage === undefined) {
+      const n = initialSlotCount(options.maxFlows);
+      this.slots = new Int32Array(n * STRIDE);
+      this.mask = n - 1;
+      this.capacity = Math.max(16, Math.min(options.maxFlows + LANES, INITIAL_RECORDS_MAX));
+      const buf = new ArrayBuffer(this.capacity * RECORD_WORDS * 4);
+      this.words = new Int32Array(buf);
+      this.f64 = new Float64Array(buf);
+      this.v6 = new Int32Array(this.capacity * V6_WORDS);
+      this.free = new Int32Array(this.capacity);
+      this.held = new Int32Array(this.capacity);
+      const state = new ArrayBuffer(TABLE_STATE_BYTES);
+      this.st = new Int32Array(state);
+      this.stf = new Float64Array(state);
+      this.fixed = false;
+    } else {
+      const b = storage.buffer;
+      const c = storage.capacity;
+      if (storage.slotCount < fixedSlotCount(options.maxFlows) || c < options.maxFlows + LANES) throw new RangeError('flow table storage too small for maxFlows');
+      this.slots = new Int32Array(b, storage.slots, storage.slotCount * STRIDE);
+      this.mask = storage.slotCount - 1;
+      this.capacity = c;
+      this.words = new Int32Array(b, storage.records, c * RECORD_WORDS);
+      this.f64 = new Float64Array(b, storage.records, c * F64_PER_RECORD);
+      this.v6 = new Int32Array(b, storage.v6, c * V6_WORDS);
+      this.free = new Int32Array(b, storage.free, c);
+      this.held = new Int32Array(b, storage.held, c);
+      this.st = new Int32Array(b, storage.state, TABLE_STATE_BYTES / 4);
+      this.stf = new Float64Array(b, storage.state, TABLE_STATE_BYTES / 8);
+      this.fixed = true;
+    }
     for (let lane = 0; lane < LANES; lane++) {
       this.words[lane * RECORD_WORDS + R_PREV] = lane;
       this.words[lane * RECORD_WORDS + R_NEXT] = lane;
     }
-    this.allocated = LANES;
+    this.st[T_ALLOCATED] = LANES;
+    this.stf[T_CLOCK] = -Infinity;
     this.idleUdp = options.idleSec[LANE_UDP];
     this.idleTcp = options.idleSec[LANE_TCP];
   }
 
+  get size(): number {
+    return this.st[T_SIZE]!;
+  }
+
+  /** The largest packet time seen (-Infinity before the first). */
+  get clock(): number {
+    return this.stf[T_CLOCK]!;
+  }
+
+  get created(): number {
+    return this.stf[T_CREATED]!;
+  }
+
+  get expired(): number {
+    return this.stf[T_EXPIRED]!;
+  }
+
+  get evicted(): number {
+    return this.stf[T_EVICTED]!;
+  }
+
+  get closed(): number {
+    return this.stf[T_CLOSED]!;
+  }
+
+  get flushed(): number {
+    return this.stf[T_FLUSHED]!;
+  }
+
   /** Moves the clock forward to `now` (never back) and expires idle flows. */
   advance(now: number): void {
-    if (now > this.clock) this.clock = now;
-    this.expireLane(LANE_UDP, this.clock - this.idleUdp);
-    this.expireLane(LANE_TCP, this.clock - this.idleTcp);
+    const st = this.stf;
+    if (now > st[T_CLOCK]!) st[T_CLOCK] = now;
+    const clock = st[T_CLOCK]!;
+    this.expireLane(LANE_UDP, clock - this.idleUdp);
+    this.expireLane(LANE_TCP, clock - this.idleTcp);
   }
 
   private expireLane(lane: Lane, limit: number): void {
@@ -225,8 +333,9 @@ export class FlowTable {
    * record hold whatever its last flow left there.
    */
   insert(key: FlowKey, lane: Lane): number {
-    while (this.size >= this.options.maxFlows) this.evictOldest();
-    if (2 * (this.size + 1) > this.mask + 1) this.grow();
+    const st = this.st;
+    while (st[T_SIZE]! >= this.options.maxFlows) this.evictOldest();
+    if (2 * (st[T_SIZE]! + 1) > this.mask + 1) this.grow();
     const r = this.allocate();
     const w = this.words;
     const b = r * RECORD_WORDS;
@@ -247,11 +356,11 @@ export class FlowTable {
       x[v + V_B2] = key.b2;
       x[v + V_B3] = key.b3;
     }
-    this.f64[r * F64_PER_RECORD + F_SEEN] = this.clock;
+    this.f64[r * F64_PER_RECORD + F_SEEN] = this.stf[T_CLOCK]!;
     this.place(key.hash, r);
     this.append(r, lane);
-    this.size++;
-    this.created++;
+    st[T_SIZE] = st[T_SIZE]! + 1;
+    this.stf[T_CREATED] = this.stf[T_CREATED]! + 1;
     return r;
   }
 
@@ -261,7 +370,7 @@ export class FlowTable {
 
   /** True while the flow is in the table (false once removed, even while its number is held). */
   has(ref: number): boolean {
-    return ref >= LANES && ref < this.allocated && (this.words[ref * RECORD_WORDS + R_META]! & META_IN_TABLE) !== 0;
+    return ref >= LANES && ref < this.st[T_ALLOCATED]! && (this.words[ref * RECORD_WORDS + R_META]! & META_IN_TABLE) !== 0;
   }
 
   /** Fills `out` with the key of record `ref` (in the table or held); `srcIsA` is left as it was. */
@@ -292,7 +401,7 @@ export class FlowTable {
 
   /** Marks the flow as used now (moves it to the young end of its lane). */
   touch(ref: number): void {
-    this.f64[ref * F64_PER_RECORD + F_SEEN] = this.clock;
+    this.f64[ref * F64_PER_RECORD + F_SEEN] = this.stf[T_CLOCK]!;
     const lane = this.laneOf(ref);
     if (this.words[lane * RECORD_WORDS + R_PREV] === ref) return;
     this.unlink(ref);
@@ -306,7 +415,7 @@ export class FlowTable {
     w[m] = w[m]! & ~META_IN_TABLE;
     this.unplace(ref);
     this.unlink(ref);
-    this.size--;
+    this.st[T_SIZE] = this.st[T_SIZE]! - 1;
     this.count(reason);
     this.retire(ref, reason);
   }
@@ -328,7 +437,7 @@ export class FlowTable {
         const b = r * RECORD_WORDS;
         this.unlink(r);
         w[b + R_META] = w[b + R_META]! & ~META_IN_TABLE;
-        this.size--;
+        this.st[T_SIZE] = this.st[T_SIZE]! - 1;
         this.count(reason);
         this.retire(r, reason);
       }
@@ -339,29 +448,34 @@ export class FlowTable {
 
   /** Record numbers held back by onRemove become reusable. */
   releaseHeld(): void {
+    const st = this.st;
     const held = this.held;
-    while (held.length > 0) this.free.push(held.pop()!);
+    const free = this.free;
+    let f = st[T_FREE_TOP]!;
+    for (let h = st[T_HELD_TOP]! - 1; h >= 0; h--) free[f++] = held[h]!;
+    st[T_FREE_TOP] = f;
+    st[T_HELD_TOP] = 0;
   }
 
   /** Forgets the clock so the next input may start at any time. Only valid on an empty table. */
   resetClock(): void {
-    if (this.size === 0) this.clock = -Infinity;
+    if (this.st[T_SIZE] === 0) this.stf[T_CLOCK] = -Infinity;
   }
 
   /** A switch, not this[reason]++: a keyed access by a string that varies is a generic property lookup per removal. */
   private count(reason: RemoveReason): void {
     switch (reason) {
       case 'evicted':
-        this.evicted++;
+        this.stf[T_EVICTED] = this.stf[T_EVICTED]! + 1;
         break;
       case 'expired':
-        this.expired++;
+        this.stf[T_EXPIRED] = this.stf[T_EXPIRED]! + 1;
         break;
       case 'closed':
-        this.closed++;
+        this.stf[T_CLOSED] = this.stf[T_CLOSED]! + 1;
         break;
       case 'flushed':
-        this.flushed++;
+        this.stf[T_FLUSHED] = this.stf[T_FLUSHED]! + 1;
         break;
     }
   }
@@ -371,23 +485,34 @@ export class FlowTable {
     try {
       hold = this.hooks.onRemove(ref, reason);
     } finally {
-      // Both lists loaded and one push for either: a held.push of its own
-      // would first run at the end of a capture, inside an optimized
+      // Both stacks loaded and one store for either: a store to held of its
+      // own would first run at the end of a capture, inside an optimized
       // removeAll, and deoptimize it.
+      const st = this.st;
       const held = this.held;
       const free = this.free;
-      (hold ? held : free).push(ref);
+      const top = hold ? T_HELD_TOP : T_FREE_TOP;
+      const t = st[top]!;
+      (hold ? held : free)[t] = ref;
+      st[top] = t + 1;
     }
   }
 
   private allocate(): number {
-    const r = this.free.pop();
-    if (r !== undefined) return r;
-    if (this.allocated >= this.capacity) this.growRecords();
-    return this.allocated++;
+    const st = this.st;
+    const f = st[T_FREE_TOP]!;
+    if (f > 0) {
+      st[T_FREE_TOP] = f - 1;
+      return this.free[f - 1]!;
+    }
+    const r = st[T_ALLOCATED]!;
+    if (r >= this.capacity) this.growRecords();
+    st[T_ALLOCATED] = r + 1;
+    return r;
   }
 
   private growRecords(): void {
+    if (this.fixed) throw new Error('flow table storage is full');
     const n = this.capacity * 2;
     const buf = new ArrayBuffer(n * RECORD_WORDS * 4);
     const w = new Int32Array(buf);
@@ -397,6 +522,12 @@ export class FlowTable {
     const x = new Int32Array(n * V6_WORDS);
     x.set(this.v6);
     this.v6 = x;
+    const free = new Int32Array(n);
+    free.set(this.free);
+    this.free = free;
+    const held = new Int32Array(n);
+    held.set(this.held);
+    this.held = held;
     this.capacity = n;
   }
 
@@ -472,6 +603,7 @@ export class FlowTable {
 
   /** Doubles the slot array and re-places every flow. */
   private grow(): void {
+    if (this.fixed) throw new Error('flow table storage is full');
     const old = this.slots;
     const n = (this.mask + 1) * 2;
     const slots = new Int32Array(n * STRIDE);

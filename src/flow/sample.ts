@@ -59,8 +59,49 @@ export const SAMPLE_FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
 export const HEAD_BYTES = 12;
 export const FIRST_BYTES = 8;
 
+/**
+ * Byte offsets of a batch's columns within its region (see SampleBatch):
+ * the row count, then the columns, widest first so each is aligned. The UDP
+ * fast lane (src/flow/fast-lane.ts) writes rows through these offsets.
+ */
+export interface SampleBatchLayout {
+  readonly count: number;
+  readonly tsSec: number;
+  readonly payloadLength: number;
+  readonly tsNsec: number;
+  readonly messageIndex: number;
+  readonly flowRef: number;
+  readonly head: number;
+  readonly headLen: number;
+  readonly direction: number;
+  readonly flags: number;
+  readonly transport: number;
+  /** The region's size, a multiple of 8. */
+  readonly bytes: number;
+}
+
+export function sampleBatchLayout(capacity: number): SampleBatchLayout {
+  const tsSec = 8;
+  const payloadLength = tsSec + capacity * 8;
+  const tsNsec = payloadLength + capacity * 4;
+  const messageIndex = tsNsec + capacity * 4;
+  const flowRef = messageIndex + capacity * 4;
+  const head = flowRef + capacity * 4;
+  const headLen = head + capacity * HEAD_BYTES;
+  const direction = headLen + capacity;
+  const flags = direction + capacity;
+  const transport = flags + capacity;
+  const bytes = Math.ceil((transport + capacity) / 8) * 8;
+  return { count: 0, tsSec, payloadLength, tsNsec, messageIndex, flowRef, head, headLen, direction, flags, transport, bytes };
+}
+
+/** Where a batch keeps its columns when it shares memory with the fast lane: `bytes` of `buffer` from `offset` (8-aligned). */
+export interface SampleBatchStorage {
+  readonly buffer: ArrayBuffer;
+  readonly offset: number;
+}
+
 export class SampleBatch {
-  count = 0;
   /** HEAD_BYTES per row; the first FIRST_BYTES are the model's input. */
   readonly head: Uint8Array;
   /** How many of the HEAD_BYTES are real (rest are 0). */
@@ -76,6 +117,8 @@ export class SampleBatch {
   readonly transport: Uint8Array;
   /** The row's flow number for the resolver (pushRef), or -1 for a row added with its FlowInfo (push). */
   readonly flowRef: Int32Array;
+  /** The row count, in the batch's memory so the fast lane adds rows too. */
+  private readonly countWord: Int32Array;
   /** FlowInfo of rows added by push, and of every row once `flows` was read. */
   private readonly infos: Array<FlowInfo | undefined>;
   private resolved = 0;
@@ -83,17 +126,22 @@ export class SampleBatch {
   constructor(
     readonly capacity: number,
     private readonly resolver?: FlowResolver,
+    storage?: SampleBatchStorage,
   ) {
-    this.head = new Uint8Array(capacity * HEAD_BYTES);
-    this.headLen = new Uint8Array(capacity);
-    this.payloadLength = new Int32Array(capacity);
-    this.tsSec = new Float64Array(capacity);
-    this.tsNsec = new Int32Array(capacity);
-    this.direction = new Uint8Array(capacity);
-    this.messageIndex = new Uint32Array(capacity);
-    this.flags = new Uint8Array(capacity);
-    this.transport = new Uint8Array(capacity);
-    this.flowRef = new Int32Array(capacity);
+    const l = sampleBatchLayout(capacity);
+    const buf = storage?.buffer ?? new ArrayBuffer(l.bytes);
+    const o = storage?.offset ?? 0;
+    this.countWord = new Int32Array(buf, o + l.count, 1);
+    this.head = new Uint8Array(buf, o + l.head, capacity * HEAD_BYTES);
+    this.headLen = new Uint8Array(buf, o + l.headLen, capacity);
+    this.payloadLength = new Int32Array(buf, o + l.payloadLength, capacity);
+    this.tsSec = new Float64Array(buf, o + l.tsSec, capacity);
+    this.tsNsec = new Int32Array(buf, o + l.tsNsec, capacity);
+    this.direction = new Uint8Array(buf, o + l.direction, capacity);
+    this.messageIndex = new Uint32Array(buf, o + l.messageIndex, capacity);
+    this.flags = new Uint8Array(buf, o + l.flags, capacity);
+    this.transport = new Uint8Array(buf, o + l.transport, capacity);
+    this.flowRef = new Int32Array(buf, o + l.flowRef, capacity);
     this.infos = [];
     for (let i = 0; i < capacity; i++) this.infos.push(undefined);
   }
@@ -103,7 +151,7 @@ export class SampleBatch {
    * first access after rows were added). Rows of one flow share one object.
    */
   get flows(): FlowInfo[] {
-    const n = this.count;
+    const n = this.countWord[0]!;
     for (let i = this.resolved; i < n; i++) this.infos[i] = this.flow(i);
     this.resolved = n;
     return this.infos as FlowInfo[];
@@ -115,12 +163,22 @@ export class SampleBatch {
     return ref < 0 ? this.infos[i]! : this.resolver!.flowInfo(ref);
   }
 
+  /** Rows in the batch. */
+  get count(): number {
+    return this.countWord[0]!;
+  }
+
+  /** For rows written straight into the columns. */
+  set count(n: number) {
+    this.countWord[0] = n;
+  }
+
   get full(): boolean {
-    return this.count >= this.capacity;
+    return this.countWord[0]! >= this.capacity;
   }
 
   clear(): void {
-    this.count = 0;
+    this.countWord[0] = 0;
     this.resolved = 0;
   }
 
@@ -178,7 +236,9 @@ export class SampleBatch {
     avail: number,
     flags: number,
   ): number {
-    const i = this.count++;
+    const cw = this.countWord;
+    const i = cw[0]!;
+    cw[0] = i + 1;
     const n = avail < HEAD_BYTES ? avail : HEAD_BYTES;
     const base = i * HEAD_BYTES;
     const head = this.head;
