@@ -21,6 +21,8 @@ export interface PipelineOptions {
   tcpIdleSec: number;
   maxTcpBufferBytes: number;
   batchSize: number;
+  /** See FlowAssemblerOptions.fastLane (default true). */
+  fastLane?: boolean;
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
@@ -77,6 +79,7 @@ export class Pipeline {
         tcpIdleSec: options.tcpIdleSec,
         maxTcpBufferBytes: options.maxTcpBufferBytes,
         batchSize: options.batchSize,
+        ...(options.fastLane === undefined ? {} : { fastLane: options.fastLane }),
         ...(consumer.onPayload === undefined ? {} : { payloadTap: consumer.onPayload }),
       },
       (batch) => {
@@ -100,6 +103,9 @@ export class Pipeline {
     const samplesBefore = this.samples;
     let frames = 0;
     let decoded = 0;
+    // Records the UDP fast lane takes never reach the frame handler: counted from the lane.
+    const fast = assembler.pcapFastPath(sourceIndex);
+    const fastFrames = fast?.frames ?? 0;
     try {
       await source.run(
         (frame) => {
@@ -110,12 +116,16 @@ export class Pipeline {
           }
         },
         () => this.consumer.drain(),
+        fast,
       );
     } catch (err) {
       if (err instanceof DnsaeError) summary.error = err.toLine();
       throw err;
     } finally {
       assembler.flush();
+      const laneFrames = (fast?.frames ?? 0) - fastFrames;
+      frames += laneFrames;
+      decoded += laneFrames;
       this.frames += frames;
       this.decoded += decoded;
       summary.frames = frames;

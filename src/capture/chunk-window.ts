@@ -38,6 +38,17 @@ export class ChunkWindow {
     return this.end - this.start;
   }
 
+  /**
+   * Reads into `buf` from now on instead of the window's own buffer (the
+   * fast lane's memory). Only before the first read, and `buf` at least as
+   * large as the window's buffer.
+   */
+  adopt(buf: Uint8Array): void {
+    if (this.end !== 0 || this.base !== 0 || buf.length < this.buf.length) throw new RangeError('a window adopts a buffer only before its first read, and no smaller one');
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
   /** File offset of `buf[pos]`. */
   offsetOf(pos: number): number {
     return this.base + pos;

@@ -1,3 +1,5 @@
+import type { PcapHeaderInfo } from './pcap-reader.js';
+
 /**
  * What every packet source hands to the decoder. Sources reuse one Frame
  * object and one backing buffer per chunk, so a consumer must copy whatever
@@ -38,6 +40,25 @@ export interface SourceStats {
 }
 
 /**
+ * Something that takes whole classic pcap records straight from a reader's
+ * window, ahead of the per-frame handler (the flow assembler's UDP fast
+ * lane, src/flow/fast-lane.ts). The reader offers it each run of complete
+ * records; it consumes what it can and the reader goes on with onFrame from
+ * where it stopped, one record, before offering again.
+ */
+export interface PcapFastPath {
+  /** A buffer of `size` bytes for the reader's window, in the memory scan() works on, or undefined. */
+  windowBuffer(size: number): Uint8Array | undefined;
+  /** Once per file, after its header: false when the file is not for this fast path. */
+  begin(header: PcapHeaderInfo, maxRecord: number): boolean;
+  /** Consumes records from buf[p, end) and returns the offset of the first one it left. */
+  scan(buf: Uint8Array, p: number, end: number): number;
+  /** Records consumed, and their captured bytes, in all. */
+  readonly frames: number;
+  readonly bytes: number;
+}
+
+/**
  * A packet source. `run` parses synchronously per chunk and calls `onFrame`
  * for each record in order; `afterChunk` (if given) is awaited between chunks
  * so the consumer can apply backpressure. It resolves at a clean end of input
@@ -47,7 +68,8 @@ export interface SourceStats {
 export interface PacketSource {
   readonly name: string;
   readonly stats: SourceStats;
-  run(onFrame: FrameHandler, afterChunk?: () => Promise<void> | void): Promise<void>;
+  /** `fast` is taken by classic pcap readers only; other sources ignore it. */
+  run(onFrame: FrameHandler, afterChunk?: () => Promise<void> | void, fast?: PcapFastPath): Promise<void>;
 }
 
 const EMPTY = new Uint8Array(0);

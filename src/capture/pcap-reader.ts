@@ -1,7 +1,7 @@
 import { CaptureFileError } from '../errors.js';
 import type { ByteInput } from './byte-input.js';
 import { ChunkWindow } from './chunk-window.js';
-import { newFrame, newSourceStats, type FrameHandler, type PacketSource, type SourceStats } from './frame.js';
+import { newFrame, newSourceStats, type FrameHandler, type PacketSource, type PcapFastPath, type SourceStats } from './frame.js';
 
 const GLOBAL_HEADER = 24;
 const RECORD_HEADER = 16;
@@ -68,10 +68,14 @@ export class PcapReader implements PacketSource {
     this.window = new ChunkWindow(name, input, opts.chunkSize);
   }
 
-  async run(onFrame: FrameHandler, afterChunk?: () => Promise<void> | void): Promise<void> {
+  async run(onFrame: FrameHandler, afterChunk?: () => Promise<void> | void, fast?: PcapFastPath): Promise<void> {
     if (this.started) throw new Error('PcapReader.run() may only be called once');
     this.started = true;
     const w = this.window;
+    if (fast !== undefined) {
+      const b = fast.windowBuffer(w.buf.length);
+      if (b !== undefined) w.adopt(b);
+    }
     try {
       await w.fill(GLOBAL_HEADER);
       const h = this.parseHeader();
@@ -85,6 +89,7 @@ export class PcapReader implements PacketSource {
       const frame = newFrame();
       frame.linktype = h.linktype;
       const stats = this.stats;
+      const lane = fast !== undefined && fast.begin(h, maxRecord) ? fast : undefined;
 
       for (;;) {
         const buf = w.buf;
@@ -96,6 +101,14 @@ export class PcapReader implements PacketSource {
         const framesBefore = stats.frames;
 
         while (end - p >= RECORD_HEADER) {
+          if (lane !== undefined) {
+            const frames = lane.frames;
+            const bytes = lane.bytes;
+            p = lane.scan(buf, p, end);
+            stats.frames += lane.frames - frames;
+            stats.bytes += lane.bytes - bytes;
+            if (end - p < RECORD_HEADER) break;
+          }
           let incl = view.getUint32(p + 8, le);
           let orig = view.getUint32(p + 12, le);
           if (order === LengthOrder.Swapped || (order === LengthOrder.MaybeSwapped && incl > orig)) {

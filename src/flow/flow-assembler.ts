@@ -4,6 +4,8 @@ import { BODY_UNAVAILABLE, type FramerSink } from './dns-tcp-framer.js';
 import { flowIdOf, flowKeyFromPacket, newFlowKey, type FlowKey } from './flow-key.js';
 import { FlowTable, LANE_TCP, LANE_UDP, RECORD_USER, RECORD_WORDS, type RemoveReason } from './flow-table.js';
 import { AssembledFlowInfo, NO_VLAN } from './assembled-flow-info.js';
+import { openFastLane, type UdpFastLane } from './fast-lane.js';
+import type { PcapFastPath } from '../capture/frame.js';
 import { SAMPLE_TRUNCATED, SAMPLE_UNFRAMED, SampleBatch, TRANSPORT_TCP, TRANSPORT_UDP, type FlowInfo, type FlowResolver } from './sample.js';
 import { newTcpReassemblyContext, TcpStream, type TcpReassemblyContext } from './tcp-stream.js';
 
@@ -35,6 +37,12 @@ export interface FlowAssemblerOptions {
   payloadTap?: PayloadTap;
   /** Largest TCP message the tap receives whole; longer ones come as PAYLOAD_UNAVAILABLE. */
   payloadTapMaxBytes?: number;
+  /**
+   * Whether classic pcap inputs may go through the UDP fast lane
+   * (src/flow/fast-lane.ts). Default true; the lane still stays off where it
+   * cannot be used (see openFastLane). The output is the same either way.
+   */
+  fastLane?: boolean;
 }
 
 /**
@@ -126,7 +134,7 @@ class TcpPair {
 /** Flow record words the assembler owns (see RECORD_USER). */
 const U_MSG0 = RECORD_USER;
 const U_MSG1 = RECORD_USER + 1;
-/** Serial of the batch this flow last added a row to (see FlowAssembler.batchSerial). */
+/** Serial of the batch this flow last added a row to (FlowAssembler.laneState[0]). */
 const U_BATCH = RECORD_USER + 2;
 const U_SOURCE = RECORD_USER + 3;
 const U_FLAGS = RECORD_USER + 4;
@@ -149,7 +157,11 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
   /** Key of a flow being reported (flowInfo), apart from the per-packet key. */
   private readonly infoKey: FlowKey = newFlowKey();
   /** 1 at each DNS port: an index per packet instead of two Set lookups. */
-  private readonly isDnsPort = new Uint8Array(65536);
+  private readonly isDnsPort: Uint8Array;
+  /** The UDP fast lane, when there is one: the table, the batch and the words below live in its memory. */
+  private readonly lane: UdpFastLane | undefined;
+  /** Word 0: the serial of the batch being filled (in the lane's memory when there is a lane, which stamps rows with it). */
+  private readonly laneState: Int32Array;
   /** By flow record number: the TCP flow's stream pair (unset for UDP flows). */
   private readonly pairs: Array<TcpPair | undefined> = [];
   /**
@@ -161,13 +173,6 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
   /** By flow record number: the flow's FlowInfo once asked for (valid while F_HAS_INFO is set). */
   private readonly infos: Array<FlowInfo | undefined> = [];
   private readonly tap: PayloadTap | undefined;
-  /**
-   * Counts delivered batches. A flow that has rows in the batch not yet
-   * delivered (its U_BATCH word equals batchSerial) keeps its record number
-   * out of reuse when it ends, until that batch is delivered: those rows
-   * still resolve their FlowInfo through it.
-   */
-  private batchSerial = 1;
   /** Timestamp given to samples emitted now. */
   private curSec = 0;
   private curNsec = 0;
@@ -186,17 +191,50 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
     weirds?: WeirdCounters,
   ) {
     this.options = { ...DEFAULT_FLOW_ASSEMBLER_OPTIONS, ...options };
-    for (const p of this.options.ports) if (Number.isInteger(p) && p >= 0 && p <= 0xffff) this.isDnsPort[p] = 1;
     this.weirds = weirds ?? new WeirdCounters();
-    this.batch = new SampleBatch(this.options.batchSize, this);
     this.tap = this.options.payloadTap;
+    const o = this.options;
+    this.lane =
+      o.fastLane === false || this.tap !== undefined
+        ? undefined
+        : openFastLane({
+            maxFlows: o.maxFlows,
+            batchSize: o.batchSize,
+            udpIdleSec: o.udpIdleSec,
+            tcpIdleSec: o.tcpIdleSec,
+            record: { msg0: U_MSG0 * 4, batch: U_BATCH * 4, source: U_SOURCE * 4, flags: U_FLAGS * 4 },
+          });
+    this.isDnsPort = this.lane?.ports ?? new Uint8Array(65536);
+    this.laneState = this.lane?.state ?? new Int32Array(1);
+    // Counts delivered batches. A flow that has rows in the batch not yet
+    // delivered (its U_BATCH word equals the serial) keeps its record number
+    // out of reuse when it ends, until that batch is delivered: those rows
+    // still resolve their FlowInfo through it.
+    this.laneState[0] = 1;
+    for (const p of this.options.ports) if (Number.isInteger(p) && p >= 0 && p <= 0xffff) this.isDnsPort[p] = 1;
+    this.batch = new SampleBatch(this.options.batchSize, this, this.lane?.batchStorage);
     const maxBody = this.tap === undefined ? 0 : Math.max(1, this.options.payloadTapMaxBytes ?? MAX_TCP_MESSAGE_BYTES);
     this.tcpCtx = newTcpReassemblyContext(this.weirds, this.options.maxTcpBufferBytes, this.options.maxTcpBufferTotalBytes, maxBody);
     this.pairPool = [new TcpPair(this.tcpCtx, this)];
     this.table = new FlowTable(
       { maxFlows: this.options.maxFlows, idleSec: [this.options.udpIdleSec, this.options.tcpIdleSec] },
       { onRemove: (ref, reason) => this.onRemove(ref, reason) },
+      this.lane?.tableStorage,
     );
+    if (this.lane !== undefined) this.lane.onBatchFull = () => this.deliver();
+  }
+
+  /**
+   * The UDP fast lane for input number `sourceIndex`, for a classic pcap
+   * reader (PacketSource.run), or undefined when this assembler has none.
+   */
+  pcapFastPath(sourceIndex: number): PcapFastPath | undefined {
+    return this.lane?.forSource(sourceIndex);
+  }
+
+  /** Whether classic pcap inputs go through the UDP fast lane. */
+  get fastLane(): boolean {
+    return this.lane !== undefined;
   }
 
   ingest(pkt: DecodedPacket, tsSec: number, tsNsec: number, sourceIndex: number): void {
@@ -284,9 +322,9 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
       flows_closed: t.closed,
       flows_flushed: t.flushed,
       flows_active: t.size,
-      packets_ignored: this.ignored,
-      udp_datagrams: this.udpDatagrams,
-      udp_samples: this.udpSamples,
+      packets_ignored: this.ignored + (this.lane?.ignored ?? 0),
+      udp_datagrams: this.udpDatagrams + (this.lane?.udp ?? 0),
+      udp_samples: this.udpSamples + (this.lane?.udp ?? 0),
       udp_empty: this.udpEmpty,
       udp_uncaptured: this.udpUncaptured,
       tcp_segments: this.tcpSegments,
@@ -348,7 +386,7 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
   private nextIndex(ref: number, dir: 0 | 1): number {
     const w = this.table.words;
     const b = ref * RECORD_WORDS;
-    w[b + U_BATCH] = this.batchSerial;
+    w[b + U_BATCH] = this.laneState[0]!;
     const m = b + (dir === 0 ? U_MSG0 : U_MSG1);
     const idx = w[m]!;
     w[m] = idx + 1;
@@ -394,7 +432,7 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
       this.onBatch(this.batch);
     } finally {
       this.batch.clear();
-      this.batchSerial++;
+      this.laneState[0] = this.laneState[0]! + 1;
       this.table.releaseHeld();
     }
   }
@@ -421,7 +459,7 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
       if (this.pairPool.length < POOL_MAX) this.pairPool.push(pair);
     }
     // Ending the streams may have added rows (messages cut short): checked after.
-    return this.table.words[ref * RECORD_WORDS + U_BATCH] === this.batchSerial;
+    return this.table.words[ref * RECORD_WORDS + U_BATCH] === this.laneState[0];
   }
 
   /**

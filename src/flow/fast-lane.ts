@@ -1,0 +1,301 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { PcapFastPath } from '../capture/frame.js';
+import type { PcapHeaderInfo } from '../capture/pcap-reader.js';
+import { DEFAULT_CHUNK_SIZE } from '../capture/chunk-window.js';
+import {
+  fixedRecordCount,
+  fixedSlotCount,
+  RECORD_WORDS,
+  T_CLOCK,
+  TABLE_STATE_BYTES,
+  tableRegionBytes,
+  type FlowTableStorage,
+} from './flow-table.js';
+import { sampleBatchLayout, type SampleBatchLayout, type SampleBatchStorage } from './sample.js';
+
+/**
+ * The UDP fast lane: wasm/udp-lane.ts compiled to WebAssembly, run over a
+ * classic pcap reader's window. For Ethernet frames with plain IPv4/IPv6 UDP
+ * it does in one loop what the reader, the decoders and the flow assembler
+ * do per packet, on the same flow table and sample batch: they live in the
+ * module's memory (FlowTable and SampleBatch take storage there), so each
+ * packet goes whichever way suits it and both see the same flows. The
+ * module stops at any record it does not handle exactly as the TypeScript
+ * path would, and the reader hands that one to the decoders.
+ *
+ * Why: in V8's JIT the path costs about 3,000 instructions per packet,
+ * mostly checks around each typed-array access, plus ~0.14 s of optimizing
+ * compiles on the core it shares; docs/performance.md has the figures.
+ *
+ * Off when the compiled module is missing (a build by tsc alone), when a
+ * payload tap is set (evaluation), for more than MAX_FAST_LANE_FLOWS flows,
+ * and with DNSAE_FAST_LANE=0 (the CLI's switch for comparing both paths).
+ */
+export const MAX_FAST_LANE_FLOWS = 8_000_000;
+
+const KERNEL_PATH = fileURLToPath(new URL('../../dist/wasm/udp-lane.wasm', import.meta.url));
+
+/** The two lane-state words the TypeScript side owns and the counters the module adds to (wasm/udp-lane.ts L_*). */
+export const LANE_STATE_WORDS = 8;
+const L_BATCH_SERIAL = 0;
+const L_FRAMES = 1;
+const L_BYTES = 2;
+const L_IGNORED = 3;
+const L_UDP = 4;
+
+/** The assembler's record words, as the module addresses them (bytes). */
+export interface LaneRecordLayout {
+  readonly msg0: number;
+  readonly batch: number;
+  readonly source: number;
+  readonly flags: number;
+}
+
+interface WasmGlobal {
+  readonly value: number;
+}
+
+interface KernelExports {
+  configure(...args: number[]): void;
+  begin(nanosecond: number, recordLimit: number, source: number): void;
+  scan(p: number, end: number): number;
+  readonly [constant: string]: unknown;
+}
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: KernelExports };
+  Memory: new (descriptor: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
+}
+
+const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+let kernelModule: object | null | undefined;
+
+/** The compiled module, or undefined when dist/wasm/udp-lane.wasm is not there. */
+function loadKernel(): object | undefined {
+  if (kernelModule === undefined) {
+    try {
+      kernelModule = wasm === undefined ? null : new wasm.Module(readFileSync(KERNEL_PATH));
+    } catch {
+      kernelModule = null;
+    }
+  }
+  return kernelModule ?? undefined;
+}
+
+/** Whether the module agrees with the layouts here (see checkConstants in the tests). */
+function constantsAgree(e: KernelExports, rec: LaneRecordLayout): boolean {
+  const c = (name: string): number => (e[name] as WasmGlobal).value;
+  return (
+    c('RECORD_BYTES') === RECORD_WORDS * 4 &&
+    c('R_SEEN') === 32 &&
+    c('U_MSG0') === rec.msg0 &&
+    c('U_BATCH') === rec.batch &&
+    c('U_SOURCE') === rec.source &&
+    c('U_FLAGS') === rec.flags &&
+    c('V6_BYTES') === 32 &&
+    c('SLOT_BYTES') === 8 &&
+    c('T_CLOCK') === T_CLOCK * 8 &&
+    c('L_BATCH_SERIAL') === L_BATCH_SERIAL * 4 &&
+    c('L_FRAMES') === L_FRAMES * 4 &&
+    c('L_BYTES') === L_BYTES * 4 &&
+    c('L_IGNORED') === L_IGNORED * 4 &&
+    c('L_UDP') === L_UDP * 4
+  );
+}
+
+export interface FastLaneOptions {
+  maxFlows: number;
+  batchSize: number;
+  udpIdleSec: number;
+  tcpIdleSec: number;
+  /** Where the assembler keeps its words in a flow record (RECORD_USER + its U_* indices). */
+  record: LaneRecordLayout;
+}
+
+/** The memory's regions: byte offsets, each aligned to 8 (records to 64, one cache line). */
+interface LaneLayout {
+  readonly tableState: number;
+  readonly laneState: number;
+  readonly ports: number;
+  readonly batch: number;
+  readonly batchLayout: SampleBatchLayout;
+  readonly window: number;
+  readonly windowBytes: number;
+  readonly slots: number;
+  readonly slotCount: number;
+  readonly records: number;
+  readonly v6: number;
+  readonly free: number;
+  readonly held: number;
+  readonly capacity: number;
+  readonly bytes: number;
+}
+
+function layoutFor(maxFlows: number, batchSize: number): LaneLayout {
+  let at = 65_536; // the first page stays unused: address 0 is never a record, row or packet
+  const take = (bytes: number, align = 8): number => {
+    at = Math.ceil(at / align) * align;
+    const start = at;
+    at += bytes;
+    return start;
+  };
+  const capacity = fixedRecordCount(maxFlows, batchSize);
+  const slotCount = fixedSlotCount(maxFlows);
+  const t = tableRegionBytes(capacity, slotCount);
+  const batchLayout = sampleBatchLayout(batchSize);
+  const windowBytes = DEFAULT_CHUNK_SIZE + 65_536;
+  const tableState = take(TABLE_STATE_BYTES);
+  const laneState = take(LANE_STATE_WORDS * 4);
+  const ports = take(65_536);
+  const batch = take(batchLayout.bytes);
+  const window = take(windowBytes, 64);
+  const records = take(t.records, 64);
+  const slots = take(t.slots, 64);
+  const v6 = take(t.v6, 64);
+  const free = take(t.free);
+  const held = take(t.held);
+  return { tableState, laneState, ports, batch, batchLayout, window, windowBytes, slots, slotCount, records, v6, free, held, capacity, bytes: at };
+}
+
+/**
+ * One assembler's fast lane and the memory it shares with the assembler's
+ * table and batch. Made by openFastLane; the assembler builds its FlowTable
+ * and SampleBatch on `tableStorage` and `batchStorage`.
+ */
+export class UdpFastLane implements PcapFastPath {
+  readonly tableStorage: FlowTableStorage;
+  readonly batchStorage: SampleBatchStorage;
+  /** The assembler's DNS-port table (1 at each DNS port). */
+  readonly ports: Uint8Array;
+  /** Word L_BATCH_SERIAL is the assembler's batch serial. */
+  readonly state: Int32Array;
+  /** What the module consumed, since the lane was made. */
+  frames = 0;
+  bytes = 0;
+  /** Datagrams on no DNS port, and datagrams that became samples. */
+  ignored = 0;
+  udp = 0;
+  /** Delivers the batch the module filled; set by the assembler. */
+  onBatchFull: () => void = () => undefined;
+
+  private readonly buffer: ArrayBuffer;
+  private readonly layout: LaneLayout;
+  private readonly kernel: KernelExports;
+  private readonly batchCount: Int32Array;
+  private batchCapacity = 0;
+  private source = 0;
+
+  constructor(buffer: ArrayBuffer, layout: LaneLayout, kernel: KernelExports) {
+    this.buffer = buffer;
+    this.layout = layout;
+    this.kernel = kernel;
+    const l = layout;
+    this.tableStorage = {
+      buffer,
+      state: l.tableState,
+      slots: l.slots,
+      slotCount: l.slotCount,
+      records: l.records,
+      v6: l.v6,
+      free: l.free,
+      held: l.held,
+      capacity: l.capacity,
+    };
+    this.batchStorage = { buffer, offset: l.batch };
+    this.ports = new Uint8Array(buffer, l.ports, 65_536);
+    this.state = new Int32Array(buffer, l.laneState, LANE_STATE_WORDS);
+    this.batchCount = new Int32Array(buffer, l.batch + l.batchLayout.count, 1);
+  }
+
+  /** Binds the lane to the pipeline's input number `sourceIndex` (the flows it creates carry it). */
+  forSource(sourceIndex: number): this {
+    this.source = sourceIndex;
+    return this;
+  }
+
+  windowBuffer(size: number): Uint8Array | undefined {
+    return size <= this.layout.windowBytes ? new Uint8Array(this.buffer, this.layout.window, size) : undefined;
+  }
+
+  begin(header: PcapHeaderInfo, maxRecord: number): boolean {
+    // Ethernet only, in the byte order the module reads, without FCS bytes, and not pcap 2.0-2.2 (swapped lengths).
+    if (header.linktype !== 1 || !header.littleEndian || header.fcsBytes !== 0 || header.versionMinor < 3) return false;
+    this.kernel.begin(header.nanosecond ? 1 : 0, maxRecord, this.source);
+    return true;
+  }
+
+  scan(buf: Uint8Array, p: number, end: number): number {
+    // A window that grew for a record above the chunk size is no longer in the module's memory.
+    if (buf.buffer !== this.buffer) return p;
+    const base = buf.byteOffset;
+    const s = this.state;
+    for (;;) {
+      const q = this.kernel.scan(base + p, base + end) - base;
+      this.frames += s[L_FRAMES]!;
+      this.bytes += s[L_BYTES]! >>> 0;
+      this.ignored += s[L_IGNORED]!;
+      this.udp += s[L_UDP]!;
+      s[L_FRAMES] = 0;
+      s[L_BYTES] = 0;
+      s[L_IGNORED] = 0;
+      s[L_UDP] = 0;
+      if (this.batchCount[0]! < this.batchCapacity || q === p) return q;
+      this.onBatchFull();
+      p = q;
+    }
+  }
+
+  /** Layout for the module: called once, after the lane's regions are given to the table and batch. */
+  configure(options: FastLaneOptions): void {
+    const l = this.layout;
+    const b = l.batchLayout;
+    const at = (o: number): number => l.batch + o;
+    this.batchCapacity = options.batchSize;
+    this.kernel.configure(
+      l.tableState,
+      l.slots,
+      l.slotCount,
+      l.records,
+      l.v6,
+      l.free,
+      l.held,
+      l.capacity,
+      options.maxFlows,
+      options.udpIdleSec,
+      options.tcpIdleSec,
+      l.ports,
+      l.laneState,
+      at(b.count),
+      options.batchSize,
+      at(b.tsSec),
+      at(b.payloadLength),
+      at(b.tsNsec),
+      at(b.messageIndex),
+      at(b.flowRef),
+      at(b.head),
+      at(b.headLen),
+      at(b.direction),
+      at(b.flags),
+      at(b.transport),
+    );
+  }
+}
+
+/** A fast lane for an assembler with these options, or undefined when there can be none (see above). */
+export function openFastLane(options: FastLaneOptions): UdpFastLane | undefined {
+  if (process.env.DNSAE_FAST_LANE === '0' || wasm === undefined) return undefined;
+  if (!(options.maxFlows >= 1 && options.maxFlows <= MAX_FAST_LANE_FLOWS)) return undefined;
+  const module = loadKernel();
+  if (module === undefined) return undefined;
+  const layout = layoutFor(options.maxFlows, options.batchSize);
+  const pages = Math.ceil(layout.bytes / 65_536);
+  const memory = new wasm.Memory({ initial: pages, maximum: pages });
+  const instance = new wasm.Instance(module, { env: { memory } });
+  if (!constantsAgree(instance.exports, options.record)) return undefined;
+  const lane = new UdpFastLane(memory.buffer, layout, instance.exports);
+  lane.configure(options);
+  return lane;
+}

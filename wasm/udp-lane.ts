@@ -1,0 +1,507 @@
+// The UDP fast lane: classic pcap records of Ethernet frames carrying plain
+// IPv4 or IPv6 UDP, from the reader's window to sample rows, in one loop.
+// AssemblyScript, compiled by `npm run build` to dist/wasm/udp-lane.wasm.
+//
+// It shares one memory with the TypeScript pipeline and works on the same
+// state: the flow table (src/flow/flow-table.ts), the flow assembler's
+// per-flow words (src/flow/flow-assembler.ts) and the sample batch
+// (src/flow/sample.ts). It handles only the packets for which it does
+// exactly what that code does without a weird: anything else (TCP, VLAN
+// tags, fragments, IP options or extension headers, a length field at odds
+// with the frame, an empty datagram, a TCP flow to expire or evict, a
+// timestamp fraction of a second or more) stops the scan at that record,
+// and the reader hands it to the TypeScript decoders. The layout constants
+// below are the TypeScript ones; src/flow/fast-lane.ts checks the exported
+// copies against them before it uses the module.
+
+// Flow records (flow-table.ts): 16 Int32 words, last-seen time as a Float64 at word 8.
+export const RECORD_BYTES: u32 = 64;
+const R_HASH: u32 = 0;
+const R_PORTS: u32 = 4;
+const R_PROTO_VLAN: u32 = 8;
+const R_META: u32 = 12;
+const R_A0: u32 = 16;
+const R_B0: u32 = 20;
+const R_PREV: u32 = 24;
+const R_NEXT: u32 = 28;
+export const R_SEEN: u32 = 32;
+// The assembler's words in the record.
+export const U_MSG0: u32 = 40;
+const U_MSG1: u32 = 44;
+export const U_BATCH: u32 = 48;
+export const U_SOURCE: u32 = 52;
+export const U_FLAGS: u32 = 56;
+const F_CLIENT_IS_A: i32 = 1;
+const META_V6: i32 = 1;
+const META_TCP: i32 = 2;
+const META_IN_TABLE: i32 = 4;
+export const V6_BYTES: u32 = 32;
+const LANE_UDP: u32 = 0;
+const LANE_TCP: u32 = 1;
+export const SLOT_BYTES: u32 = 8;
+
+// Table state (flow-table.ts T_*): Int32 words, then Float64s.
+const T_SIZE: u32 = 0;
+const T_ALLOCATED: u32 = 4;
+const T_FREE_TOP: u32 = 8;
+const T_HELD_TOP: u32 = 12;
+export const T_CLOCK: u32 = 32;
+const T_CREATED: u32 = 40;
+const T_EXPIRED: u32 = 48;
+const T_EVICTED: u32 = 56;
+
+// Lane state: the assembler's batch serial, then what this module counted
+// since the TypeScript side last read (and zeroed) it.
+export const L_BATCH_SERIAL: u32 = 0;
+export const L_FRAMES: u32 = 4;
+export const L_BYTES: u32 = 8;
+export const L_IGNORED: u32 = 12;
+export const L_UDP: u32 = 16;
+
+const SAMPLE_SHORT: u8 = 0x01;
+const SAMPLE_TRUNCATED: u8 = 0x02;
+const HEAD_BYTES: u32 = 12;
+const FIRST_BYTES: u32 = 8;
+
+// Where everything is: byte addresses in the memory, set by configure().
+let tableState: u32 = 0;
+let slots: u32 = 0;
+let mask: u32 = 0;
+let records: u32 = 0;
+let v6Words: u32 = 0;
+let freeStack: u32 = 0;
+let heldStack: u32 = 0;
+let capacity: u32 = 0;
+let maxFlows: u32 = 0;
+let idleUdp: f64 = 0;
+let idleTcp: f64 = 0;
+let ports: u32 = 0;
+let laneState: u32 = 0;
+let batchCount: u32 = 0;
+let batchCapacity: u32 = 0;
+let colTsSec: u32 = 0;
+let colPayloadLength: u32 = 0;
+let colTsNsec: u32 = 0;
+let colMessageIndex: u32 = 0;
+let colFlowRef: u32 = 0;
+let colHead: u32 = 0;
+let colHeadLen: u32 = 0;
+let colDirection: u32 = 0;
+let colFlags: u32 = 0;
+let colTransport: u32 = 0;
+// Per input file.
+let fracToNs: u64 = 1000;
+let maxRecord: u32 = 0;
+let sourceIndex: i32 = 0;
+
+export function configure(
+  tableStateAt: u32,
+  slotsAt: u32,
+  slotCount: u32,
+  recordsAt: u32,
+  v6At: u32,
+  freeAt: u32,
+  heldAt: u32,
+  recordCapacity: u32,
+  flowLimit: u32,
+  udpIdleSec: f64,
+  tcpIdleSec: f64,
+  portsAt: u32,
+  laneStateAt: u32,
+  batchAt: u32,
+  batchRows: u32,
+  tsSecAt: u32,
+  payloadLengthAt: u32,
+  tsNsecAt: u32,
+  messageIndexAt: u32,
+  flowRefAt: u32,
+  headAt: u32,
+  headLenAt: u32,
+  directionAt: u32,
+  flagsAt: u32,
+  transportAt: u32,
+): void {
+  tableState = tableStateAt;
+  slots = slotsAt;
+  mask = slotCount - 1;
+  records = recordsAt;
+  v6Words = v6At;
+  freeStack = freeAt;
+  heldStack = heldAt;
+  capacity = recordCapacity;
+  maxFlows = flowLimit;
+  idleUdp = udpIdleSec;
+  idleTcp = tcpIdleSec;
+  ports = portsAt;
+  laneState = laneStateAt;
+  batchCount = batchAt;
+  batchCapacity = batchRows;
+  colTsSec = tsSecAt;
+  colPayloadLength = payloadLengthAt;
+  colTsNsec = tsNsecAt;
+  colMessageIndex = messageIndexAt;
+  colFlowRef = flowRefAt;
+  colHead = headAt;
+  colHeadLen = headLenAt;
+  colDirection = directionAt;
+  colFlags = flagsAt;
+  colTransport = transportAt;
+}
+
+/** One input file: nanosecond or microsecond fractions, the reader's record ceiling, the source's index. */
+export function begin(nanosecond: bool, recordLimit: u32, source: i32): void {
+  fracToNs = nanosecond ? 1 : 1000;
+  maxRecord = recordLimit;
+  sourceIndex = source;
+}
+
+@inline function rec(r: u32): u32 {
+  return records + r * RECORD_BYTES;
+}
+
+@inline function be16(p: u32): u32 {
+  return <u32>bswap<u16>(load<u16>(p));
+}
+
+@inline function be32(p: u32): u32 {
+  return bswap<u32>(load<u32>(p));
+}
+
+@inline function seen(r: u32): f64 {
+  return load<f64>(rec(r) + R_SEEN);
+}
+
+@inline function head(lane: u32): u32 {
+  return load<u32>(rec(lane) + R_NEXT);
+}
+
+function unlink(r: u32): void {
+  const prev = load<u32>(rec(r) + R_PREV);
+  const next = load<u32>(rec(r) + R_NEXT);
+  store<u32>(rec(prev) + R_NEXT, next);
+  store<u32>(rec(next) + R_PREV, prev);
+}
+
+function append(r: u32, lane: u32): void {
+  const tail = load<u32>(rec(lane) + R_PREV);
+  store<u32>(rec(r) + R_PREV, tail);
+  store<u32>(rec(r) + R_NEXT, lane);
+  store<u32>(rec(tail) + R_NEXT, r);
+  store<u32>(rec(lane) + R_PREV, r);
+}
+
+function place(hash: u32, r: u32): void {
+  let i = hash & mask;
+  while (load<u32>(slots + i * SLOT_BYTES + 4) != 0) i = (i + 1) & mask;
+  store<u32>(slots + i * SLOT_BYTES, hash);
+  store<u32>(slots + i * SLOT_BYTES + 4, r + 1);
+}
+
+/** Backward-shift deletion, as FlowTable.unplace. */
+function unplace(r: u32): void {
+  const want = r + 1;
+  let i = load<u32>(rec(r) + R_HASH) & mask;
+  while (load<u32>(slots + i * SLOT_BYTES + 4) != want) {
+    if (load<u32>(slots + i * SLOT_BYTES + 4) == 0) return;
+    i = (i + 1) & mask;
+  }
+  let j = i;
+  while (true) {
+    j = (j + 1) & mask;
+    const o = slots + j * SLOT_BYTES;
+    if (load<u32>(o + 4) == 0) break;
+    const home = load<u32>(o) & mask;
+    const stays = i <= j ? i < home && home <= j : i < home || home <= j;
+    if (!stays) {
+      store<u64>(slots + i * SLOT_BYTES, load<u64>(o));
+      i = j;
+    }
+  }
+  store<u32>(slots + i * SLOT_BYTES + 4, 0);
+}
+
+/**
+ * FlowTable.remove of a UDP flow, with the assembler's onRemove for one: the
+ * record is held back while rows of the batch not yet delivered name it.
+ */
+function removeUdp(r: u32, counter: u32): void {
+  const b = rec(r);
+  store<i32>(b + R_META, load<i32>(b + R_META) & ~META_IN_TABLE);
+  unplace(r);
+  unlink(r);
+  store<i32>(tableState + T_SIZE, load<i32>(tableState + T_SIZE) - 1);
+  store<f64>(tableState + counter, load<f64>(tableState + counter) + 1);
+  const hold = load<i32>(b + U_BATCH) == load<i32>(laneState + L_BATCH_SERIAL);
+  const top = hold ? T_HELD_TOP : T_FREE_TOP;
+  const stack = hold ? heldStack : freeStack;
+  const t = load<u32>(tableState + top);
+  store<u32>(stack + t * 4, r);
+  store<u32>(tableState + top, t + 1);
+}
+
+@inline function fmix32(h: u32): u32 {
+  h ^= h >>> 16;
+  h *= 0x85ebca6b;
+  h ^= h >>> 13;
+  h *= 0xc2b2ae35;
+  h ^= h >>> 16;
+  return h;
+}
+
+@inline function bump(at: u32, by: u32): void {
+  store<u32>(laneState + at, load<u32>(laneState + at) + by);
+}
+
+/**
+ * Consumes the complete records of [p, end) (byte addresses in the memory)
+ * that it can, and returns the address of the first it did not: an
+ * incomplete record, one for the TypeScript path, or the one after the row
+ * that filled the batch.
+ */
+export function scan(p: u32, end: u32): u32 {
+  while (end - p >= 16) {
+    const incl = load<u32>(p + 8);
+    const orig = load<u32>(p + 12);
+    if (incl > maxRecord || incl > orig || end - p - 16 < incl) break;
+    const nsec64 = <u64>load<u32>(p + 4) * fracToNs;
+    if (nsec64 >= 1_000_000_000) break;
+    const sec = load<u32>(p);
+    const nsec = <u32>nsec64;
+    const f = p + 16;
+    const capEndFrame = f + incl;
+    const wireEnd = f + orig;
+    if (incl < 14) break;
+
+    // Ethernet II, then IPv4 without options or fragmentation, or IPv6 without extension headers.
+    const ethertype = be16(f + 12);
+    const ip = f + 14;
+    let v6 = false;
+    let claimedEnd: u32 = 0;
+    let udp: u32 = 0;
+    if (ethertype == 0x0800) {
+      if (capEndFrame - ip < 20 || load<u8>(ip) != 0x45) break;
+      const total = be16(ip + 2);
+      if (total < 28) break;
+      claimedEnd = ip + total;
+      if (claimedEnd > wireEnd || (be16(ip + 6) & 0x3fff) != 0 || load<u8>(ip + 9) != 17) break;
+      udp = ip + 20;
+    } else if (ethertype == 0x86dd) {
+      if (capEndFrame - ip < 40 || load<u8>(ip) >> 4 != 6) break;
+      const plen = be16(ip + 4);
+      if (plen < 8) break;
+      claimedEnd = ip + 40 + plen;
+      if (claimedEnd > wireEnd || load<u8>(ip + 6) != 17) break;
+      udp = ip + 40;
+      v6 = true;
+    } else {
+      break;
+    }
+    const capEnd = claimedEnd < capEndFrame ? claimedEnd : capEndFrame;
+    // The UDP header captured, its length exactly the IP payload's, and payload bytes captured.
+    if (<i32>(capEnd - udp) <= 8 || be16(udp + 4) != claimedEnd - udp) break;
+    const sp = be16(udp);
+    const dp = be16(udp + 2);
+    const pay = udp + 8;
+    const payloadLength = claimedEnd - pay;
+    const captured = capEnd - pay;
+
+    const srcDns = load<u8>(ports + sp) == 1;
+    const dstDns = load<u8>(ports + dp) == 1;
+    if (!srcDns && !dstDns) {
+      bump(L_FRAMES, 1);
+      bump(L_BYTES, incl);
+      bump(L_IGNORED, 1);
+      p = capEndFrame;
+      continue;
+    }
+
+    // The canonical key (flow-key.ts flowKeyFromPacket) and its table hash (tableHash).
+    const sa = v6 ? ip + 8 : ip + 12;
+    const da = v6 ? ip + 24 : ip + 16;
+    const s0 = be32(sa);
+    const d0 = be32(da);
+    let s1: u32 = 0, s2: u32 = 0, s3: u32 = 0, d1: u32 = 0, d2: u32 = 0, d3: u32 = 0;
+    if (v6) {
+      s1 = be32(sa + 4);
+      s2 = be32(sa + 8);
+      s3 = be32(sa + 12);
+      d1 = be32(da + 4);
+      d2 = be32(da + 8);
+      d3 = be32(da + 12);
+    }
+    let srcIsA: bool;
+    if (s0 != d0) srcIsA = s0 < d0;
+    else if (s1 != d1) srcIsA = s1 < d1;
+    else if (s2 != d2) srcIsA = s2 < d2;
+    else if (s3 != d3) srcIsA = s3 < d3;
+    else srcIsA = sp <= dp;
+    const a0 = srcIsA ? s0 : d0;
+    const b0 = srcIsA ? d0 : s0;
+    const portsWord = srcIsA ? (sp << 16) | dp : (dp << 16) | sp;
+    const protoVlan: u32 = 17 << 24;
+    let h = (a0 ^ 0x2c1b3c6d) * 0x9e3779b1;
+    h = (h ^ b0) * 0x85ebca77;
+    h = (h ^ portsWord) * 0xc2b2ae3d;
+    h = (h ^ protoVlan ^ (v6 ? 6 : 4)) * 0x27d4eb2f;
+    let a1: u32 = 0, a2: u32 = 0, a3: u32 = 0, b1: u32 = 0, b2: u32 = 0, b3: u32 = 0;
+    if (v6) {
+      a1 = srcIsA ? s1 : d1;
+      a2 = srcIsA ? s2 : d2;
+      a3 = srcIsA ? s3 : d3;
+      b1 = srcIsA ? d1 : s1;
+      b2 = srcIsA ? d2 : s2;
+      b3 = srcIsA ? d3 : s3;
+      h = (h ^ a1) * 0x9e3779b1;
+      h = (h ^ a2) * 0x85ebca77;
+      h = (h ^ a3) * 0xc2b2ae3d;
+      h = (h ^ b1) * 0x9e3779b1;
+      h = (h ^ b2) * 0x85ebca77;
+      h = (h ^ b3) * 0xc2b2ae3d;
+    }
+    const hash = fmix32(h) & 0x3fffffff;
+    const meta: i32 = v6 ? META_V6 : 0;
+
+    // FlowTable.advance: the clock, then idle UDP flows; an idle TCP flow is the TypeScript path's.
+    const now = <f64>sec + <f64>nsec / 1e9;
+    let clock = load<f64>(tableState + T_CLOCK);
+    if (now > clock) {
+      clock = now;
+      store<f64>(tableState + T_CLOCK, clock);
+    }
+    const udpLimit = clock - idleUdp;
+    for (let r = head(LANE_UDP); r != LANE_UDP && seen(r) < udpLimit; r = head(LANE_UDP)) removeUdp(r, T_EXPIRED);
+    const t = head(LANE_TCP);
+    if (t != LANE_TCP && seen(t) < clock - idleTcp) break;
+
+    // FlowTable.lookup.
+    let ref: u32 = 0;
+    let i = (hash - 1) & mask;
+    while (true) {
+      i = (i + 1) & mask;
+      const o = slots + i * SLOT_BYTES;
+      const r1 = load<u32>(o + 4);
+      if (r1 == 0) break;
+      if (load<u32>(o) == hash) {
+        const b = rec(r1 - 1);
+        if (
+          load<u32>(b + R_PORTS) == portsWord &&
+          load<u32>(b + R_PROTO_VLAN) == protoVlan &&
+          load<u32>(b + R_A0) == a0 &&
+          load<u32>(b + R_B0) == b0 &&
+          (load<i32>(b + R_META) & META_V6) == meta
+        ) {
+          if (!v6) {
+            ref = r1 - 1;
+            break;
+          }
+          const x = v6Words + (r1 - 1) * V6_BYTES;
+          if (
+            load<u32>(x) == a1 &&
+            load<u32>(x + 4) == a2 &&
+            load<u32>(x + 8) == a3 &&
+            load<u32>(x + 12) == b1 &&
+            load<u32>(x + 16) == b2 &&
+            load<u32>(x + 20) == b3
+          ) {
+            ref = r1 - 1;
+            break;
+          }
+        }
+      }
+    }
+
+    if (ref != 0) {
+      // FlowTable.touch.
+      const b = rec(ref);
+      store<f64>(b + R_SEEN, clock);
+      const lane = (load<i32>(b + R_META) & META_TCP) != 0 ? LANE_TCP : LANE_UDP;
+      if (load<u32>(rec(lane) + R_PREV) != ref) {
+        unlink(ref);
+        append(ref, lane);
+      }
+    } else {
+      // FlowTable.insert and FlowAssembler.createFlow; a TCP flow to evict is the TypeScript path's.
+      let evictTcp = false;
+      while (load<u32>(tableState + T_SIZE) >= maxFlows) {
+        const u = head(LANE_UDP);
+        const tt = head(LANE_TCP);
+        if (u == LANE_UDP || (tt != LANE_TCP && seen(u) > seen(tt))) {
+          evictTcp = true;
+          break;
+        }
+        removeUdp(u, T_EVICTED);
+      }
+      if (evictTcp) break;
+      const freeTop = load<u32>(tableState + T_FREE_TOP);
+      if (freeTop > 0) {
+        ref = load<u32>(freeStack + (freeTop - 1) * 4);
+        store<u32>(tableState + T_FREE_TOP, freeTop - 1);
+      } else {
+        ref = load<u32>(tableState + T_ALLOCATED);
+        if (ref >= capacity) break;
+        store<u32>(tableState + T_ALLOCATED, ref + 1);
+      }
+      const b = rec(ref);
+      store<u32>(b + R_HASH, hash);
+      store<u32>(b + R_PORTS, portsWord);
+      store<u32>(b + R_PROTO_VLAN, protoVlan);
+      store<i32>(b + R_META, meta | META_IN_TABLE);
+      store<u32>(b + R_A0, a0);
+      store<u32>(b + R_B0, b0);
+      if (v6) {
+        const x = v6Words + ref * V6_BYTES;
+        store<u32>(x, a1);
+        store<u32>(x + 4, a2);
+        store<u32>(x + 8, a3);
+        store<u32>(x + 12, b1);
+        store<u32>(x + 16, b2);
+        store<u32>(x + 20, b3);
+      }
+      store<f64>(b + R_SEEN, clock);
+      place(hash, ref);
+      append(ref, LANE_UDP);
+      store<i32>(tableState + T_SIZE, load<i32>(tableState + T_SIZE) + 1);
+      store<f64>(tableState + T_CREATED, load<f64>(tableState + T_CREATED) + 1);
+      const clientIsSrc = srcDns != dstDns ? dstDns : true;
+      store<i32>(b + U_MSG0, 0);
+      store<i32>(b + U_MSG1, 0);
+      store<i32>(b + U_BATCH, 0);
+      store<i32>(b + U_SOURCE, sourceIndex);
+      store<i32>(b + U_FLAGS, clientIsSrc == srcIsA ? F_CLIENT_IS_A : 0);
+    }
+
+    // FlowAssembler.ingest for a datagram with payload, nextIndex and SampleBatch.add.
+    const b = rec(ref);
+    const clientIsA = (load<i32>(b + U_FLAGS) & F_CLIENT_IS_A) != 0;
+    const dir: u32 = srcIsA == clientIsA ? 0 : 1;
+    store<i32>(b + U_BATCH, load<i32>(laneState + L_BATCH_SERIAL));
+    const m = b + U_MSG0 + dir * 4;
+    const index = load<u32>(m);
+    store<u32>(m, index + 1);
+    const row = load<u32>(batchCount);
+    store<u32>(batchCount, row + 1);
+    const n = captured < HEAD_BYTES ? captured : HEAD_BYTES;
+    const hb = colHead + row * HEAD_BYTES;
+    if (n == HEAD_BYTES) {
+      store<u64>(hb, load<u64>(pay));
+      store<u32>(hb + 8, load<u32>(pay + 8));
+    } else {
+      for (let k: u32 = 0; k < HEAD_BYTES; k++) store<u8>(hb + k, k < n ? load<u8>(pay + k) : 0);
+    }
+    store<u8>(colHeadLen + row, <u8>n);
+    store<i32>(colPayloadLength + row * 4, payloadLength);
+    store<f64>(colTsSec + row * 8, <f64>sec);
+    store<u32>(colTsNsec + row * 4, nsec);
+    store<u8>(colDirection + row, <u8>dir);
+    store<u32>(colMessageIndex + row * 4, index);
+    store<u8>(colFlags + row, (captured < payloadLength ? SAMPLE_TRUNCATED : 0) | (n < FIRST_BYTES ? SAMPLE_SHORT : 0));
+    store<u32>(colFlowRef + row * 4, ref);
+    store<u8>(colTransport + row, 0);
+    bump(L_FRAMES, 1);
+    bump(L_BYTES, incl);
+    bump(L_UDP, 1);
+    p = capEndFrame;
+    if (row + 1 >= batchCapacity) break;
+  }
+  return p;
+}
