@@ -1,7 +1,7 @@
 // The modules the fuzz harness exercises, loaded from a build directory
 // (dist/). test/robustness/fuzz-api.ts is the same list from src/.
 export async function fuzzApi(base) {
-  const [decodeFrame, packet, weirds, tables, openCapture, errors, flow, rules, modelDir, backend] = await Promise.all([
+  const [decodeFrame, packet, weirds, tables, openCapture, errors, flow, rules, modelDir, backend, pipeline] = await Promise.all([
     import(`${base}decode/decode-frame.js`),
     import(`${base}decode/packet.js`),
     import(`${base}decode/weirds.js`),
@@ -12,6 +12,7 @@ export async function fuzzApi(base) {
     import(`${base}rules/header-rules.js`),
     import(`${base}model/model-dir.js`),
     import(`${base}model/backend.js`),
+    import(`${base}pipeline.js`),
   ]);
   await backend.selectBackend('cpu');
   return {
@@ -25,6 +26,7 @@ export async function fuzzApi(base) {
     ModelError: errors.ModelError,
     ERROR_CODES: errors.ERROR_CODES,
     FlowAssembler: flow.FlowAssembler,
+    Pipeline: pipeline.Pipeline,
     checkHeader: rules.checkHeader,
     RULES: rules.RULES,
     ALL_RULES_MASK: rules.ALL_RULES_MASK,

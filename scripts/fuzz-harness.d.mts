@@ -51,3 +51,15 @@ export declare function checkCapture(
 export declare function memoryInput(bytes: Uint8Array, step?: number): { read(into: Uint8Array, offset: number, length: number): Promise<number>; close(): Promise<void> };
 export declare function mutate(seed: Uint8Array, ops: readonly unknown[], others: readonly Uint8Array[], structured?: boolean): Uint8Array;
 export declare function lengthFields(bytes: Uint8Array): Array<{ at: number; le: boolean }>;
+
+/** Options of checkLane: read step and chunk size, and the pipeline's limits (see laneOptionsArb). */
+export interface LaneOptions {
+  step: number;
+  chunk: number | undefined;
+  maxFlows: number;
+  udpIdle: number;
+  tcpIdle: number;
+  batch: number;
+  sources: number;
+}
+export declare function checkLane(api: FuzzApi, name: string, bytes: Uint8Array, o: LaneOptions): Promise<{ laneFrames: number; rows: number }>;

@@ -14,10 +14,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 
-export const TARGETS = ['decode', 'capture', 'truncate', 'flow', 'rules', 'model'];
+export const TARGETS = ['decode', 'capture', 'truncate', 'flow', 'lane', 'rules', 'model'];
 
 /** Share of the run budget per target; model loads are slow and get a fixed small share. */
-const WEIGHTS = { decode: 0.3, capture: 0.25, truncate: 0.04, flow: 0.16, rules: 0.248, model: 0.002 };
+const WEIGHTS = { decode: 0.3, capture: 0.2, truncate: 0.04, flow: 0.16, lane: 0.05, rules: 0.248, model: 0.002 };
 
 /** Whole-file mutations use files up to this size so one run stays around a millisecond. */
 const MAX_SEED_FILE = 48 * 1024;
@@ -540,6 +540,73 @@ export function checkFlow(api, c) {
   }
 }
 
+// ---------------------------------------------------------------- UDP fast lane
+
+const quietLog = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Everything a consumer can read of batch row `i`, as one string. */
+function laneRow(b, i) {
+  const f = b.flows[i];
+  const head = Buffer.from(b.head.subarray(i * 12, i * 12 + 12)).toString('hex');
+  return [
+    f.flowId, f.transport, f.clientIp, f.clientPort, f.serverIp, f.serverPort, f.vlan.join('.'), f.sourceIndex, f.ipVersion,
+    head, b.headLen[i], b.payloadLength[i], b.tsSec[i], b.tsNsec[i], b.direction[i], b.messageIndex[i], b.flags[i], b.transport[i],
+  ].join(' ');
+}
+
+/** `bytes` as `sources` inputs in a row through a Pipeline, with the UDP fast lane on or off. */
+async function runLaneSide(api, name, bytes, o, fastLane) {
+  const rows = [];
+  const consumer = {
+    onBatch(b) {
+      for (let i = 0; i < b.count; i++) rows.push(laneRow(b, i));
+    },
+    drain: async () => undefined,
+  };
+  const options = { ports: [53], maxFlows: o.maxFlows, udpIdleSec: o.udpIdle, tcpIdleSec: o.tcpIdle, maxTcpBufferBytes: 65_536, batchSize: o.batch, fastLane };
+  const pipeline = new api.Pipeline(options, consumer, quietLog);
+  const errors = [];
+  for (let i = 0; i < o.sources; i++) {
+    try {
+      const src = await api.openCaptureInput(name, memoryInput(bytes, o.step), o.chunk === undefined ? {} : { chunkSize: o.chunk });
+      await pipeline.runSource(src, i);
+    } catch (err) {
+      if (!(err instanceof api.CaptureFileError)) throw err;
+      errors.push(`${err.code}@${err.offset}`);
+    }
+  }
+  const fast = pipeline.assembler.pcapFastPath(0);
+  return { rows, stats: JSON.stringify(pipeline.stats()), sources: JSON.stringify(pipeline.sources), errors: errors.join(','), lane: pipeline.assembler.fastLane, laneFrames: fast?.frames ?? 0 };
+}
+
+/**
+ * The same input through the pipeline with the UDP fast lane and without:
+ * every row (flow, all 12 head bytes, every column), the statistics, the
+ * per-source summaries and the errors must be the same. Returns how many
+ * records the lane took, so a caller can tell it was not bypassed.
+ */
+export async function checkLane(api, name, bytes, o) {
+  const on = await runLaneSide(api, name, bytes, o, true);
+  const off = await runLaneSide(api, name, bytes, o, false);
+  check(on.lane && !off.lane, `fast lane ${on.lane ? 'on' : 'off'} where asked for, ${off.lane ? 'on' : 'off'} where not`);
+  check(on.errors === off.errors, `errors differ: lane ${on.errors} / TypeScript ${off.errors}`);
+  const n = Math.max(on.rows.length, off.rows.length);
+  for (let i = 0; i < n; i++) check(on.rows[i] === off.rows[i], `row ${i} differs:\n  lane       ${on.rows[i]}\n  TypeScript ${off.rows[i]}`);
+  check(on.stats === off.stats, `statistics differ:\n  lane       ${on.stats}\n  TypeScript ${off.stats}`);
+  check(on.sources === off.sources, `source summaries differ:\n  lane       ${on.sources}\n  TypeScript ${off.sources}`);
+  return { laneFrames: on.laneFrames, rows: on.rows.length };
+}
+
+export const laneOptionsArb = fc.record({
+  step: fc.constantFrom(1 << 30, 1 << 30, 1, 7, 100, 4096),
+  chunk: fc.constantFrom(undefined, undefined, 64, 1000),
+  maxFlows: fc.constantFrom(1, 2, 3, 5, 64, 100_000),
+  udpIdle: fc.constantFrom(0, 0.001, 0.5, 60),
+  tcpIdle: fc.constantFrom(0, 0.01, 1, 300),
+  batch: fc.constantFrom(1, 2, 3, 16, 4096),
+  sources: fc.constantFrom(1, 1, 2),
+});
+
 // ---------------------------------------------------------------- runner
 
 function budget(runs, targets) {
@@ -566,6 +633,10 @@ function props(api, seeds, counts) {
   const captureArb = fc.record({ file: fc.nat(), ops: plansArb, step: fc.constantFrom(1 << 30, 1, 3, 17, 4096), chunk: fc.constantFrom(undefined, 64, 1000) });
   const captureOf = (d) => mutate(files[d.file % files.length], d.ops, files);
   const truncArb = fc.record({ file: fc.nat(), cut: fc.nat() });
+  // Classic pcap files only (the lane reads no pcapng), mutated or not.
+  const pcapFiles = files.filter((f) => f[0] !== 0x0a);
+  const laneArb = fc.record({ file: fc.nat(), ops: fc.oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 3, arbitrary: plansArb }), o: laneOptionsArb });
+  const laneOf = (d) => mutate(pcapFiles[d.file % pcapFiles.length], d.ops, pcapFiles);
   const rulesArb = fc.record({
     head: fc.uint8Array({ minLength: 0, maxLength: 20 }),
     off: fc.nat(8),
@@ -619,6 +690,12 @@ function props(api, seeds, counts) {
     flow: {
       prop: fc.property(flowArb, (d) => checkFlow(api, d)),
       input: (d) => ({ ext: 'flow.json', bytes: Buffer.from(JSON.stringify(d, (_k, v) => (v instanceof Uint8Array ? { u8: Buffer.from(v).toString('hex') } : v))) }),
+    },
+    lane: {
+      prop: fc.asyncProperty(laneArb, async (d) => {
+        await checkLane(api, 'fuzz-input', laneOf(d), d.o);
+      }),
+      input: (d) => ({ ext: 'lane.json', bytes: Buffer.from(JSON.stringify({ o: d.o, bytes: Buffer.from(laneOf(d)).toString('hex') })) }),
     },
     rules: {
       prop: fc.property(rulesArb, (d) => {
@@ -696,6 +773,11 @@ export async function replayRegression(api, file, seeds) {
     case 'flow':
       checkFlow(api, JSON.parse(Buffer.from(bytes).toString('utf8'), (_k, v) => (v !== null && typeof v === 'object' && typeof v.u8 === 'string' ? new Uint8Array(Buffer.from(v.u8, 'hex')) : v)));
       return target;
+    case 'lane': {
+      const d = JSON.parse(Buffer.from(bytes).toString('utf8'));
+      await checkLane(api, 'fuzz-input', new Uint8Array(Buffer.from(d.bytes, 'hex')), d.o);
+      return target;
+    }
     case 'rules': {
       const d = JSON.parse(Buffer.from(bytes).toString('utf8'));
       const head = new Uint8Array(Buffer.from(d.head, 'hex'));

@@ -8,6 +8,7 @@ import { CaptureFileError, ERROR_CODES, ModelError } from '../../src/errors.js';
 import { FlowAssembler } from '../../src/flow/flow-assembler.js';
 import { selectBackend } from '../../src/model/backend.js';
 import { loadModelDir } from '../../src/model/model-dir.js';
+import { Pipeline } from '../../src/pipeline.js';
 import { ALL_RULES_MASK, checkHeader, DEFAULT_RULES_MASK, RULES } from '../../src/rules/header-rules.js';
 import type { FuzzApi } from '../../scripts/fuzz-harness.mjs';
 
@@ -24,6 +25,7 @@ export async function srcFuzzApi(): Promise<FuzzApi> {
     ModelError,
     ERROR_CODES,
     FlowAssembler,
+    Pipeline,
     checkHeader,
     RULES,
     ALL_RULES_MASK,

@@ -1,0 +1,151 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkLane, type LaneOptions } from '../../scripts/fuzz-harness.mjs';
+import { openCapture } from '../../src/capture/open-capture.js';
+import { FlowAssembler } from '../../src/flow/flow-assembler.js';
+import { srcFuzzApi } from '../robustness/fuzz-api.js';
+import { buildPcap, type PcapRecord } from '../capture/build-capture.js';
+import type { FuzzApi } from '../../scripts/fuzz-harness.mjs';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+/** Every classic pcap of the fixtures (the lane reads no pcapng). */
+const PCAPS = ['benign', 'anomalous', 'malformed', 'live'].flatMap((d) =>
+  readdirSync(join(FIXTURES, d), { withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.pcap'))
+    .map((e) => `${d}/${e.name}`),
+);
+
+const DEFAULTS: LaneOptions = { step: 1 << 30, chunk: undefined, maxFlows: 100_000, udpIdle: 60, tcpIdle: 300, batch: 4096, sources: 2 };
+/** Limits small enough that flows of both lanes expire and are evicted, records are held, and batches fill mid-chunk. */
+const TIGHT: LaneOptions[] = [
+  { step: 7, chunk: 64, maxFlows: 2, udpIdle: 0.001, tcpIdle: 0.01, batch: 1, sources: 1 },
+  { step: 100, chunk: 1000, maxFlows: 3, udpIdle: 0.5, tcpIdle: 1, batch: 3, sources: 2 },
+  { step: 1 << 30, chunk: undefined, maxFlows: 1, udpIdle: 60, tcpIdle: 0, batch: 2, sources: 1 },
+];
+
+let api: FuzzApi;
+beforeAll(async () => {
+  api = await srcFuzzApi();
+});
+
+describe('UDP fast lane', () => {
+  it('is on by default where the compiled module is there (npm run build), and off when asked', () => {
+    expect(new FlowAssembler({}, () => undefined).fastLane).toBe(true);
+    expect(new FlowAssembler({ fastLane: false }, () => undefined).fastLane).toBe(false);
+    // Evaluation's payload tap needs every payload: the lane would not give them.
+    expect(new FlowAssembler({ payloadTap: () => undefined }, () => undefined).fastLane).toBe(false);
+  });
+
+  it.each(PCAPS)('%s: the same rows, statistics and errors with and without it', async (file) => {
+    const bytes = new Uint8Array(readFileSync(join(FIXTURES, file)));
+    for (const o of [DEFAULTS, ...TIGHT]) await checkLane(api, file, bytes, o);
+  });
+
+  it('takes every record of an Ethernet capture of plain UDP DNS', async () => {
+    const file = 'benign/tcpdump__dns_udp.pcap';
+    const src = await openCapture(join(FIXTURES, file));
+    let frames = 0;
+    await src.run(() => frames++);
+    const r = await checkLane(api, file, new Uint8Array(readFileSync(join(FIXTURES, file))), { ...DEFAULTS, sources: 1 });
+    expect(frames).toBeGreaterThan(0);
+    expect(r.laneFrames).toBe(frames);
+  });
+
+  it('leaves TCP to the TypeScript path, in order, between the datagrams it takes', async () => {
+    const file = 'benign/tcpdump__dns_tcp.pcap';
+    const r = await checkLane(api, file, new Uint8Array(readFileSync(join(FIXTURES, file))), { ...DEFAULTS, sources: 1 });
+    expect(r.laneFrames).toBe(0);
+    expect(r.rows).toBeGreaterThan(0);
+  });
+
+  it('agrees on 20,000 packets of 4,000 IPv4 and IPv6 flows through a 500-flow table, TCP among them', async () => {
+    const file = await manyFlows();
+    for (const o of [
+      { ...DEFAULTS, maxFlows: 500, udpIdle: 2, tcpIdle: 5, batch: 256, sources: 1 },
+      { ...DEFAULTS, maxFlows: 500, udpIdle: 60, tcpIdle: 0.5, batch: 4096, sources: 2, step: 4099 },
+    ]) {
+      const r = await checkLane(api, 'many-flows', file, o);
+      // About 19,000 are UDP datagrams the lane takes (RIPng among the IPv6 ones, on no DNS port, too); TCP
+      // segments, and datagrams that must first evict or expire a TCP flow, it leaves to the TypeScript path.
+      expect(r.laneFrames / o.sources).toBeGreaterThan(15_000);
+      expect(r.laneFrames / o.sources).toBeLessThan(20_000);
+      expect(r.rows / o.sources).toBeGreaterThan(15_000);
+    }
+  });
+
+  it('a planted difference in the lane is caught (the comparison can fail)', async () => {
+    const file = await manyFlows();
+    const planted: FuzzApi = {
+      ...api,
+      Pipeline: class extends (api.Pipeline as new (...a: unknown[]) => { assembler: unknown }) {
+        constructor(...a: unknown[]) {
+          super(...a);
+          const o = a[0] as { fastLane: boolean; maxFlows: number; batchSize: number; udpIdleSec: number; tcpIdleSec: number };
+          // The lane alone expires UDP flows after a millisecond.
+          const lane = (this.assembler as { lane?: { configure(x: object): void } }).lane;
+          lane?.configure({ ...o, udpIdleSec: 0.001, record: { msg0: 40, batch: 48, source: 52, flags: 56 } });
+        }
+      },
+    };
+    await expect(checkLane(planted, 'many-flows', file, { ...DEFAULTS, sources: 1 })).rejects.toThrow(/differ/);
+  });
+});
+
+let manyFlowsFile: Uint8Array | undefined;
+
+/**
+ * Real frames of the fixtures (Ethernet UDP DNS over IPv4 and IPv6, and a
+ * DNS-over-TCP conversation), copied with other client addresses and ports
+ * so they make thousands of flows, at times 1-40 ms apart.
+ */
+async function manyFlows(): Promise<Uint8Array> {
+  if (manyFlowsFile !== undefined) return manyFlowsFile;
+  const frames = async (file: string): Promise<Uint8Array[]> => {
+    const out: Uint8Array[] = [];
+    const src = await openCapture(join(FIXTURES, file));
+    await src.run((f) => {
+      if (f.linktype === 1) out.push(f.buf.slice(f.offset, f.offset + f.capLen));
+    });
+    return out;
+  };
+  const isUdp = (b: Uint8Array, v6: boolean): boolean => (v6 ? b[12] === 0x86 && b[13] === 0xdd && b[20] === 17 : b[12] === 8 && b[13] === 0 && b[23] === 17);
+  const v4 = (await frames('benign/tcpdump__dns_udp.pcap')).filter((b) => isUdp(b, false));
+  const v6 = (await frames('benign/arkime__v6.pcap')).filter((b) => isUdp(b, true));
+  const tcp = await frames('benign/tcpdump__dns_tcp.pcap');
+  expect(v4.length).toBeGreaterThan(0);
+  expect(v6.length).toBeGreaterThan(0);
+  expect(tcp.length).toBeGreaterThan(0);
+  let seed = 12345;
+  const rand = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const records: PcapRecord[] = [];
+  let usec = 0;
+  for (let i = 0; i < 20_000; i++) {
+    usec += 1000 + rand(40_000);
+    const client = rand(4000);
+    const kind = rand(20);
+    const src = kind === 0 ? tcp[(i >> 3) % tcp.length]! : kind < 8 ? v6[rand(v6.length)]! : v4[rand(v4.length)]!;
+    const b = src.slice();
+    if (kind === 0) {
+      // One TCP conversation at a time, on client ports that change every 64 packets.
+      b[14 + 20] = 0xc0 | ((i >> 6) & 0x3f);
+    } else {
+      const ip6 = b[12] === 0x86;
+      const udp = ip6 ? 54 : 34;
+      const toServer = b[udp + 2] === 0 && b[udp + 3] === 53;
+      const addr = ip6 ? (toServer ? 14 + 8 : 14 + 24) : toServer ? 14 + 12 : 14 + 16;
+      b[addr + (ip6 ? 15 : 3)] = client & 0xff;
+      b[addr + (ip6 ? 14 : 2)] = client >> 8;
+      const port = udp + (toServer ? 0 : 2);
+      b[port] = 0x80 | (client & 0x3f);
+    }
+    records.push({ sec: 1_700_000_000 + Math.floor(usec / 1e6), frac: usec % 1e6, data: b });
+  }
+  manyFlowsFile = buildPcap({ snaplen: 65535 }, records);
+  return manyFlowsFile;
+}
