@@ -40,24 +40,53 @@ const PHASE_PREFIX_HI = 0;
 const PHASE_PREFIX_LO = 1;
 const PHASE_BODY = 2;
 
+/**
+ * A stream direction's state as Int32 words (the framer's and the TCP
+ * stream's, STREAM_WORDS from `base`), with the message's first HEAD_BYTES at
+ * word STREAM_HEAD. In memory of its own, or in the fast lane's, whose
+ * module (wasm/fast-lane.ts) carries in-order DNS-over-TCP segments on with
+ * the same words.
+ */
+export interface StreamState {
+  readonly words: Int32Array;
+  readonly base: number;
+}
+
+export const STREAM_WORDS = 20;
+// TcpStream's words.
+export const S_STATE = 0;
+export const S_NEXT = 1;
+export const S_FIN_SEQ = 2;
+export const S_HAS_FIN = 3;
+/** Out-of-order pieces held (TcpStream.pending.length). */
+export const S_PENDING = 4;
+// The framer's words.
+export const S_PHASE = 5;
+export const S_PREFIX_HI = 6;
+export const S_MSG_LEN = 7;
+/** Bytes of the current message passed so far (delivered or lost in a gap). */
+export const S_POS = 8;
+/** 0 once a gap hit the header region: later bytes are not at known offsets. */
+export const S_HEAD_OPEN = 9;
+export const S_HEAD_LEN = 10;
+export const S_MSG_FLAGS = 11;
+/** Flags the next message inherits (framing had to be guessed after a gap). */
+export const S_CARRY_FLAGS = 12;
+/** Flags added to every message (e.g. SAMPLE_MIDSTREAM). */
+export const S_STREAM_FLAGS = 13;
+export const S_MESSAGES = 14;
+/** First of the three words that hold the HEAD_BYTES. */
+export const S_HEAD = 16;
+
+export function newStreamState(): StreamState {
+  return { words: new Int32Array(STREAM_WORDS), base: 0 };
+}
+
 export class DnsTcpFramer<T> {
   /** First bytes of the current message; valid during `message()` only. */
-  readonly head = new Uint8Array(HEAD_BYTES);
-  headLen = 0;
-  /** Flags added to every message (e.g. SAMPLE_MIDSTREAM). */
-  streamFlags = 0;
-  /** Messages emitted so far. */
-  messages = 0;
-  private phase = PHASE_PREFIX_HI;
-  private prefixHi = 0;
-  private msgLen = 0;
-  /** Bytes of the current message passed so far (delivered or lost in a gap). */
-  private pos = 0;
-  /** False once a gap hit the header region: later bytes are not at known offsets. */
-  private headOpen = true;
-  private msgFlags = 0;
-  /** Flags the next message inherits (framing had to be guessed after a gap). */
-  private carryFlags = 0;
+  readonly head: Uint8Array;
+  private readonly w: Int32Array;
+  private readonly b: number;
   /** Message bytes kept so far, when bodies are kept; allocated on first use. */
   private body: Uint8Array | null = null;
   private bodyLen = 0;
@@ -72,40 +101,71 @@ export class DnsTcpFramer<T> {
     private readonly sink: FramerSink<T>,
     readonly tag: T,
     private readonly maxBodyBytes = 0,
-  ) {}
+    state: StreamState = newStreamState(),
+  ) {
+    this.w = state.words;
+    this.b = state.base;
+    const w = state.words;
+    this.head = new Uint8Array(w.buffer, w.byteOffset + (state.base + S_HEAD) * 4, HEAD_BYTES);
+    w[this.b + S_HEAD_OPEN] = 1;
+  }
+
+  get headLen(): number {
+    return this.w[this.b + S_HEAD_LEN]!;
+  }
+
+  /** Flags added to every message (e.g. SAMPLE_MIDSTREAM). */
+  get streamFlags(): number {
+    return this.w[this.b + S_STREAM_FLAGS]!;
+  }
+
+  set streamFlags(f: number) {
+    this.w[this.b + S_STREAM_FLAGS] = f;
+  }
+
+  /** Messages emitted so far. */
+  get messages(): number {
+    return this.w[this.b + S_MESSAGES]!;
+  }
 
   /** True while a message has started (any prefix byte seen) but not been emitted. */
   get inMessage(): boolean {
-    return this.phase !== PHASE_PREFIX_HI;
+    return this.w[this.b + S_PHASE] !== PHASE_PREFIX_HI;
   }
 
   push(bytes: Uint8Array, off: number, len: number): void {
+    const w = this.w;
+    const b = this.b;
     let i = off;
     const end = off + len;
     while (i < end) {
-      if (this.phase === PHASE_PREFIX_HI) {
-        this.prefixHi = bytes[i++]!;
-        this.phase = PHASE_PREFIX_LO;
-        this.msgFlags = this.carryFlags;
-        this.carryFlags = 0;
-      } else if (this.phase === PHASE_PREFIX_LO) {
-        this.msgLen = (this.prefixHi << 8) | bytes[i++]!;
-        this.phase = PHASE_BODY;
-        this.pos = 0;
-        this.headLen = 0;
-        this.headOpen = true;
-        if (this.maxBodyBytes > 0) this.startBody();
-        if (this.msgLen === 0) this.emit(0, 0);
+      const phase = w[b + S_PHASE];
+      if (phase === PHASE_PREFIX_HI) {
+        w[b + S_PREFIX_HI] = bytes[i++]!;
+        w[b + S_PHASE] = PHASE_PREFIX_LO;
+        w[b + S_MSG_FLAGS] = w[b + S_CARRY_FLAGS]!;
+        w[b + S_CARRY_FLAGS] = 0;
+      } else if (phase === PHASE_PREFIX_LO) {
+        const msgLen = (w[b + S_PREFIX_HI]! << 8) | bytes[i++]!;
+        w[b + S_MSG_LEN] = msgLen;
+        w[b + S_PHASE] = PHASE_BODY;
+        w[b + S_POS] = 0;
+        w[b + S_HEAD_LEN] = 0;
+        w[b + S_HEAD_OPEN] = 1;
+        if (this.maxBodyBytes > 0) this.startBody(msgLen);
+        if (msgLen === 0) this.emit(0, 0);
       } else {
-        let n = this.msgLen - this.pos;
+        const msgLen = w[b + S_MSG_LEN]!;
+        const pos = w[b + S_POS]!;
+        let n = msgLen - pos;
         if (end - i < n) n = end - i;
-        if (this.headOpen && this.headLen < HEAD_BYTES) {
-          let h = HEAD_BYTES - this.headLen;
+        const headLen = w[b + S_HEAD_LEN]!;
+        if (w[b + S_HEAD_OPEN] !== 0 && headLen < HEAD_BYTES) {
+          let h = HEAD_BYTES - headLen;
           if (n < h) h = n;
           const head = this.head;
-          const base = this.headLen;
-          for (let k = 0; k < h; k++) head[base + k] = bytes[i + k]!;
-          this.headLen = base + h;
+          for (let k = 0; k < h; k++) head[headLen + k] = bytes[i + k]!;
+          w[b + S_HEAD_LEN] = headLen + h;
         }
         if (this.bodyKeep) {
           const body = this.body!;
@@ -113,9 +173,9 @@ export class DnsTcpFramer<T> {
           for (let k = 0; k < n; k++) body[base + k] = bytes[i + k]!;
           this.bodyLen = base + n;
         }
-        this.pos += n;
+        w[b + S_POS] = pos + n;
         i += n;
-        if (this.pos === this.msgLen) this.emit(this.msgLen, 0);
+        if (pos + n === msgLen) this.emit(msgLen, 0);
       }
     }
   }
@@ -131,64 +191,74 @@ export class DnsTcpFramer<T> {
    */
   gap(n: number): void {
     if (n <= 0) return;
-    if (this.phase === PHASE_BODY) {
-      const left = this.msgLen - this.pos;
-      this.msgFlags |= SAMPLE_GAP;
+    const w = this.w;
+    const b = this.b;
+    const phase = w[b + S_PHASE];
+    if (phase === PHASE_BODY) {
+      const msgLen = w[b + S_MSG_LEN]!;
+      const left = msgLen - w[b + S_POS]!;
+      w[b + S_MSG_FLAGS] = w[b + S_MSG_FLAGS]! | SAMPLE_GAP;
       this.bodyKeep = false;
       if (n < left) {
-        this.pos += n;
-        this.headOpen = false;
+        w[b + S_POS] = w[b + S_POS]! + n;
+        w[b + S_HEAD_OPEN] = 0;
         return;
       }
-      this.pos = this.msgLen;
-      this.emit(this.msgLen, 0);
+      w[b + S_POS] = msgLen;
+      this.emit(msgLen, 0);
       if (n === left) return;
-    } else if (this.phase === PHASE_PREFIX_LO) {
-      this.msgFlags |= SAMPLE_GAP;
+    } else if (phase === PHASE_PREFIX_LO) {
+      w[b + S_MSG_FLAGS] = w[b + S_MSG_FLAGS]! | SAMPLE_GAP;
       this.emit(0, SAMPLE_UNFRAMED);
     }
-    this.carryFlags = SAMPLE_GAP;
+    w[b + S_CARRY_FLAGS] = SAMPLE_GAP;
   }
 
   /** Back to a fresh stream, for reuse by a new connection (emits nothing). */
   reset(): void {
-    this.phase = PHASE_PREFIX_HI;
-    this.headLen = 0;
-    this.streamFlags = 0;
-    this.messages = 0;
-    this.msgFlags = 0;
-    this.carryFlags = 0;
+    const w = this.w;
+    const b = this.b;
+    w[b + S_PHASE] = PHASE_PREFIX_HI;
+    w[b + S_HEAD_LEN] = 0;
+    w[b + S_STREAM_FLAGS] = 0;
+    w[b + S_MESSAGES] = 0;
+    w[b + S_MSG_FLAGS] = 0;
+    w[b + S_CARRY_FLAGS] = 0;
     this.bodyKeep = false;
   }
 
   /** Stream end (FIN, RST, expiry, end of input): emits a message cut short. */
   end(): void {
-    if (this.phase === PHASE_PREFIX_LO) this.emit(0, SAMPLE_UNFRAMED);
-    else if (this.phase === PHASE_BODY) this.emit(this.pos, SAMPLE_UNFRAMED);
-    this.carryFlags = 0;
+    const w = this.w;
+    const b = this.b;
+    const phase = w[b + S_PHASE];
+    if (phase === PHASE_PREFIX_LO) this.emit(0, SAMPLE_UNFRAMED);
+    else if (phase === PHASE_BODY) this.emit(w[b + S_POS]!, SAMPLE_UNFRAMED);
+    w[b + S_CARRY_FLAGS] = 0;
   }
 
   private emit(payloadLength: number, flags: number): void {
-    const inBody = this.phase === PHASE_BODY;
-    const headLen = inBody ? this.headLen : 0;
+    const w = this.w;
+    const b = this.b;
+    const inBody = w[b + S_PHASE] === PHASE_BODY;
+    const headLen = inBody ? w[b + S_HEAD_LEN]! : 0;
     let body: Uint8Array | null = null;
     let bodyLen = 0;
     if (this.maxBodyBytes > 0) {
       body = this.body ?? this.head;
       bodyLen = !inBody ? 0 : this.bodyKeep ? this.bodyLen : BODY_UNAVAILABLE;
     }
-    this.phase = PHASE_PREFIX_HI;
-    this.messages++;
+    w[b + S_PHASE] = PHASE_PREFIX_HI;
+    w[b + S_MESSAGES] = w[b + S_MESSAGES]! + 1;
     this.bodyKeep = false;
-    this.sink.message(this.tag, this.head, headLen, payloadLength, flags | this.msgFlags | this.streamFlags, body, bodyLen);
-    this.msgFlags = 0;
-    this.headLen = 0;
+    this.sink.message(this.tag, this.head, headLen, payloadLength, flags | w[b + S_MSG_FLAGS]! | w[b + S_STREAM_FLAGS]!, body, bodyLen);
+    w[b + S_MSG_FLAGS] = 0;
+    w[b + S_HEAD_LEN] = 0;
   }
 
   /** A new message begins: keep it if it fits the limit, growing the buffer when needed. */
-  private startBody(): void {
+  private startBody(need: number): void {
     this.bodyLen = 0;
-    const need = this.msgLen;
     this.bodyKeep = need <= this.maxBodyBytes;
     if (!this.bodyKeep || (this.body !== null && this.body.length >= need)) return;
     let size = this.body === null ? BODY_MIN_ALLOC : this.body.length;

@@ -1,6 +1,6 @@
 import { TCP_FIN, TCP_SYN } from '../decode/packet.js';
 import type { WeirdCounters } from '../decode/weirds.js';
-import { DnsTcpFramer, type FramerSink } from './dns-tcp-framer.js';
+import { DnsTcpFramer, newStreamState, S_FIN_SEQ, S_HAS_FIN, S_NEXT, S_PENDING, S_STATE, type FramerSink, type StreamState } from './dns-tcp-framer.js';
 import { SAMPLE_MIDSTREAM } from './sample.js';
 
 /**
@@ -70,17 +70,16 @@ const STATE_IDLE = 0;
 const STATE_OPEN = 1;
 const STATE_CLOSED = 2;
 
+/**
+ * State, next expected sequence number, FIN and the count of out-of-order
+ * pieces are words of the direction's StreamState (S_*), shared with the
+ * framer; the pieces themselves stay here. Sequence numbers are signed int32
+ * (arithmetic `| 0`, compared only as differences).
+ */
 export class TcpStream<T> {
   readonly framer: DnsTcpFramer<T>;
-  private state = STATE_IDLE;
-  /**
-   * Next expected sequence number. Sequence numbers are kept as signed int32
-   * (arithmetic `| 0`, compared only as differences): a uint32 above 2^31
-   * would be a heap number in V8 and change this object's hidden class.
-   */
-  private next = 0;
-  private finSeq = 0;
-  private hasFin = false;
+  private readonly w: Int32Array;
+  private readonly b: number;
   private pending: Pending[] = [];
   private pendingBytes = 0;
 
@@ -88,8 +87,43 @@ export class TcpStream<T> {
     private readonly ctx: TcpReassemblyContext,
     sink: FramerSink<T>,
     tag: T,
+    state: StreamState = newStreamState(),
   ) {
-    this.framer = new DnsTcpFramer(sink, tag, ctx.maxBodyBytes);
+    this.framer = new DnsTcpFramer(sink, tag, ctx.maxBodyBytes, state);
+    this.w = state.words;
+    this.b = state.base;
+  }
+
+  private get state(): number {
+    return this.w[this.b + S_STATE]!;
+  }
+
+  private set state(v: number) {
+    this.w[this.b + S_STATE] = v;
+  }
+
+  private get next(): number {
+    return this.w[this.b + S_NEXT]!;
+  }
+
+  private set next(v: number) {
+    this.w[this.b + S_NEXT] = v;
+  }
+
+  private get finSeq(): number {
+    return this.w[this.b + S_FIN_SEQ]!;
+  }
+
+  private set finSeq(v: number) {
+    this.w[this.b + S_FIN_SEQ] = v;
+  }
+
+  private get hasFin(): boolean {
+    return this.w[this.b + S_HAS_FIN] !== 0;
+  }
+
+  private set hasFin(v: boolean) {
+    this.w[this.b + S_HAS_FIN] = v ? 1 : 0;
   }
 
   get closed(): boolean {
@@ -110,6 +144,11 @@ export class TcpStream<T> {
    * `claimed` is the segment's payload length per the IP header.
    */
   segment(flags: number, seq: number, bytes: Uint8Array, off: number, captured: number, claimed: number): void {
+    this.segmentOf(flags, seq, bytes, off, captured, claimed);
+    this.w[this.b + S_PENDING] = this.pending.length;
+  }
+
+  private segmentOf(flags: number, seq: number, bytes: Uint8Array, off: number, captured: number, claimed: number): void {
     if (this.state === STATE_CLOSED) {
       if (claimed > 0) this.ctx.afterClose++;
       return;
@@ -143,6 +182,7 @@ export class TcpStream<T> {
   reset(): void {
     for (const p of this.pending) this.release(p.data.length);
     this.pending.length = 0;
+    this.w[this.b + S_PENDING] = 0;
     this.state = STATE_IDLE;
     this.next = 0;
     this.finSeq = 0;
@@ -159,6 +199,7 @@ export class TcpStream<T> {
       if (rel > 0) this.gap(rel);
     }
     this.state = STATE_CLOSED;
+    this.w[this.b + S_PENDING] = 0;
     this.framer.end();
   }
 
