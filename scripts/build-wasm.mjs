@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles the UDP fast lane (wasm/udp-lane.ts, AssemblyScript) to dist/wasm/udp-lane.wasm; part of
+// Compiles the fast lane (wasm/fast-lane.ts, AssemblyScript) to dist/wasm/fast-lane.wasm; part of
 // `npm run build`, after tsc. src/flow/fast-lane.ts loads it from there and leaves the lane off when
 // it is missing, so a build by tsc alone still works, on the TypeScript path only.
 //   node scripts/build-wasm.mjs
@@ -12,8 +12,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 mkdirSync(join(root, 'dist/wasm'), { recursive: true });
 const { error, stderr } = await asc.main(
   [
-    'wasm/udp-lane.ts',
-    '--outFile', 'dist/wasm/udp-lane.wasm',
+    'wasm/fast-lane.ts',
+    '--outFile', 'dist/wasm/fast-lane.wasm',
     '--optimizeLevel', '3',
     '--runtime', 'stub',
     // Bounds are the module's own checks against the record and frame lengths; memory accesses

@@ -540,7 +540,7 @@ export function checkFlow(api, c) {
   }
 }
 
-// ---------------------------------------------------------------- UDP fast lane
+// ---------------------------------------------------------------- fast lane
 
 const quietLog = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -554,7 +554,7 @@ function laneRow(b, i) {
   ].join(' ');
 }
 
-/** `bytes` as `sources` inputs in a row through a Pipeline, with the UDP fast lane on or off. */
+/** `bytes` as `sources` inputs in a row through a Pipeline, with the fast lane on or off. */
 async function runLaneSide(api, name, bytes, o, fastLane) {
   const rows = [];
   const consumer = {
@@ -580,7 +580,7 @@ async function runLaneSide(api, name, bytes, o, fastLane) {
 }
 
 /**
- * The same input through the pipeline with the UDP fast lane and without:
+ * The same input through the pipeline with the fast lane and without:
  * every row (flow, all 12 head bytes, every column), the statistics, the
  * per-source summaries and the errors must be the same. Returns how many
  * records the lane took, so a caller can tell it was not bypassed.

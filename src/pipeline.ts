@@ -103,7 +103,7 @@ export class Pipeline {
     const samplesBefore = this.samples;
     let frames = 0;
     let decoded = 0;
-    // Records the UDP fast lane takes never reach the frame handler: counted from the lane.
+    // Records the fast lane takes never reach the frame handler: counted from the lane.
     const fast = assembler.pcapFastPath(sourceIndex);
     const fastFrames = fast?.frames ?? 0;
     try {

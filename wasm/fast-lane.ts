@@ -1,14 +1,17 @@
-// The UDP fast lane: classic pcap records of Ethernet frames carrying plain
-// IPv4 or IPv6 UDP, from the reader's window to sample rows, in one loop.
-// AssemblyScript, compiled by `npm run build` to dist/wasm/udp-lane.wasm.
+// The fast lane: classic pcap records of Ethernet frames carrying plain
+// IPv4 or IPv6 UDP or TCP, from the reader's window to sample rows, in one
+// loop. AssemblyScript, compiled by `npm run build` to dist/wasm/fast-lane.wasm.
 //
 // It shares one memory with the TypeScript pipeline and works on the same
 // state: the flow table (src/flow/flow-table.ts), the flow assembler's
-// per-flow words (src/flow/flow-assembler.ts) and the sample batch
-// (src/flow/sample.ts). It handles only the packets for which it does
-// exactly what that code does without a weird: anything else (TCP, VLAN
-// tags, fragments, IP options or extension headers, a length field at odds
-// with the frame, an empty datagram, a TCP flow to expire or evict, a
+// per-flow words and TCP pairs (src/flow/flow-assembler.ts), the TCP
+// streams' and DNS framers' words (src/flow/dns-tcp-framer.ts) and the
+// sample batch (src/flow/sample.ts). It handles only the packets for which
+// it does exactly what that code does without a weird: UDP datagrams, and
+// TCP segments of a known flow that carry data on in order. Anything else
+// (VLAN tags, fragments, IP options or extension headers, a length field at
+// odds with the frame, an empty datagram, SYN, FIN, RST, a new TCP flow,
+// out-of-order or truncated segments, a TCP flow to expire or evict, a
 // timestamp fraction of a second or more) stops the scan at that record,
 // and the reader hands it to the TypeScript decoders. The layout constants
 // below are the TypeScript ones; src/flow/fast-lane.ts checks the exported
@@ -31,6 +34,7 @@ const U_MSG1: u32 = 44;
 export const U_BATCH: u32 = 48;
 export const U_SOURCE: u32 = 52;
 export const U_FLAGS: u32 = 56;
+export const U_PAIR: u32 = 60;
 const F_CLIENT_IS_A: i32 = 1;
 const META_V6: i32 = 1;
 const META_TCP: i32 = 2;
@@ -49,6 +53,7 @@ export const T_CLOCK: u32 = 32;
 const T_CREATED: u32 = 40;
 const T_EXPIRED: u32 = 48;
 const T_EVICTED: u32 = 56;
+export const T_FLUSHED: u32 = 72;
 
 // Lane state: the assembler's batch serial, then what this module counted
 // since the TypeScript side last read (and zeroed) it.
@@ -57,9 +62,42 @@ export const L_FRAMES: u32 = 4;
 export const L_BYTES: u32 = 8;
 export const L_IGNORED: u32 = 12;
 export const L_UDP: u32 = 16;
+export const L_TCP_SEGMENTS: u32 = 20;
+export const L_TCP_SAMPLES: u32 = 24;
+
+// TCP pairs (flow-assembler.ts TcpPair): the last packet's time, then a StreamState per direction
+// (dns-tcp-framer.ts S_*: the TCP stream's words and the DNS framer's).
+export const PAIR_BYTES: u32 = 176;
+const P_TS_SEC: u32 = 0;
+const P_TS_NSEC: u32 = 8;
+export const P_STREAMS: u32 = 16;
+export const STREAM_BYTES: u32 = 80;
+const S_STATE: u32 = 0;
+const S_NEXT: u32 = 4;
+const S_HAS_FIN: u32 = 12;
+const S_PENDING: u32 = 16;
+const S_PHASE: u32 = 20;
+const S_PREFIX_HI: u32 = 24;
+const S_MSG_LEN: u32 = 28;
+const S_POS: u32 = 32;
+const S_HEAD_OPEN: u32 = 36;
+const S_HEAD_LEN: u32 = 40;
+const S_MSG_FLAGS: u32 = 44;
+const S_CARRY_FLAGS: u32 = 48;
+export const S_STREAM_FLAGS: u32 = 52;
+const S_MESSAGES: u32 = 56;
+export const S_HEAD: u32 = 64;
+const STATE_IDLE: i32 = 0;
+const STATE_OPEN: i32 = 1;
+const STATE_CLOSED: i32 = 2;
+const PHASE_PREFIX_HI: i32 = 0;
+const PHASE_PREFIX_LO: i32 = 1;
+const PHASE_BODY: i32 = 2;
+const TCP_FIN_SYN_RST: u32 = 0x07;
 
 const SAMPLE_SHORT: u8 = 0x01;
 const SAMPLE_TRUNCATED: u8 = 0x02;
+const SAMPLE_MIDSTREAM: i32 = 0x04;
 const HEAD_BYTES: u32 = 12;
 const FIRST_BYTES: u32 = 8;
 
@@ -89,6 +127,7 @@ let colHeadLen: u32 = 0;
 let colDirection: u32 = 0;
 let colFlags: u32 = 0;
 let colTransport: u32 = 0;
+let pairs: u32 = 0;
 // Per input file.
 let fracToNs: u64 = 1000;
 let maxRecord: u32 = 0;
@@ -120,6 +159,7 @@ export function configure(
   directionAt: u32,
   flagsAt: u32,
   transportAt: u32,
+  pairsAt: u32,
 ): void {
   tableState = tableStateAt;
   slots = slotsAt;
@@ -146,6 +186,7 @@ export function configure(
   colDirection = directionAt;
   colFlags = flagsAt;
   colTransport = transportAt;
+  pairs = pairsAt;
 }
 
 /** One input file: nanosecond or microsecond fractions, the reader's record ceiling, the source's index. */
@@ -239,6 +280,35 @@ function removeUdp(r: u32, counter: u32): void {
   store<u32>(tableState + top, t + 1);
 }
 
+/**
+ * FlowTable.removeAll('flushed') for the UDP lane, with the assembler's
+ * onRemove for each flow (UDP flows emit nothing when they end, so removing
+ * them before the TCP flows gives the same rows). The flows leave their
+ * slots when the caller's removeAll rebuilds the index afterwards.
+ */
+export function flushUdp(): void {
+  const serial = load<i32>(laneState + L_BATCH_SERIAL);
+  let r = head(LANE_UDP);
+  let n: u32 = 0;
+  while (r != LANE_UDP) {
+    const b = rec(r);
+    const next = load<u32>(b + R_NEXT);
+    store<i32>(b + R_META, load<i32>(b + R_META) & ~META_IN_TABLE);
+    const hold = load<i32>(b + U_BATCH) == serial;
+    const top = hold ? T_HELD_TOP : T_FREE_TOP;
+    const stack = hold ? heldStack : freeStack;
+    const t = load<u32>(tableState + top);
+    store<u32>(stack + t * 4, r);
+    store<u32>(tableState + top, t + 1);
+    n++;
+    r = next;
+  }
+  store<u32>(rec(LANE_UDP) + R_PREV, LANE_UDP);
+  store<u32>(rec(LANE_UDP) + R_NEXT, LANE_UDP);
+  store<i32>(tableState + T_SIZE, load<i32>(tableState + T_SIZE) - n);
+  store<f64>(tableState + T_FLUSHED, load<f64>(tableState + T_FLUSHED) + <f64>n);
+}
+
 @inline function fmix32(h: u32): u32 {
   h ^= h >>> 16;
   h *= 0x85ebca6b;
@@ -250,6 +320,120 @@ function removeUdp(r: u32, counter: u32): void {
 
 @inline function bump(at: u32, by: u32): void {
   store<u32>(laneState + at, load<u32>(laneState + at) + by);
+}
+
+/**
+ * Adds a batch row (SampleBatch.add through FlowAssembler.push): the flow's
+ * next message index in direction `dir`, the first `avail` of the bytes at
+ * `src` (at most HEAD_BYTES, the rest zero).
+ */
+function addRow(ref: u32, transport: u8, dir: u32, sec: u32, nsec: u32, payloadLength: u32, src: u32, avail: u32, flags: u8): void {
+  const b = rec(ref);
+  store<i32>(b + U_BATCH, load<i32>(laneState + L_BATCH_SERIAL));
+  const m = b + U_MSG0 + dir * 4;
+  const index = load<u32>(m);
+  store<u32>(m, index + 1);
+  const row = load<u32>(batchCount);
+  store<u32>(batchCount, row + 1);
+  const n = avail < HEAD_BYTES ? avail : HEAD_BYTES;
+  const hb = colHead + row * HEAD_BYTES;
+  if (n == HEAD_BYTES) {
+    store<u64>(hb, load<u64>(src));
+    store<u32>(hb + 8, load<u32>(src + 8));
+  } else {
+    for (let k: u32 = 0; k < HEAD_BYTES; k++) store<u8>(hb + k, k < n ? load<u8>(src + k) : 0);
+  }
+  store<u8>(colHeadLen + row, <u8>n);
+  store<i32>(colPayloadLength + row * 4, payloadLength);
+  store<f64>(colTsSec + row * 8, <f64>sec);
+  store<u32>(colTsNsec + row * 4, nsec);
+  store<u8>(colDirection + row, <u8>dir);
+  store<u32>(colMessageIndex + row * 4, index);
+  store<u8>(colFlags + row, flags | (n < FIRST_BYTES ? SAMPLE_SHORT : 0));
+  store<u32>(colFlowRef + row * 4, ref);
+  store<u8>(colTransport + row, transport);
+}
+
+/** How many messages DnsTcpFramer.push of bytes [i, end) would emit, without changing the stream. */
+function messagesIn(st: u32, i: u32, end: u32): u32 {
+  let phase = load<i32>(st + S_PHASE);
+  let prefixHi = load<u32>(st + S_PREFIX_HI);
+  let msgLen = load<u32>(st + S_MSG_LEN);
+  let pos = load<u32>(st + S_POS);
+  let n: u32 = 0;
+  while (i < end) {
+    if (phase == PHASE_PREFIX_HI) {
+      prefixHi = load<u8>(i++);
+      phase = PHASE_PREFIX_LO;
+    } else if (phase == PHASE_PREFIX_LO) {
+      msgLen = (prefixHi << 8) | load<u8>(i++);
+      pos = 0;
+      if (msgLen == 0) {
+        n++;
+        phase = PHASE_PREFIX_HI;
+      } else {
+        phase = PHASE_BODY;
+      }
+    } else {
+      let k = msgLen - pos;
+      if (end - i < k) k = end - i;
+      pos += k;
+      i += k;
+      if (pos == msgLen) {
+        n++;
+        phase = PHASE_PREFIX_HI;
+      }
+    }
+  }
+  return n;
+}
+
+/** DnsTcpFramer.emit, with FlowAssembler.message's row for it. */
+function emit(st: u32, payloadLength: u32, ref: u32, dir: u32, sec: u32, nsec: u32): void {
+  const headLen = load<i32>(st + S_PHASE) == PHASE_BODY ? load<u32>(st + S_HEAD_LEN) : 0;
+  store<i32>(st + S_PHASE, PHASE_PREFIX_HI);
+  store<i32>(st + S_MESSAGES, load<i32>(st + S_MESSAGES) + 1);
+  const flags = load<i32>(st + S_MSG_FLAGS) | load<i32>(st + S_STREAM_FLAGS);
+  addRow(ref, 1, dir, sec, nsec, payloadLength, st + S_HEAD, headLen, <u8>flags);
+  store<i32>(st + S_MSG_FLAGS, 0);
+  store<i32>(st + S_HEAD_LEN, 0);
+  bump(L_TCP_SAMPLES, 1);
+}
+
+/** DnsTcpFramer.push of in-order bytes [i, end), headers only. */
+function push(st: u32, i: u32, end: u32, ref: u32, dir: u32, sec: u32, nsec: u32): void {
+  while (i < end) {
+    const phase = load<i32>(st + S_PHASE);
+    if (phase == PHASE_PREFIX_HI) {
+      store<u32>(st + S_PREFIX_HI, load<u8>(i++));
+      store<i32>(st + S_PHASE, PHASE_PREFIX_LO);
+      store<i32>(st + S_MSG_FLAGS, load<i32>(st + S_CARRY_FLAGS));
+      store<i32>(st + S_CARRY_FLAGS, 0);
+    } else if (phase == PHASE_PREFIX_LO) {
+      const msgLen = (load<u32>(st + S_PREFIX_HI) << 8) | load<u8>(i++);
+      store<u32>(st + S_MSG_LEN, msgLen);
+      store<i32>(st + S_PHASE, PHASE_BODY);
+      store<u32>(st + S_POS, 0);
+      store<u32>(st + S_HEAD_LEN, 0);
+      store<i32>(st + S_HEAD_OPEN, 1);
+      if (msgLen == 0) emit(st, 0, ref, dir, sec, nsec);
+    } else {
+      const msgLen = load<u32>(st + S_MSG_LEN);
+      const pos = load<u32>(st + S_POS);
+      let n = msgLen - pos;
+      if (end - i < n) n = end - i;
+      const headLen = load<u32>(st + S_HEAD_LEN);
+      if (load<i32>(st + S_HEAD_OPEN) != 0 && headLen < HEAD_BYTES) {
+        let h = HEAD_BYTES - headLen;
+        if (n < h) h = n;
+        for (let k: u32 = 0; k < h; k++) store<u8>(st + S_HEAD + headLen + k, load<u8>(i + k));
+        store<u32>(st + S_HEAD_LEN, headLen + h);
+      }
+      store<u32>(st + S_POS, pos + n);
+      i += n;
+      if (pos + n == msgLen) emit(st, msgLen, ref, dir, sec, nsec);
+    }
+  }
 }
 
 /**
@@ -277,31 +461,48 @@ export function scan(p: u32, end: u32): u32 {
     const ip = f + 14;
     let v6 = false;
     let claimedEnd: u32 = 0;
-    let udp: u32 = 0;
+    let l4: u32 = 0;
+    let proto: u32 = 0;
     if (ethertype == 0x0800) {
       if (capEndFrame - ip < 20 || load<u8>(ip) != 0x45) break;
       const total = be16(ip + 2);
-      if (total < 28) break;
+      if (total < 20) break;
       claimedEnd = ip + total;
-      if (claimedEnd > wireEnd || (be16(ip + 6) & 0x3fff) != 0 || load<u8>(ip + 9) != 17) break;
-      udp = ip + 20;
+      if (claimedEnd > wireEnd || (be16(ip + 6) & 0x3fff) != 0) break;
+      proto = load<u8>(ip + 9);
+      l4 = ip + 20;
     } else if (ethertype == 0x86dd) {
       if (capEndFrame - ip < 40 || load<u8>(ip) >> 4 != 6) break;
       const plen = be16(ip + 4);
-      if (plen < 8) break;
+      if (plen == 0) break;
       claimedEnd = ip + 40 + plen;
-      if (claimedEnd > wireEnd || load<u8>(ip + 6) != 17) break;
-      udp = ip + 40;
+      if (claimedEnd > wireEnd) break;
+      proto = load<u8>(ip + 6);
+      l4 = ip + 40;
       v6 = true;
     } else {
       break;
     }
     const capEnd = claimedEnd < capEndFrame ? claimedEnd : capEndFrame;
-    // The UDP header captured, its length exactly the IP payload's, and payload bytes captured.
-    if (<i32>(capEnd - udp) <= 8 || be16(udp + 4) != claimedEnd - udp) break;
-    const sp = be16(udp);
-    const dp = be16(udp + 2);
-    const pay = udp + 8;
+    const tcp = proto == 6;
+    let pay: u32 = 0;
+    let tcpFlags: u32 = 0;
+    if (proto == 17) {
+      // The header captured, the length exactly the IP payload's, and payload bytes captured.
+      if (<i32>(capEnd - l4) <= 8 || be16(l4 + 4) != claimedEnd - l4) break;
+      pay = l4 + 8;
+    } else if (tcp) {
+      // A header within the captured bytes, no SYN, FIN or RST, the payload captured whole.
+      if (<i32>(capEnd - l4) < 20) break;
+      const hlen = <u32>(load<u8>(l4 + 12) >> 4) * 4;
+      tcpFlags = load<u8>(l4 + 13);
+      if (hlen < 20 || l4 + hlen > capEnd || (tcpFlags & TCP_FIN_SYN_RST) != 0 || capEnd != claimedEnd) break;
+      pay = l4 + hlen;
+    } else {
+      break;
+    }
+    const sp = be16(l4);
+    const dp = be16(l4 + 2);
     const payloadLength = claimedEnd - pay;
     const captured = capEnd - pay;
 
@@ -338,7 +539,7 @@ export function scan(p: u32, end: u32): u32 {
     const a0 = srcIsA ? s0 : d0;
     const b0 = srcIsA ? d0 : s0;
     const portsWord = srcIsA ? (sp << 16) | dp : (dp << 16) | sp;
-    const protoVlan: u32 = 17 << 24;
+    const protoVlan: u32 = proto << 24;
     let h = (a0 ^ 0x2c1b3c6d) * 0x9e3779b1;
     h = (h ^ b0) * 0x85ebca77;
     h = (h ^ portsWord) * 0xc2b2ae3d;
@@ -410,14 +611,55 @@ export function scan(p: u32, end: u32): u32 {
       }
     }
 
+    if (tcp) {
+      // FlowAssembler.ingest and TcpStream.segment for a segment of a known flow that only
+      // carries data on, in order: a new flow, a closed direction getting data, a FIN seen
+      // before, bytes held out of order, a segment out of order, or more messages than the
+      // batch has room for are the TypeScript path's.
+      if (ref == 0) break;
+      const b = rec(ref);
+      const dir: u32 = srcIsA == ((load<i32>(b + U_FLAGS) & F_CLIENT_IS_A) != 0) ? 0 : 1;
+      const pair = pairs + load<u32>(b + U_PAIR) * PAIR_BYTES;
+      const st = pair + P_STREAMS + dir * STREAM_BYTES;
+      const state = load<i32>(st + S_STATE);
+      const seq = be32(l4 + 4);
+      if (load<i32>(st + S_HAS_FIN) != 0) break;
+      if (payloadLength > 0) {
+        if (state == STATE_CLOSED || load<i32>(st + S_PENDING) != 0) break;
+        if (state == STATE_OPEN && seq != load<u32>(st + S_NEXT)) break;
+        if (messagesIn(st, pay, claimedEnd) > batchCapacity - load<u32>(batchCount)) break;
+      }
+      store<f64>(b + R_SEEN, clock);
+      if (load<u32>(rec(LANE_TCP) + R_PREV) != ref) {
+        unlink(ref);
+        append(ref, LANE_TCP);
+      }
+      bump(L_TCP_SEGMENTS, 1);
+      store<f64>(pair + P_TS_SEC, <f64>sec);
+      store<u32>(pair + P_TS_NSEC, nsec);
+      if (payloadLength > 0) {
+        if (state == STATE_IDLE) {
+          store<u32>(st + S_NEXT, seq);
+          store<i32>(st + S_STATE, STATE_OPEN);
+          store<i32>(st + S_STREAM_FLAGS, load<i32>(st + S_STREAM_FLAGS) | SAMPLE_MIDSTREAM);
+        }
+        push(st, pay, claimedEnd, ref, dir, sec, nsec);
+        store<u32>(st + S_NEXT, load<u32>(st + S_NEXT) + payloadLength);
+      }
+      bump(L_FRAMES, 1);
+      bump(L_BYTES, incl);
+      p = capEndFrame;
+      if (load<u32>(batchCount) >= batchCapacity) break;
+      continue;
+    }
+
     if (ref != 0) {
       // FlowTable.touch.
       const b = rec(ref);
       store<f64>(b + R_SEEN, clock);
-      const lane = (load<i32>(b + R_META) & META_TCP) != 0 ? LANE_TCP : LANE_UDP;
-      if (load<u32>(rec(lane) + R_PREV) != ref) {
+      if (load<u32>(rec(LANE_UDP) + R_PREV) != ref) {
         unlink(ref);
-        append(ref, lane);
+        append(ref, LANE_UDP);
       }
     } else {
       // FlowTable.insert and FlowAssembler.createFlow; a TCP flow to evict is the TypeScript path's.
@@ -470,38 +712,15 @@ export function scan(p: u32, end: u32): u32 {
       store<i32>(b + U_FLAGS, clientIsSrc == srcIsA ? F_CLIENT_IS_A : 0);
     }
 
-    // FlowAssembler.ingest for a datagram with payload, nextIndex and SampleBatch.add.
-    const b = rec(ref);
-    const clientIsA = (load<i32>(b + U_FLAGS) & F_CLIENT_IS_A) != 0;
+    // FlowAssembler.ingest for a datagram with payload.
+    const clientIsA = (load<i32>(rec(ref) + U_FLAGS) & F_CLIENT_IS_A) != 0;
     const dir: u32 = srcIsA == clientIsA ? 0 : 1;
-    store<i32>(b + U_BATCH, load<i32>(laneState + L_BATCH_SERIAL));
-    const m = b + U_MSG0 + dir * 4;
-    const index = load<u32>(m);
-    store<u32>(m, index + 1);
-    const row = load<u32>(batchCount);
-    store<u32>(batchCount, row + 1);
-    const n = captured < HEAD_BYTES ? captured : HEAD_BYTES;
-    const hb = colHead + row * HEAD_BYTES;
-    if (n == HEAD_BYTES) {
-      store<u64>(hb, load<u64>(pay));
-      store<u32>(hb + 8, load<u32>(pay + 8));
-    } else {
-      for (let k: u32 = 0; k < HEAD_BYTES; k++) store<u8>(hb + k, k < n ? load<u8>(pay + k) : 0);
-    }
-    store<u8>(colHeadLen + row, <u8>n);
-    store<i32>(colPayloadLength + row * 4, payloadLength);
-    store<f64>(colTsSec + row * 8, <f64>sec);
-    store<u32>(colTsNsec + row * 4, nsec);
-    store<u8>(colDirection + row, <u8>dir);
-    store<u32>(colMessageIndex + row * 4, index);
-    store<u8>(colFlags + row, (captured < payloadLength ? SAMPLE_TRUNCATED : 0) | (n < FIRST_BYTES ? SAMPLE_SHORT : 0));
-    store<u32>(colFlowRef + row * 4, ref);
-    store<u8>(colTransport + row, 0);
+    addRow(ref, 0, dir, sec, nsec, payloadLength, pay, captured, captured < payloadLength ? SAMPLE_TRUNCATED : 0);
     bump(L_FRAMES, 1);
     bump(L_BYTES, incl);
     bump(L_UDP, 1);
     p = capEndFrame;
-    if (row + 1 >= batchCapacity) break;
+    if (load<u32>(batchCount) >= batchCapacity) break;
   }
   return p;
 }

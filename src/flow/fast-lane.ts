@@ -8,25 +8,30 @@ import {
   fixedSlotCount,
   RECORD_WORDS,
   T_CLOCK,
+  T_FLUSHED,
   TABLE_STATE_BYTES,
   tableRegionBytes,
   type FlowTableStorage,
 } from './flow-table.js';
+import { S_HEAD, S_STREAM_FLAGS, STREAM_WORDS } from './dns-tcp-framer.js';
 import { sampleBatchLayout, type SampleBatchLayout, type SampleBatchStorage } from './sample.js';
 
 /**
- * The UDP fast lane: wasm/udp-lane.ts compiled to WebAssembly, run over a
+ * The fast lane: wasm/fast-lane.ts compiled to WebAssembly, run over a
  * classic pcap reader's window. For Ethernet frames with plain IPv4/IPv6 UDP
- * it does in one loop what the reader, the decoders and the flow assembler
- * do per packet, on the same flow table and sample batch: they live in the
- * module's memory (FlowTable and SampleBatch take storage there), so each
- * packet goes whichever way suits it and both see the same flows. The
+ * datagrams, and TCP segments that carry a known DNS-over-TCP stream on in
+ * order, it does in one loop what the reader, the decoders and the flow
+ * assembler do per packet, on the same state: the flow table, the sample
+ * batch and the TCP pairs' words live in the module's memory (FlowTable,
+ * SampleBatch and TcpPair take storage there), so each packet goes
+ * whichever way suits it and both see the same flows and streams. The
  * module stops at any record it does not handle exactly as the TypeScript
  * path would, and the reader hands that one to the decoders.
  *
  * Why: in V8's JIT the path costs about 3,000 instructions per packet,
  * mostly checks around each typed-array access, plus ~0.14 s of optimizing
- * compiles on the core it shares; docs/performance.md has the figures.
+ * compiles on the core it shares; docs/performance.md has the figures. With
+ * the lane, little is left for the JIT to compile.
  *
  * Off when the compiled module is missing (a build by tsc alone), when a
  * payload tap is set (evaluation), for more than MAX_FAST_LANE_FLOWS flows,
@@ -34,15 +39,17 @@ import { sampleBatchLayout, type SampleBatchLayout, type SampleBatchStorage } fr
  */
 export const MAX_FAST_LANE_FLOWS = 8_000_000;
 
-const KERNEL_PATH = fileURLToPath(new URL('../../dist/wasm/udp-lane.wasm', import.meta.url));
+const KERNEL_PATH = fileURLToPath(new URL('../../dist/wasm/fast-lane.wasm', import.meta.url));
 
-/** The two lane-state words the TypeScript side owns and the counters the module adds to (wasm/udp-lane.ts L_*). */
+/** The two lane-state words the TypeScript side owns and the counters the module adds to (wasm/fast-lane.ts L_*). */
 export const LANE_STATE_WORDS = 8;
 const L_BATCH_SERIAL = 0;
 const L_FRAMES = 1;
 const L_BYTES = 2;
 const L_IGNORED = 3;
 const L_UDP = 4;
+const L_TCP_SEGMENTS = 5;
+const L_TCP_SAMPLES = 6;
 
 /** The assembler's record words, as the module addresses them (bytes). */
 export interface LaneRecordLayout {
@@ -50,6 +57,8 @@ export interface LaneRecordLayout {
   readonly batch: number;
   readonly source: number;
   readonly flags: number;
+  /** A TCP flow's pair slot. */
+  readonly pair: number;
 }
 
 interface WasmGlobal {
@@ -60,6 +69,7 @@ interface KernelExports {
   configure(...args: number[]): void;
   begin(nanosecond: number, recordLimit: number, source: number): void;
   scan(p: number, end: number): number;
+  flushUdp(): void;
   readonly [constant: string]: unknown;
 }
 
@@ -73,7 +83,7 @@ const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 let kernelModule: object | null | undefined;
 
-/** The compiled module, or undefined when dist/wasm/udp-lane.wasm is not there. */
+/** The compiled module, or undefined when dist/wasm/fast-lane.wasm is not there. */
 function loadKernel(): object | undefined {
   if (kernelModule === undefined) {
     try {
@@ -86,7 +96,7 @@ function loadKernel(): object | undefined {
 }
 
 /** Whether the module agrees with the layouts here (see checkConstants in the tests). */
-function constantsAgree(e: KernelExports, rec: LaneRecordLayout): boolean {
+function constantsAgree(e: KernelExports, rec: LaneRecordLayout, pairWords: number): boolean {
   const c = (name: string): number => (e[name] as WasmGlobal).value;
   return (
     c('RECORD_BYTES') === RECORD_WORDS * 4 &&
@@ -95,14 +105,23 @@ function constantsAgree(e: KernelExports, rec: LaneRecordLayout): boolean {
     c('U_BATCH') === rec.batch &&
     c('U_SOURCE') === rec.source &&
     c('U_FLAGS') === rec.flags &&
+    c('U_PAIR') === rec.pair &&
     c('V6_BYTES') === 32 &&
     c('SLOT_BYTES') === 8 &&
     c('T_CLOCK') === T_CLOCK * 8 &&
+    c('T_FLUSHED') === T_FLUSHED * 8 &&
     c('L_BATCH_SERIAL') === L_BATCH_SERIAL * 4 &&
     c('L_FRAMES') === L_FRAMES * 4 &&
     c('L_BYTES') === L_BYTES * 4 &&
     c('L_IGNORED') === L_IGNORED * 4 &&
-    c('L_UDP') === L_UDP * 4
+    c('L_UDP') === L_UDP * 4 &&
+    c('L_TCP_SEGMENTS') === L_TCP_SEGMENTS * 4 &&
+    c('L_TCP_SAMPLES') === L_TCP_SAMPLES * 4 &&
+    c('PAIR_BYTES') === pairWords * 4 &&
+    c('P_STREAMS') === 16 &&
+    c('STREAM_BYTES') === STREAM_WORDS * 4 &&
+    c('S_STREAM_FLAGS') === S_STREAM_FLAGS * 4 &&
+    c('S_HEAD') === S_HEAD * 4
   );
 }
 
@@ -113,6 +132,9 @@ export interface FastLaneOptions {
   tcpIdleSec: number;
   /** Where the assembler keeps its words in a flow record (RECORD_USER + its U_* indices). */
   record: LaneRecordLayout;
+  /** TCP stream pairs the assembler may hold at once, and Int32 words per pair (see TcpPair). */
+  pairs: number;
+  pairWords: number;
 }
 
 /** The memory's regions: byte offsets, each aligned to 8 (records to 64, one cache line). */
@@ -131,10 +153,12 @@ interface LaneLayout {
   readonly free: number;
   readonly held: number;
   readonly capacity: number;
+  readonly pairs: number;
+  readonly pairCapacity: number;
   readonly bytes: number;
 }
 
-function layoutFor(maxFlows: number, batchSize: number): LaneLayout {
+function layoutFor(maxFlows: number, batchSize: number, pairCapacity: number, pairWords: number): LaneLayout {
   let at = 65_536; // the first page stays unused: address 0 is never a record, row or packet
   const take = (bytes: number, align = 8): number => {
     at = Math.ceil(at / align) * align;
@@ -157,7 +181,8 @@ function layoutFor(maxFlows: number, batchSize: number): LaneLayout {
   const v6 = take(t.v6, 64);
   const free = take(t.free);
   const held = take(t.held);
-  return { tableState, laneState, ports, batch, batchLayout, window, windowBytes, slots, slotCount, records, v6, free, held, capacity, bytes: at };
+  const pairs = take(pairCapacity * pairWords * 4, 64);
+  return { tableState, laneState, ports, batch, batchLayout, window, windowBytes, slots, slotCount, records, v6, free, held, capacity, pairs, pairCapacity, bytes: at };
 }
 
 /**
@@ -165,19 +190,25 @@ function layoutFor(maxFlows: number, batchSize: number): LaneLayout {
  * table and batch. Made by openFastLane; the assembler builds its FlowTable
  * and SampleBatch on `tableStorage` and `batchStorage`.
  */
-export class UdpFastLane implements PcapFastPath {
+export class FastLane implements PcapFastPath {
   readonly tableStorage: FlowTableStorage;
   readonly batchStorage: SampleBatchStorage;
   /** The assembler's DNS-port table (1 at each DNS port). */
   readonly ports: Uint8Array;
   /** Word L_BATCH_SERIAL is the assembler's batch serial. */
   readonly state: Int32Array;
+  /** The assembler's TCP pairs (TcpPair): `pairCapacity` slots, as Int32 words and as Float64s. */
+  readonly pairWords: Int32Array;
+  readonly pairF64: Float64Array;
+  readonly pairCapacity: number;
   /** What the module consumed, since the lane was made. */
   frames = 0;
   bytes = 0;
-  /** Datagrams on no DNS port, and datagrams that became samples. */
+  /** Packets on no DNS port, datagrams that became samples, TCP segments and the messages they completed. */
   ignored = 0;
   udp = 0;
+  tcpSegments = 0;
+  tcpSamples = 0;
   /** Delivers the batch the module filled; set by the assembler. */
   onBatchFull: () => void = () => undefined;
 
@@ -208,6 +239,10 @@ export class UdpFastLane implements PcapFastPath {
     this.ports = new Uint8Array(buffer, l.ports, 65_536);
     this.state = new Int32Array(buffer, l.laneState, LANE_STATE_WORDS);
     this.batchCount = new Int32Array(buffer, l.batch + l.batchLayout.count, 1);
+    this.pairCapacity = l.pairCapacity;
+    const pairBytes = l.bytes - l.pairs;
+    this.pairWords = new Int32Array(buffer, l.pairs, pairBytes / 4);
+    this.pairF64 = new Float64Array(buffer, l.pairs, pairBytes / 8);
   }
 
   /** Binds the lane to the pipeline's input number `sourceIndex` (the flows it creates carry it). */
@@ -238,14 +273,29 @@ export class UdpFastLane implements PcapFastPath {
       this.bytes += s[L_BYTES]! >>> 0;
       this.ignored += s[L_IGNORED]!;
       this.udp += s[L_UDP]!;
+      this.tcpSegments += s[L_TCP_SEGMENTS]!;
+      this.tcpSamples += s[L_TCP_SAMPLES]!;
       s[L_FRAMES] = 0;
       s[L_BYTES] = 0;
       s[L_IGNORED] = 0;
       s[L_UDP] = 0;
+      s[L_TCP_SEGMENTS] = 0;
+      s[L_TCP_SAMPLES] = 0;
       if (this.batchCount[0]! < this.batchCapacity || q === p) return q;
       this.onBatchFull();
       p = q;
     }
+  }
+
+  /**
+   * Ends every UDP flow as FlowTable.removeAll('flushed') would, each with
+   * the assembler's onRemove for a UDP flow (hold the record while the batch
+   * names it), without a call per flow; the caller's removeAll then ends the
+   * TCP flows and rebuilds the index. 100,000 flows cost ~40 ms through the
+   * table's hooks at the end of the bench capture.
+   */
+  flushUdp(): void {
+    this.kernel.flushUdp();
   }
 
   /** Layout for the module: called once, after the lane's regions are given to the table and batch. */
@@ -280,22 +330,29 @@ export class UdpFastLane implements PcapFastPath {
       at(b.direction),
       at(b.flags),
       at(b.transport),
+      l.pairs,
     );
   }
 }
 
 /** A fast lane for an assembler with these options, or undefined when there can be none (see above). */
-export function openFastLane(options: FastLaneOptions): UdpFastLane | undefined {
+export function openFastLane(options: FastLaneOptions): FastLane | undefined {
   if (process.env.DNSAE_FAST_LANE === '0' || wasm === undefined) return undefined;
   if (!(options.maxFlows >= 1 && options.maxFlows <= MAX_FAST_LANE_FLOWS)) return undefined;
   const module = loadKernel();
   if (module === undefined) return undefined;
-  const layout = layoutFor(options.maxFlows, options.batchSize);
+  const layout = layoutFor(options.maxFlows, options.batchSize, options.pairs, options.pairWords);
   const pages = Math.ceil(layout.bytes / 65_536);
-  const memory = new wasm.Memory({ initial: pages, maximum: pages });
+  let memory: { buffer: ArrayBuffer };
+  try {
+    memory = new wasm.Memory({ initial: pages, maximum: pages });
+  } catch {
+    // Address space refused (a tight ulimit -v): the TypeScript path's table grows as needed instead.
+    return undefined;
+  }
   const instance = new wasm.Instance(module, { env: { memory } });
-  if (!constantsAgree(instance.exports, options.record)) return undefined;
-  const lane = new UdpFastLane(memory.buffer, layout, instance.exports);
+  if (!constantsAgree(instance.exports, options.record, options.pairWords)) return undefined;
+  const lane = new FastLane(memory.buffer, layout, instance.exports);
   lane.configure(options);
   return lane;
 }

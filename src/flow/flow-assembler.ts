@@ -4,10 +4,11 @@ import { BODY_UNAVAILABLE, type FramerSink } from './dns-tcp-framer.js';
 import { flowIdOf, flowKeyFromPacket, newFlowKey, type FlowKey } from './flow-key.js';
 import { FlowTable, LANE_TCP, LANE_UDP, RECORD_USER, RECORD_WORDS, type RemoveReason } from './flow-table.js';
 import { AssembledFlowInfo, NO_VLAN } from './assembled-flow-info.js';
-import { openFastLane, type UdpFastLane } from './fast-lane.js';
+import { openFastLane, type FastLane } from './fast-lane.js';
 import type { PcapFastPath } from '../capture/frame.js';
 import { SAMPLE_TRUNCATED, SAMPLE_UNFRAMED, SampleBatch, TRANSPORT_TCP, TRANSPORT_UDP, type FlowInfo, type FlowResolver } from './sample.js';
 import { newTcpReassemblyContext, TcpStream, type TcpReassemblyContext } from './tcp-stream.js';
+import { STREAM_WORDS } from './dns-tcp-framer.js';
 
 /**
  * Decoded packets in, sample batches out. UDP: one sample per datagram that
@@ -38,7 +39,7 @@ export interface FlowAssemblerOptions {
   /** Largest TCP message the tap receives whole; longer ones come as PAYLOAD_UNAVAILABLE. */
   payloadTapMaxBytes?: number;
   /**
-   * Whether classic pcap inputs may go through the UDP fast lane
+   * Whether classic pcap inputs may go through the fast lane
    * (src/flow/fast-lane.ts). Default true; the lane still stays off where it
    * cannot be used (see openFastLane). The output is the same either way.
    */
@@ -105,6 +106,16 @@ interface TcpSide {
   readonly dir: 0 | 1;
 }
 
+/**
+ * A pair's words (PAIR_WORDS from slot * PAIR_WORDS): the time of its last
+ * packet as a Float64 (words 0-1) and its nanoseconds (word 2), then each
+ * direction's StreamState. The fast lane finds them through the flow
+ * record's U_PAIR word and updates them for in-order segments.
+ */
+export const PAIR_WORDS = 4 + 2 * STREAM_WORDS;
+const P_TS_NSEC = 2;
+const P_STREAMS = 4;
+
 /** The two directions of a TCP flow, and the time of its last packet (messages cut short by its end get it). */
 class TcpPair {
   readonly toServer: TcpStream<TcpSide>;
@@ -113,12 +124,33 @@ class TcpPair {
     { ref: -1, dir: 0 },
     { ref: -1, dir: 1 },
   ];
-  tsSec = 0;
-  tsNsec = 0;
+  private readonly w: Int32Array;
+  private readonly f: Float64Array;
+  private readonly base: number;
 
-  constructor(ctx: TcpReassemblyContext, sink: FramerSink<TcpSide>) {
-    this.toServer = new TcpStream<TcpSide>(ctx, sink, this.sides[0]);
-    this.toClient = new TcpStream<TcpSide>(ctx, sink, this.sides[1]);
+  /** `words` and `f64` view the same memory; the pair's words start at `slot` * PAIR_WORDS. */
+  constructor(ctx: TcpReassemblyContext, sink: FramerSink<TcpSide>, words: Int32Array, f64: Float64Array, readonly slot: number) {
+    this.w = words;
+    this.f = f64;
+    this.base = slot * PAIR_WORDS;
+    this.toServer = new TcpStream<TcpSide>(ctx, sink, this.sides[0], { words, base: this.base + P_STREAMS });
+    this.toClient = new TcpStream<TcpSide>(ctx, sink, this.sides[1], { words, base: this.base + P_STREAMS + STREAM_WORDS });
+  }
+
+  get tsSec(): number {
+    return this.f[this.base / 2]!;
+  }
+
+  set tsSec(v: number) {
+    this.f[this.base / 2] = v;
+  }
+
+  get tsNsec(): number {
+    return this.w[this.base + P_TS_NSEC]!;
+  }
+
+  set tsNsec(v: number) {
+    this.w[this.base + P_TS_NSEC] = v;
   }
 
   stream(dir: 0 | 1): TcpStream<TcpSide> {
@@ -138,6 +170,8 @@ const U_MSG1 = RECORD_USER + 1;
 const U_BATCH = RECORD_USER + 2;
 const U_SOURCE = RECORD_USER + 3;
 const U_FLAGS = RECORD_USER + 4;
+/** A TCP flow's pair slot (TcpPair.slot), for the fast lane. */
+const U_PAIR = RECORD_USER + 5;
 const F_CLIENT_IS_A = 1;
 const F_HAS_INFO = 2;
 
@@ -158,8 +192,8 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
   private readonly infoKey: FlowKey = newFlowKey();
   /** 1 at each DNS port: an index per packet instead of two Set lookups. */
   private readonly isDnsPort: Uint8Array;
-  /** The UDP fast lane, when there is one: the table, the batch and the words below live in its memory. */
-  private readonly lane: UdpFastLane | undefined;
+  /** The fast lane, when there is one: the table, the batch and the words below live in its memory. */
+  private readonly lane: FastLane | undefined;
   /** Word 0: the serial of the batch being filled (in the lane's memory when there is a lane, which stamps rows with it). */
   private readonly laneState: Int32Array;
   /** By flow record number: the TCP flow's stream pair (unset for UDP flows). */
@@ -170,6 +204,9 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
    * change its elements kind and deoptimize createFlow and its callers.
    */
   private readonly pairPool: TcpPair[];
+  /** Pair slots in the lane's memory: the next never used, and those of pairs dropped from a full pool. */
+  private nextPairSlot = 0;
+  private readonly freePairSlots: number[] = [];
   /** By flow record number: the flow's FlowInfo once asked for (valid while F_HAS_INFO is set). */
   private readonly infos: Array<FlowInfo | undefined> = [];
   private readonly tap: PayloadTap | undefined;
@@ -202,7 +239,10 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
             batchSize: o.batchSize,
             udpIdleSec: o.udpIdleSec,
             tcpIdleSec: o.tcpIdleSec,
-            record: { msg0: U_MSG0 * 4, batch: U_BATCH * 4, source: U_SOURCE * 4, flags: U_FLAGS * 4 },
+            record: { msg0: U_MSG0 * 4, batch: U_BATCH * 4, source: U_SOURCE * 4, flags: U_FLAGS * 4, pair: U_PAIR * 4 },
+            // Pairs in use (one per TCP flow in the table), in the pool, and the first one made.
+            pairs: o.maxFlows + POOL_MAX + 1,
+            pairWords: PAIR_WORDS,
           });
     this.isDnsPort = this.lane?.ports ?? new Uint8Array(65536);
     this.laneState = this.lane?.state ?? new Int32Array(1);
@@ -215,7 +255,7 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
     this.batch = new SampleBatch(this.options.batchSize, this, this.lane?.batchStorage);
     const maxBody = this.tap === undefined ? 0 : Math.max(1, this.options.payloadTapMaxBytes ?? MAX_TCP_MESSAGE_BYTES);
     this.tcpCtx = newTcpReassemblyContext(this.weirds, this.options.maxTcpBufferBytes, this.options.maxTcpBufferTotalBytes, maxBody);
-    this.pairPool = [new TcpPair(this.tcpCtx, this)];
+    this.pairPool = [this.newPair()];
     this.table = new FlowTable(
       { maxFlows: this.options.maxFlows, idleSec: [this.options.udpIdleSec, this.options.tcpIdleSec] },
       { onRemove: (ref, reason) => this.onRemove(ref, reason) },
@@ -225,14 +265,14 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
   }
 
   /**
-   * The UDP fast lane for input number `sourceIndex`, for a classic pcap
+   * The fast lane for input number `sourceIndex`, for a classic pcap
    * reader (PacketSource.run), or undefined when this assembler has none.
    */
   pcapFastPath(sourceIndex: number): PcapFastPath | undefined {
     return this.lane?.forSource(sourceIndex);
   }
 
-  /** Whether classic pcap inputs go through the UDP fast lane. */
+  /** Whether classic pcap inputs go through the fast lane. */
   get fastLane(): boolean {
     return this.lane !== undefined;
   }
@@ -298,6 +338,7 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
 
   /** End of input: ends every flow (emitting messages cut short), then delivers the last partial batch. */
   flush(): void {
+    this.lane?.flushUdp();
     this.table.removeAll('flushed');
     this.table.resetClock();
     if (this.batch.count > 0) this.deliver();
@@ -327,8 +368,8 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
       udp_samples: this.udpSamples + (this.lane?.udp ?? 0),
       udp_empty: this.udpEmpty,
       udp_uncaptured: this.udpUncaptured,
-      tcp_segments: this.tcpSegments,
-      tcp_samples: this.tcpSamples,
+      tcp_segments: this.tcpSegments + (this.lane?.tcpSegments ?? 0),
+      tcp_samples: this.tcpSamples + (this.lane?.tcpSamples ?? 0),
       tcp_unframed: this.tcpUnframed,
       tcp_retransmissions: c.retransmissions,
       tcp_overlaps: c.overlaps,
@@ -457,9 +498,22 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
       pair.toServer.reset();
       pair.toClient.reset();
       if (this.pairPool.length < POOL_MAX) this.pairPool.push(pair);
+      else if (this.lane !== undefined) this.freePairSlots.push(pair.slot);
     }
     // Ending the streams may have added rows (messages cut short): checked after.
     return this.table.words[ref * RECORD_WORDS + U_BATCH] === this.laneState[0];
+  }
+
+  /** A pair with words of its own, or in a free slot of the lane's memory. */
+  private newPair(): TcpPair {
+    const lane = this.lane;
+    if (lane === undefined) {
+      const buf = new ArrayBuffer(PAIR_WORDS * 4);
+      return new TcpPair(this.tcpCtx, this, new Int32Array(buf), new Float64Array(buf), 0);
+    }
+    const slot = this.freePairSlots.pop() ?? this.nextPairSlot++;
+    if (slot >= lane.pairCapacity) throw new Error('TCP pair storage is full');
+    return new TcpPair(this.tcpCtx, this, lane.pairWords, lane.pairF64, slot);
   }
 
   /**
@@ -484,8 +538,9 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
     w[b + U_SOURCE] = sourceIndex;
     w[b + U_FLAGS] = clientIsSrc === key.srcIsA ? F_CLIENT_IS_A : 0;
     if (tcp) {
-      const pair = this.pairPool.pop() ?? new TcpPair(this.tcpCtx, this);
+      const pair = this.pairPool.pop() ?? this.newPair();
       pair.assign(ref);
+      w[b + U_PAIR] = pair.slot;
       while (this.pairs.length <= ref) this.pairs.push(undefined);
       this.pairs[ref] = pair;
     }
