@@ -437,10 +437,280 @@ function push(st: u32, i: u32, end: u32, ref: u32, dir: u32, sec: u32, nsec: u32
 }
 
 /**
- * Consumes the complete records of [p, end) (byte addresses in the memory)
- * that it can, and returns the address of the first it did not: an
- * incomplete record, one for the TypeScript path, or the one after the row
- * that filled the batch.
+ * One Ethernet frame of `incl` captured bytes at `f` (`orig` on the wire,
+ * at least `incl`), stamped `sec`.`nsec`: true when it was taken (a row, or
+ * counted as ignored), false when it is the TypeScript path's. A frame is
+ * refused before anything of the flow table, its streams or the batch has
+ * changed, except what the TypeScript path then does the same way again:
+ * the clock and the expiry of idle UDP flows.
+ */
+function frame(f: u32, incl: u32, orig: u32, sec: u32, nsec: u32): bool {
+  const capEndFrame = f + incl;
+  const wireEnd = f + orig;
+  if (incl < 14) return false;
+
+  // Ethernet II, then IPv4 without options or fragmentation, or IPv6 without extension headers.
+  const ethertype = be16(f + 12);
+  const ip = f + 14;
+  let v6 = false;
+  let claimedEnd: u32 = 0;
+  let l4: u32 = 0;
+  let proto: u32 = 0;
+  if (ethertype == 0x0800) {
+    if (capEndFrame - ip < 20 || load<u8>(ip) != 0x45) return false;
+    const total = be16(ip + 2);
+    if (total < 20) return false;
+    claimedEnd = ip + total;
+    if (claimedEnd > wireEnd || (be16(ip + 6) & 0x3fff) != 0) return false;
+    proto = load<u8>(ip + 9);
+    l4 = ip + 20;
+  } else if (ethertype == 0x86dd) {
+    if (capEndFrame - ip < 40 || load<u8>(ip) >> 4 != 6) return false;
+    const plen = be16(ip + 4);
+    if (plen == 0) return false;
+    claimedEnd = ip + 40 + plen;
+    if (claimedEnd > wireEnd) return false;
+    proto = load<u8>(ip + 6);
+    l4 = ip + 40;
+    v6 = true;
+  } else {
+    return false;
+  }
+  const capEnd = claimedEnd < capEndFrame ? claimedEnd : capEndFrame;
+  const tcp = proto == 6;
+  let pay: u32 = 0;
+  let tcpFlags: u32 = 0;
+  if (proto == 17) {
+    // The header captured, the length exactly the IP payload's, and payload bytes captured.
+    if (<i32>(capEnd - l4) <= 8 || be16(l4 + 4) != claimedEnd - l4) return false;
+    pay = l4 + 8;
+  } else if (tcp) {
+    // A header within the captured bytes, no SYN, FIN or RST, the payload captured whole.
+    if (<i32>(capEnd - l4) < 20) return false;
+    const hlen = <u32>(load<u8>(l4 + 12) >> 4) * 4;
+    tcpFlags = load<u8>(l4 + 13);
+    if (hlen < 20 || l4 + hlen > capEnd || (tcpFlags & TCP_FIN_SYN_RST) != 0 || capEnd != claimedEnd) return false;
+    pay = l4 + hlen;
+  } else {
+    return false;
+  }
+  const sp = be16(l4);
+  const dp = be16(l4 + 2);
+  const payloadLength = claimedEnd - pay;
+  const captured = capEnd - pay;
+
+  const srcDns = load<u8>(ports + sp) == 1;
+  const dstDns = load<u8>(ports + dp) == 1;
+  if (!srcDns && !dstDns) {
+    bump(L_IGNORED, 1);
+    return true;
+  }
+
+  // The canonical key (flow-key.ts flowKeyFromPacket) and its table hash (tableHash).
+  const sa = v6 ? ip + 8 : ip + 12;
+  const da = v6 ? ip + 24 : ip + 16;
+  const s0 = be32(sa);
+  const d0 = be32(da);
+  let s1: u32 = 0, s2: u32 = 0, s3: u32 = 0, d1: u32 = 0, d2: u32 = 0, d3: u32 = 0;
+  if (v6) {
+    s1 = be32(sa + 4);
+    s2 = be32(sa + 8);
+    s3 = be32(sa + 12);
+    d1 = be32(da + 4);
+    d2 = be32(da + 8);
+    d3 = be32(da + 12);
+  }
+  let srcIsA: bool;
+  if (s0 != d0) srcIsA = s0 < d0;
+  else if (s1 != d1) srcIsA = s1 < d1;
+  else if (s2 != d2) srcIsA = s2 < d2;
+  else if (s3 != d3) srcIsA = s3 < d3;
+  else srcIsA = sp <= dp;
+  const a0 = srcIsA ? s0 : d0;
+  const b0 = srcIsA ? d0 : s0;
+  const portsWord = srcIsA ? (sp << 16) | dp : (dp << 16) | sp;
+  const protoVlan: u32 = proto << 24;
+  let h = (a0 ^ 0x2c1b3c6d) * 0x9e3779b1;
+  h = (h ^ b0) * 0x85ebca77;
+  h = (h ^ portsWord) * 0xc2b2ae3d;
+  h = (h ^ protoVlan ^ (v6 ? 6 : 4)) * 0x27d4eb2f;
+  let a1: u32 = 0, a2: u32 = 0, a3: u32 = 0, b1: u32 = 0, b2: u32 = 0, b3: u32 = 0;
+  if (v6) {
+    a1 = srcIsA ? s1 : d1;
+    a2 = srcIsA ? s2 : d2;
+    a3 = srcIsA ? s3 : d3;
+    b1 = srcIsA ? d1 : s1;
+    b2 = srcIsA ? d2 : s2;
+    b3 = srcIsA ? d3 : s3;
+    h = (h ^ a1) * 0x9e3779b1;
+    h = (h ^ a2) * 0x85ebca77;
+    h = (h ^ a3) * 0xc2b2ae3d;
+    h = (h ^ b1) * 0x9e3779b1;
+    h = (h ^ b2) * 0x85ebca77;
+    h = (h ^ b3) * 0xc2b2ae3d;
+  }
+  const hash = fmix32(h) & 0x3fffffff;
+  const meta: i32 = v6 ? META_V6 : 0;
+
+  // FlowTable.advance: the clock, then idle UDP flows; an idle TCP flow is the TypeScript path's.
+  const now = <f64>sec + <f64>nsec / 1e9;
+  let clock = load<f64>(tableState + T_CLOCK);
+  if (now > clock) {
+    clock = now;
+    store<f64>(tableState + T_CLOCK, clock);
+  }
+  const udpLimit = clock - idleUdp;
+  for (let r = head(LANE_UDP); r != LANE_UDP && seen(r) < udpLimit; r = head(LANE_UDP)) removeUdp(r, T_EXPIRED);
+  const t = head(LANE_TCP);
+  if (t != LANE_TCP && seen(t) < clock - idleTcp) return false;
+
+  // FlowTable.lookup.
+  let ref: u32 = 0;
+  let i = (hash - 1) & mask;
+  while (true) {
+    i = (i + 1) & mask;
+    const o = slots + i * SLOT_BYTES;
+    const r1 = load<u32>(o + 4);
+    if (r1 == 0) break;
+    if (load<u32>(o) == hash) {
+      const b = rec(r1 - 1);
+      if (
+        load<u32>(b + R_PORTS) == portsWord &&
+        load<u32>(b + R_PROTO_VLAN) == protoVlan &&
+        load<u32>(b + R_A0) == a0 &&
+        load<u32>(b + R_B0) == b0 &&
+        (load<i32>(b + R_META) & META_V6) == meta
+      ) {
+        if (!v6) {
+          ref = r1 - 1;
+          break;
+        }
+        const x = v6Words + (r1 - 1) * V6_BYTES;
+        if (
+          load<u32>(x) == a1 &&
+          load<u32>(x + 4) == a2 &&
+          load<u32>(x + 8) == a3 &&
+          load<u32>(x + 12) == b1 &&
+          load<u32>(x + 16) == b2 &&
+          load<u32>(x + 20) == b3
+        ) {
+          ref = r1 - 1;
+          break;
+        }
+      }
+    }
+  }
+
+  if (tcp) {
+    // FlowAssembler.ingest and TcpStream.segment for a segment of a known flow that only
+    // carries data on, in order: a new flow, a closed direction getting data, a FIN seen
+    // before, bytes held out of order, a segment out of order, or more messages than the
+    // batch has room for are the TypeScript path's.
+    if (ref == 0) return false;
+    const b = rec(ref);
+    const dir: u32 = srcIsA == ((load<i32>(b + U_FLAGS) & F_CLIENT_IS_A) != 0) ? 0 : 1;
+    const pair = pairs + load<u32>(b + U_PAIR) * PAIR_BYTES;
+    const st = pair + P_STREAMS + dir * STREAM_BYTES;
+    const state = load<i32>(st + S_STATE);
+    const seq = be32(l4 + 4);
+    if (load<i32>(st + S_HAS_FIN) != 0) return false;
+    if (payloadLength > 0) {
+      if (state == STATE_CLOSED || load<i32>(st + S_PENDING) != 0) return false;
+      if (state == STATE_OPEN && seq != load<u32>(st + S_NEXT)) return false;
+      if (messagesIn(st, pay, claimedEnd) > batchCapacity - load<u32>(batchCount)) return false;
+    }
+    store<f64>(b + R_SEEN, clock);
+    if (load<u32>(rec(LANE_TCP) + R_PREV) != ref) {
+      unlink(ref);
+      append(ref, LANE_TCP);
+    }
+    bump(L_TCP_SEGMENTS, 1);
+    store<f64>(pair + P_TS_SEC, <f64>sec);
+    store<u32>(pair + P_TS_NSEC, nsec);
+    if (payloadLength > 0) {
+      if (state == STATE_IDLE) {
+        store<u32>(st + S_NEXT, seq);
+        store<i32>(st + S_STATE, STATE_OPEN);
+        store<i32>(st + S_STREAM_FLAGS, load<i32>(st + S_STREAM_FLAGS) | SAMPLE_MIDSTREAM);
+      }
+      push(st, pay, claimedEnd, ref, dir, sec, nsec);
+      store<u32>(st + S_NEXT, load<u32>(st + S_NEXT) + payloadLength);
+    }
+    return true;
+  }
+
+  if (ref != 0) {
+    // FlowTable.touch.
+    const b = rec(ref);
+    store<f64>(b + R_SEEN, clock);
+    if (load<u32>(rec(LANE_UDP) + R_PREV) != ref) {
+      unlink(ref);
+      append(ref, LANE_UDP);
+    }
+  } else {
+    // FlowTable.insert and FlowAssembler.createFlow; a TCP flow to evict is the TypeScript path's.
+    let evictTcp = false;
+    while (load<u32>(tableState + T_SIZE) >= maxFlows) {
+      const u = head(LANE_UDP);
+      const tt = head(LANE_TCP);
+      if (u == LANE_UDP || (tt != LANE_TCP && seen(u) > seen(tt))) {
+        evictTcp = true;
+        break;
+      }
+      removeUdp(u, T_EVICTED);
+    }
+    if (evictTcp) return false;
+    const freeTop = load<u32>(tableState + T_FREE_TOP);
+    if (freeTop > 0) {
+      ref = load<u32>(freeStack + (freeTop - 1) * 4);
+      store<u32>(tableState + T_FREE_TOP, freeTop - 1);
+    } else {
+      ref = load<u32>(tableState + T_ALLOCATED);
+      if (ref >= capacity) return false;
+      store<u32>(tableState + T_ALLOCATED, ref + 1);
+    }
+    const b = rec(ref);
+    store<u32>(b + R_HASH, hash);
+    store<u32>(b + R_PORTS, portsWord);
+    store<u32>(b + R_PROTO_VLAN, protoVlan);
+    store<i32>(b + R_META, meta | META_IN_TABLE);
+    store<u32>(b + R_A0, a0);
+    store<u32>(b + R_B0, b0);
+    if (v6) {
+      const x = v6Words + ref * V6_BYTES;
+      store<u32>(x, a1);
+      store<u32>(x + 4, a2);
+      store<u32>(x + 8, a3);
+      store<u32>(x + 12, b1);
+      store<u32>(x + 16, b2);
+      store<u32>(x + 20, b3);
+    }
+    store<f64>(b + R_SEEN, clock);
+    place(hash, ref);
+    append(ref, LANE_UDP);
+    store<i32>(tableState + T_SIZE, load<i32>(tableState + T_SIZE) + 1);
+    store<f64>(tableState + T_CREATED, load<f64>(tableState + T_CREATED) + 1);
+    const clientIsSrc = srcDns != dstDns ? dstDns : true;
+    store<i32>(b + U_MSG0, 0);
+    store<i32>(b + U_MSG1, 0);
+    store<i32>(b + U_BATCH, 0);
+    store<i32>(b + U_SOURCE, sourceIndex);
+    store<i32>(b + U_FLAGS, clientIsSrc == srcIsA ? F_CLIENT_IS_A : 0);
+  }
+
+  // FlowAssembler.ingest for a datagram with payload.
+  const clientIsA = (load<i32>(rec(ref) + U_FLAGS) & F_CLIENT_IS_A) != 0;
+  const dir: u32 = srcIsA == clientIsA ? 0 : 1;
+  addRow(ref, 0, dir, sec, nsec, payloadLength, pay, captured, captured < payloadLength ? SAMPLE_TRUNCATED : 0);
+  bump(L_UDP, 1);
+  return true;
+}
+
+/**
+ * Consumes the complete classic pcap records of [p, end) (byte addresses in
+ * the memory) that it can, and returns the address of the first it did not:
+ * an incomplete record, one for the TypeScript path, or the one after the
+ * record that filled the batch.
  */
 export function scan(p: u32, end: u32): u32 {
   while (end - p >= 16) {
@@ -449,277 +719,10 @@ export function scan(p: u32, end: u32): u32 {
     if (incl > maxRecord || incl > orig || end - p - 16 < incl) break;
     const nsec64 = <u64>load<u32>(p + 4) * fracToNs;
     if (nsec64 >= 1_000_000_000) break;
-    const sec = load<u32>(p);
-    const nsec = <u32>nsec64;
-    const f = p + 16;
-    const capEndFrame = f + incl;
-    const wireEnd = f + orig;
-    if (incl < 14) break;
-
-    // Ethernet II, then IPv4 without options or fragmentation, or IPv6 without extension headers.
-    const ethertype = be16(f + 12);
-    const ip = f + 14;
-    let v6 = false;
-    let claimedEnd: u32 = 0;
-    let l4: u32 = 0;
-    let proto: u32 = 0;
-    if (ethertype == 0x0800) {
-      if (capEndFrame - ip < 20 || load<u8>(ip) != 0x45) break;
-      const total = be16(ip + 2);
-      if (total < 20) break;
-      claimedEnd = ip + total;
-      if (claimedEnd > wireEnd || (be16(ip + 6) & 0x3fff) != 0) break;
-      proto = load<u8>(ip + 9);
-      l4 = ip + 20;
-    } else if (ethertype == 0x86dd) {
-      if (capEndFrame - ip < 40 || load<u8>(ip) >> 4 != 6) break;
-      const plen = be16(ip + 4);
-      if (plen == 0) break;
-      claimedEnd = ip + 40 + plen;
-      if (claimedEnd > wireEnd) break;
-      proto = load<u8>(ip + 6);
-      l4 = ip + 40;
-      v6 = true;
-    } else {
-      break;
-    }
-    const capEnd = claimedEnd < capEndFrame ? claimedEnd : capEndFrame;
-    const tcp = proto == 6;
-    let pay: u32 = 0;
-    let tcpFlags: u32 = 0;
-    if (proto == 17) {
-      // The header captured, the length exactly the IP payload's, and payload bytes captured.
-      if (<i32>(capEnd - l4) <= 8 || be16(l4 + 4) != claimedEnd - l4) break;
-      pay = l4 + 8;
-    } else if (tcp) {
-      // A header within the captured bytes, no SYN, FIN or RST, the payload captured whole.
-      if (<i32>(capEnd - l4) < 20) break;
-      const hlen = <u32>(load<u8>(l4 + 12) >> 4) * 4;
-      tcpFlags = load<u8>(l4 + 13);
-      if (hlen < 20 || l4 + hlen > capEnd || (tcpFlags & TCP_FIN_SYN_RST) != 0 || capEnd != claimedEnd) break;
-      pay = l4 + hlen;
-    } else {
-      break;
-    }
-    const sp = be16(l4);
-    const dp = be16(l4 + 2);
-    const payloadLength = claimedEnd - pay;
-    const captured = capEnd - pay;
-
-    const srcDns = load<u8>(ports + sp) == 1;
-    const dstDns = load<u8>(ports + dp) == 1;
-    if (!srcDns && !dstDns) {
-      bump(L_FRAMES, 1);
-      bump(L_BYTES, incl);
-      bump(L_IGNORED, 1);
-      p = capEndFrame;
-      continue;
-    }
-
-    // The canonical key (flow-key.ts flowKeyFromPacket) and its table hash (tableHash).
-    const sa = v6 ? ip + 8 : ip + 12;
-    const da = v6 ? ip + 24 : ip + 16;
-    const s0 = be32(sa);
-    const d0 = be32(da);
-    let s1: u32 = 0, s2: u32 = 0, s3: u32 = 0, d1: u32 = 0, d2: u32 = 0, d3: u32 = 0;
-    if (v6) {
-      s1 = be32(sa + 4);
-      s2 = be32(sa + 8);
-      s3 = be32(sa + 12);
-      d1 = be32(da + 4);
-      d2 = be32(da + 8);
-      d3 = be32(da + 12);
-    }
-    let srcIsA: bool;
-    if (s0 != d0) srcIsA = s0 < d0;
-    else if (s1 != d1) srcIsA = s1 < d1;
-    else if (s2 != d2) srcIsA = s2 < d2;
-    else if (s3 != d3) srcIsA = s3 < d3;
-    else srcIsA = sp <= dp;
-    const a0 = srcIsA ? s0 : d0;
-    const b0 = srcIsA ? d0 : s0;
-    const portsWord = srcIsA ? (sp << 16) | dp : (dp << 16) | sp;
-    const protoVlan: u32 = proto << 24;
-    let h = (a0 ^ 0x2c1b3c6d) * 0x9e3779b1;
-    h = (h ^ b0) * 0x85ebca77;
-    h = (h ^ portsWord) * 0xc2b2ae3d;
-    h = (h ^ protoVlan ^ (v6 ? 6 : 4)) * 0x27d4eb2f;
-    let a1: u32 = 0, a2: u32 = 0, a3: u32 = 0, b1: u32 = 0, b2: u32 = 0, b3: u32 = 0;
-    if (v6) {
-      a1 = srcIsA ? s1 : d1;
-      a2 = srcIsA ? s2 : d2;
-      a3 = srcIsA ? s3 : d3;
-      b1 = srcIsA ? d1 : s1;
-      b2 = srcIsA ? d2 : s2;
-      b3 = srcIsA ? d3 : s3;
-      h = (h ^ a1) * 0x9e3779b1;
-      h = (h ^ a2) * 0x85ebca77;
-      h = (h ^ a3) * 0xc2b2ae3d;
-      h = (h ^ b1) * 0x9e3779b1;
-      h = (h ^ b2) * 0x85ebca77;
-      h = (h ^ b3) * 0xc2b2ae3d;
-    }
-    const hash = fmix32(h) & 0x3fffffff;
-    const meta: i32 = v6 ? META_V6 : 0;
-
-    // FlowTable.advance: the clock, then idle UDP flows; an idle TCP flow is the TypeScript path's.
-    const now = <f64>sec + <f64>nsec / 1e9;
-    let clock = load<f64>(tableState + T_CLOCK);
-    if (now > clock) {
-      clock = now;
-      store<f64>(tableState + T_CLOCK, clock);
-    }
-    const udpLimit = clock - idleUdp;
-    for (let r = head(LANE_UDP); r != LANE_UDP && seen(r) < udpLimit; r = head(LANE_UDP)) removeUdp(r, T_EXPIRED);
-    const t = head(LANE_TCP);
-    if (t != LANE_TCP && seen(t) < clock - idleTcp) break;
-
-    // FlowTable.lookup.
-    let ref: u32 = 0;
-    let i = (hash - 1) & mask;
-    while (true) {
-      i = (i + 1) & mask;
-      const o = slots + i * SLOT_BYTES;
-      const r1 = load<u32>(o + 4);
-      if (r1 == 0) break;
-      if (load<u32>(o) == hash) {
-        const b = rec(r1 - 1);
-        if (
-          load<u32>(b + R_PORTS) == portsWord &&
-          load<u32>(b + R_PROTO_VLAN) == protoVlan &&
-          load<u32>(b + R_A0) == a0 &&
-          load<u32>(b + R_B0) == b0 &&
-          (load<i32>(b + R_META) & META_V6) == meta
-        ) {
-          if (!v6) {
-            ref = r1 - 1;
-            break;
-          }
-          const x = v6Words + (r1 - 1) * V6_BYTES;
-          if (
-            load<u32>(x) == a1 &&
-            load<u32>(x + 4) == a2 &&
-            load<u32>(x + 8) == a3 &&
-            load<u32>(x + 12) == b1 &&
-            load<u32>(x + 16) == b2 &&
-            load<u32>(x + 20) == b3
-          ) {
-            ref = r1 - 1;
-            break;
-          }
-        }
-      }
-    }
-
-    if (tcp) {
-      // FlowAssembler.ingest and TcpStream.segment for a segment of a known flow that only
-      // carries data on, in order: a new flow, a closed direction getting data, a FIN seen
-      // before, bytes held out of order, a segment out of order, or more messages than the
-      // batch has room for are the TypeScript path's.
-      if (ref == 0) break;
-      const b = rec(ref);
-      const dir: u32 = srcIsA == ((load<i32>(b + U_FLAGS) & F_CLIENT_IS_A) != 0) ? 0 : 1;
-      const pair = pairs + load<u32>(b + U_PAIR) * PAIR_BYTES;
-      const st = pair + P_STREAMS + dir * STREAM_BYTES;
-      const state = load<i32>(st + S_STATE);
-      const seq = be32(l4 + 4);
-      if (load<i32>(st + S_HAS_FIN) != 0) break;
-      if (payloadLength > 0) {
-        if (state == STATE_CLOSED || load<i32>(st + S_PENDING) != 0) break;
-        if (state == STATE_OPEN && seq != load<u32>(st + S_NEXT)) break;
-        if (messagesIn(st, pay, claimedEnd) > batchCapacity - load<u32>(batchCount)) break;
-      }
-      store<f64>(b + R_SEEN, clock);
-      if (load<u32>(rec(LANE_TCP) + R_PREV) != ref) {
-        unlink(ref);
-        append(ref, LANE_TCP);
-      }
-      bump(L_TCP_SEGMENTS, 1);
-      store<f64>(pair + P_TS_SEC, <f64>sec);
-      store<u32>(pair + P_TS_NSEC, nsec);
-      if (payloadLength > 0) {
-        if (state == STATE_IDLE) {
-          store<u32>(st + S_NEXT, seq);
-          store<i32>(st + S_STATE, STATE_OPEN);
-          store<i32>(st + S_STREAM_FLAGS, load<i32>(st + S_STREAM_FLAGS) | SAMPLE_MIDSTREAM);
-        }
-        push(st, pay, claimedEnd, ref, dir, sec, nsec);
-        store<u32>(st + S_NEXT, load<u32>(st + S_NEXT) + payloadLength);
-      }
-      bump(L_FRAMES, 1);
-      bump(L_BYTES, incl);
-      p = capEndFrame;
-      if (load<u32>(batchCount) >= batchCapacity) break;
-      continue;
-    }
-
-    if (ref != 0) {
-      // FlowTable.touch.
-      const b = rec(ref);
-      store<f64>(b + R_SEEN, clock);
-      if (load<u32>(rec(LANE_UDP) + R_PREV) != ref) {
-        unlink(ref);
-        append(ref, LANE_UDP);
-      }
-    } else {
-      // FlowTable.insert and FlowAssembler.createFlow; a TCP flow to evict is the TypeScript path's.
-      let evictTcp = false;
-      while (load<u32>(tableState + T_SIZE) >= maxFlows) {
-        const u = head(LANE_UDP);
-        const tt = head(LANE_TCP);
-        if (u == LANE_UDP || (tt != LANE_TCP && seen(u) > seen(tt))) {
-          evictTcp = true;
-          break;
-        }
-        removeUdp(u, T_EVICTED);
-      }
-      if (evictTcp) break;
-      const freeTop = load<u32>(tableState + T_FREE_TOP);
-      if (freeTop > 0) {
-        ref = load<u32>(freeStack + (freeTop - 1) * 4);
-        store<u32>(tableState + T_FREE_TOP, freeTop - 1);
-      } else {
-        ref = load<u32>(tableState + T_ALLOCATED);
-        if (ref >= capacity) break;
-        store<u32>(tableState + T_ALLOCATED, ref + 1);
-      }
-      const b = rec(ref);
-      store<u32>(b + R_HASH, hash);
-      store<u32>(b + R_PORTS, portsWord);
-      store<u32>(b + R_PROTO_VLAN, protoVlan);
-      store<i32>(b + R_META, meta | META_IN_TABLE);
-      store<u32>(b + R_A0, a0);
-      store<u32>(b + R_B0, b0);
-      if (v6) {
-        const x = v6Words + ref * V6_BYTES;
-        store<u32>(x, a1);
-        store<u32>(x + 4, a2);
-        store<u32>(x + 8, a3);
-        store<u32>(x + 12, b1);
-        store<u32>(x + 16, b2);
-        store<u32>(x + 20, b3);
-      }
-      store<f64>(b + R_SEEN, clock);
-      place(hash, ref);
-      append(ref, LANE_UDP);
-      store<i32>(tableState + T_SIZE, load<i32>(tableState + T_SIZE) + 1);
-      store<f64>(tableState + T_CREATED, load<f64>(tableState + T_CREATED) + 1);
-      const clientIsSrc = srcDns != dstDns ? dstDns : true;
-      store<i32>(b + U_MSG0, 0);
-      store<i32>(b + U_MSG1, 0);
-      store<i32>(b + U_BATCH, 0);
-      store<i32>(b + U_SOURCE, sourceIndex);
-      store<i32>(b + U_FLAGS, clientIsSrc == srcIsA ? F_CLIENT_IS_A : 0);
-    }
-
-    // FlowAssembler.ingest for a datagram with payload.
-    const clientIsA = (load<i32>(rec(ref) + U_FLAGS) & F_CLIENT_IS_A) != 0;
-    const dir: u32 = srcIsA == clientIsA ? 0 : 1;
-    addRow(ref, 0, dir, sec, nsec, payloadLength, pay, captured, captured < payloadLength ? SAMPLE_TRUNCATED : 0);
+    if (!frame(p + 16, incl, orig, load<u32>(p), <u32>nsec64)) break;
     bump(L_FRAMES, 1);
     bump(L_BYTES, incl);
-    bump(L_UDP, 1);
-    p = capEndFrame;
+    p += 16 + incl;
     if (load<u32>(batchCount) >= batchCapacity) break;
   }
   return p;
