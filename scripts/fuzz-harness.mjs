@@ -633,10 +633,9 @@ function props(api, seeds, counts) {
   const captureArb = fc.record({ file: fc.nat(), ops: plansArb, step: fc.constantFrom(1 << 30, 1, 3, 17, 4096), chunk: fc.constantFrom(undefined, 64, 1000) });
   const captureOf = (d) => mutate(files[d.file % files.length], d.ops, files);
   const truncArb = fc.record({ file: fc.nat(), cut: fc.nat() });
-  // Classic pcap files only (the lane reads no pcapng), mutated or not.
-  const pcapFiles = files.filter((f) => f[0] !== 0x0a);
+  // pcap and pcapng files, mutated or not.
   const laneArb = fc.record({ file: fc.nat(), ops: fc.oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 3, arbitrary: plansArb }), o: laneOptionsArb });
-  const laneOf = (d) => mutate(pcapFiles[d.file % pcapFiles.length], d.ops, pcapFiles);
+  const laneOf = (d) => mutate(files[d.file % files.length], d.ops, files);
   const rulesArb = fc.record({
     head: fc.uint8Array({ minLength: 0, maxLength: 20 }),
     off: fc.nat(8),

@@ -1,4 +1,4 @@
-// The fast lane: classic pcap records of Ethernet frames carrying plain
+// The fast lane: pcap records and pcapng enhanced packet blocks of Ethernet frames carrying plain
 // IPv4 or IPv6 UDP or TCP, from the reader's window to sample rows, in one
 // loop. AssemblyScript, compiled by `npm run build` to dist/wasm/fast-lane.wasm.
 //
@@ -64,6 +64,9 @@ export const L_IGNORED: u32 = 12;
 export const L_UDP: u32 = 16;
 export const L_TCP_SEGMENTS: u32 = 20;
 export const L_TCP_SAMPLES: u32 = 24;
+/** Interfaces of the pcapng section being read that the kind table below describes. */
+export const L_NG_INTERFACES: u32 = 28;
+export const NG_MAX_INTERFACES: u32 = 256;
 
 // TCP pairs (flow-assembler.ts TcpPair): the last packet's time, then a StreamState per direction
 // (dns-tcp-framer.ts S_*: the TCP stream's words and the DNS framer's).
@@ -128,6 +131,9 @@ let colDirection: u32 = 0;
 let colFlags: u32 = 0;
 let colTransport: u32 = 0;
 let pairs: u32 = 0;
+// pcapng: one byte per interface of the current section (0: not for the lane, 1: microseconds, 2: nanoseconds).
+let ngKinds: u32 = 0;
+let maxBlock: u32 = 0;
 // Per input file.
 let fracToNs: u64 = 1000;
 let maxRecord: u32 = 0;
@@ -160,6 +166,7 @@ export function configure(
   flagsAt: u32,
   transportAt: u32,
   pairsAt: u32,
+  ngKindsAt: u32,
 ): void {
   tableState = tableStateAt;
   slots = slotsAt;
@@ -187,9 +194,16 @@ export function configure(
   colFlags = flagsAt;
   colTransport = transportAt;
   pairs = pairsAt;
+  ngKinds = ngKindsAt;
 }
 
-/** One input file: nanosecond or microsecond fractions, the reader's record ceiling, the source's index. */
+/** One pcapng input file: the reader's block ceiling, the source's index. */
+export function beginPcapng(blockLimit: u32, source: i32): void {
+  maxBlock = blockLimit;
+  sourceIndex = source;
+}
+
+/** One classic pcap input file: nanosecond or microsecond fractions, the reader's record ceiling, the source's index. */
 export function begin(nanosecond: bool, recordLimit: u32, source: i32): void {
   fracToNs = nanosecond ? 1 : 1000;
   maxRecord = recordLimit;
@@ -723,6 +737,37 @@ export function scan(p: u32, end: u32): u32 {
     bump(L_FRAMES, 1);
     bump(L_BYTES, incl);
     p += 16 + incl;
+    if (load<u32>(batchCount) >= batchCapacity) break;
+  }
+  return p;
+}
+
+/**
+ * The same for pcapng (pcapng-reader.ts): enhanced packet blocks of a
+ * little-endian section on an interface the kind table allows, whole and
+ * consistent (the reader's checks pass), with a time below 2^32 s. Any other
+ * block, and any block those checks would fault, is the reader's.
+ */
+export function scanPcapng(p: u32, end: u32): u32 {
+  while (end - p >= 12) {
+    if (load<u32>(p) != 6) break;
+    const len = load<u32>(p + 4);
+    if (len < 32 || (len & 3) != 0 || len > maxBlock || end - p < len || load<u32>(p + len - 4) != len) break;
+    const iface = load<u32>(p + 8);
+    if (iface >= load<u32>(laneState + L_NG_INTERFACES)) break;
+    const kind = load<u8>(ngKinds + iface);
+    const caplen = load<u32>(p + 20);
+    const orig = load<u32>(p + 24);
+    if (kind == 0 || caplen > len - 32 || orig < caplen) break;
+    const ts = (<u64>load<u32>(p + 12) << 32) | <u64>load<u32>(p + 16);
+    const units: u64 = kind == 1 ? 1_000_000 : 1_000_000_000;
+    const sec = ts / units;
+    if (sec > 0xffffffff) break;
+    const rem = ts - sec * units;
+    if (!frame(p + 28, caplen, orig, <u32>sec, <u32>(kind == 1 ? rem * 1000 : rem))) break;
+    bump(L_FRAMES, 1);
+    bump(L_BYTES, caplen);
+    p += len;
     if (load<u32>(batchCount) >= batchCapacity) break;
   }
   return p;

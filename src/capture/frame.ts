@@ -1,4 +1,5 @@
 import type { PcapHeaderInfo } from './pcap-reader.js';
+import type { PcapngInterface } from './pcapng-reader.js';
 
 /**
  * What every packet source hands to the decoder. Sources reuse one Frame
@@ -53,6 +54,12 @@ export interface PcapFastPath {
   begin(header: PcapHeaderInfo, maxRecord: number): boolean;
   /** Consumes records from buf[p, end) and returns the offset of the first one it left. */
   scan(buf: Uint8Array, p: number, end: number): number;
+  /** pcapng: once per file, with the reader's block ceiling; false when the file is not for this fast path. */
+  beginPcapng(maxBlock: number): boolean;
+  /** pcapng: the section's interfaces, after every section header and interface description block. */
+  pcapngInterfaces(interfaces: readonly PcapngInterface[], littleEndian: boolean): void;
+  /** pcapng: consumes blocks from buf[p, end) and returns the offset of the first one it left. */
+  scanPcapng(buf: Uint8Array, p: number, end: number): number;
   /** Records consumed, and their captured bytes, in all. */
   readonly frames: number;
   readonly bytes: number;
@@ -68,7 +75,7 @@ export interface PcapFastPath {
 export interface PacketSource {
   readonly name: string;
   readonly stats: SourceStats;
-  /** `fast` is taken by classic pcap readers only; other sources ignore it. */
+  /** `fast` is taken by the pcap and pcapng readers; live sources ignore it. */
   run(onFrame: FrameHandler, afterChunk?: () => Promise<void> | void, fast?: PcapFastPath): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 import { CaptureFileError } from '../errors.js';
 import type { ByteInput } from './byte-input.js';
 import { ChunkWindow } from './chunk-window.js';
-import { newFrame, newSourceStats, type FrameHandler, type PacketSource, type SourceStats } from './frame.js';
+import { newFrame, newSourceStats, type FrameHandler, type PacketSource, type PcapFastPath, type SourceStats } from './frame.js';
 import { PCAP_MAX_RECORD_ABSOLUTE } from './pcap-reader.js';
 import { MICROSECONDS, scaleFromTsresol, splitTimestamp, type SplitTime, type TimestampScale } from './pcapng-time.js';
 
@@ -68,10 +68,15 @@ export class PcapngReader implements PacketSource {
     this.window = new ChunkWindow(name, input, opts.chunkSize);
   }
 
-  async run(onFrame: FrameHandler, afterChunk?: () => Promise<void> | void): Promise<void> {
+  async run(onFrame: FrameHandler, afterChunk?: () => Promise<void> | void, fast?: PcapFastPath): Promise<void> {
     if (this.started) throw new Error('PcapngReader.run() may only be called once');
     this.started = true;
     const w = this.window;
+    if (fast !== undefined) {
+      const b = fast.windowBuffer(w.buf.length);
+      if (b !== undefined) w.adopt(b);
+    }
+    const lane = fast !== undefined && fast.beginPcapng(PCAPNG_MAX_BLOCK) ? fast : undefined;
     const frame = newFrame();
     const stats = this.stats;
     const ifs = this.interfaces;
@@ -88,6 +93,14 @@ export class PcapngReader implements PacketSource {
         const framesBefore = stats.frames;
 
         while (end - p >= MIN_BLOCK) {
+          if (lane !== undefined) {
+            const frames = lane.frames;
+            const bytes = lane.bytes;
+            p = lane.scanPcapng(buf, p, end);
+            stats.frames += lane.frames - frames;
+            stats.bytes += lane.bytes - bytes;
+            if (end - p < MIN_BLOCK) break;
+          }
           let le = this.littleEndian;
           const type = view.getUint32(p, le);
           if (type === BLOCK_SHB) {
@@ -151,11 +164,13 @@ export class PcapngReader implements PacketSource {
           } else if (type === BLOCK_SHB) {
             damage = this.startSection(p, len, le);
             if (damage !== undefined) break;
+            lane?.pcapngInterfaces(ifs, this.littleEndian);
             p += len;
             continue;
           } else if (type === BLOCK_IDB) {
             damage = this.addInterface(p, len, le);
             if (damage !== undefined) break;
+            lane?.pcapngInterfaces(ifs, this.littleEndian);
             p += len;
             continue;
           } else {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PcapFastPath } from '../capture/frame.js';
 import type { PcapHeaderInfo } from '../capture/pcap-reader.js';
+import type { PcapngInterface } from '../capture/pcapng-reader.js';
 import { DEFAULT_CHUNK_SIZE } from '../capture/chunk-window.js';
 import {
   fixedRecordCount,
@@ -18,7 +19,8 @@ import { sampleBatchLayout, type SampleBatchLayout, type SampleBatchStorage } fr
 
 /**
  * The fast lane: wasm/fast-lane.ts compiled to WebAssembly, run over a
- * classic pcap reader's window. For Ethernet frames with plain IPv4/IPv6 UDP
+ * pcap or pcapng reader's window (pcap records, pcapng enhanced packet
+ * blocks). For Ethernet frames with plain IPv4/IPv6 UDP
  * datagrams, and TCP segments that carry a known DNS-over-TCP stream on in
  * order, it does in one loop what the reader, the decoders and the flow
  * assembler do per packet, on the same state: the flow table, the sample
@@ -50,6 +52,12 @@ const L_IGNORED = 3;
 const L_UDP = 4;
 const L_TCP_SEGMENTS = 5;
 const L_TCP_SAMPLES = 6;
+const L_NG_INTERFACES = 7;
+/** pcapng interfaces the lane tells apart per section; blocks of later ones go the TypeScript path. */
+const NG_MAX_INTERFACES = 256;
+const NG_NOT_FOR_LANE = 0;
+const NG_MICROSECONDS = 1;
+const NG_NANOSECONDS = 2;
 
 /** The assembler's record words, as the module addresses them (bytes). */
 export interface LaneRecordLayout {
@@ -68,7 +76,9 @@ interface WasmGlobal {
 interface KernelExports {
   configure(...args: number[]): void;
   begin(nanosecond: number, recordLimit: number, source: number): void;
+  beginPcapng(blockLimit: number, source: number): void;
   scan(p: number, end: number): number;
+  scanPcapng(p: number, end: number): number;
   flushUdp(): void;
   readonly [constant: string]: unknown;
 }
@@ -117,6 +127,8 @@ function constantsAgree(e: KernelExports, rec: LaneRecordLayout, pairWords: numb
     c('L_UDP') === L_UDP * 4 &&
     c('L_TCP_SEGMENTS') === L_TCP_SEGMENTS * 4 &&
     c('L_TCP_SAMPLES') === L_TCP_SAMPLES * 4 &&
+    c('L_NG_INTERFACES') === L_NG_INTERFACES * 4 &&
+    c('NG_MAX_INTERFACES') === NG_MAX_INTERFACES &&
     c('PAIR_BYTES') === pairWords * 4 &&
     c('P_STREAMS') === 16 &&
     c('STREAM_BYTES') === STREAM_WORDS * 4 &&
@@ -155,6 +167,7 @@ interface LaneLayout {
   readonly capacity: number;
   readonly pairs: number;
   readonly pairCapacity: number;
+  readonly ngKinds: number;
   readonly bytes: number;
 }
 
@@ -174,6 +187,7 @@ function layoutFor(maxFlows: number, batchSize: number, pairCapacity: number, pa
   const tableState = take(TABLE_STATE_BYTES);
   const laneState = take(LANE_STATE_WORDS * 4);
   const ports = take(65_536);
+  const ngKinds = take(NG_MAX_INTERFACES);
   const batch = take(batchLayout.bytes);
   const window = take(windowBytes, 64);
   const records = take(t.records, 64);
@@ -182,7 +196,7 @@ function layoutFor(maxFlows: number, batchSize: number, pairCapacity: number, pa
   const free = take(t.free);
   const held = take(t.held);
   const pairs = take(pairCapacity * pairWords * 4, 64);
-  return { tableState, laneState, ports, batch, batchLayout, window, windowBytes, slots, slotCount, records, v6, free, held, capacity, pairs, pairCapacity, bytes: at };
+  return { tableState, laneState, ports, batch, batchLayout, window, windowBytes, slots, slotCount, records, v6, free, held, capacity, pairs, pairCapacity, ngKinds, bytes: at };
 }
 
 /**
@@ -218,6 +232,7 @@ export class FastLane implements PcapFastPath {
   private readonly batchCount: Int32Array;
   private batchCapacity = 0;
   private source = 0;
+  private readonly ngKinds: Uint8Array;
 
   constructor(buffer: ArrayBuffer, layout: LaneLayout, kernel: KernelExports) {
     this.buffer = buffer;
@@ -239,6 +254,7 @@ export class FastLane implements PcapFastPath {
     this.ports = new Uint8Array(buffer, l.ports, 65_536);
     this.state = new Int32Array(buffer, l.laneState, LANE_STATE_WORDS);
     this.batchCount = new Int32Array(buffer, l.batch + l.batchLayout.count, 1);
+    this.ngKinds = new Uint8Array(buffer, l.ngKinds, NG_MAX_INTERFACES);
     this.pairCapacity = l.pairCapacity;
     const pairBytes = l.bytes - l.pairs;
     this.pairWords = new Int32Array(buffer, l.pairs, pairBytes / 4);
@@ -262,13 +278,43 @@ export class FastLane implements PcapFastPath {
     return true;
   }
 
+  beginPcapng(maxBlock: number): boolean {
+    this.state[L_NG_INTERFACES] = 0;
+    this.kernel.beginPcapng(maxBlock, this.source);
+    return true;
+  }
+
+  /**
+   * Interfaces on Ethernet, with microsecond or nanosecond timestamps and no
+   * if_tsoffset, in a little-endian section, are for the lane; every other
+   * interface's blocks go the TypeScript path.
+   */
+  pcapngInterfaces(interfaces: readonly PcapngInterface[], littleEndian: boolean): void {
+    const n = littleEndian ? Math.min(interfaces.length, NG_MAX_INTERFACES) : 0;
+    for (let i = 0; i < n; i++) {
+      const f = interfaces[i]!;
+      const plain = f.linktype === 1 && f.tsOffset === 0 && f.scale.kind === 'mul';
+      this.ngKinds[i] = !plain ? NG_NOT_FOR_LANE : f.scale.units === 1e6 ? NG_MICROSECONDS : f.scale.units === 1e9 ? NG_NANOSECONDS : NG_NOT_FOR_LANE;
+    }
+    this.state[L_NG_INTERFACES] = n;
+  }
+
   scan(buf: Uint8Array, p: number, end: number): number {
+    return this.run(false, buf, p, end);
+  }
+
+  scanPcapng(buf: Uint8Array, p: number, end: number): number {
+    return this.run(true, buf, p, end);
+  }
+
+  private run(pcapng: boolean, buf: Uint8Array, p: number, end: number): number {
     // A window that grew for a record above the chunk size is no longer in the module's memory.
     if (buf.buffer !== this.buffer) return p;
     const base = buf.byteOffset;
     const s = this.state;
+    const k = this.kernel;
     for (;;) {
-      const q = this.kernel.scan(base + p, base + end) - base;
+      const q = (pcapng ? k.scanPcapng(base + p, base + end) : k.scan(base + p, base + end)) - base;
       this.frames += s[L_FRAMES]!;
       this.bytes += s[L_BYTES]! >>> 0;
       this.ignored += s[L_IGNORED]!;
@@ -331,6 +377,7 @@ export class FastLane implements PcapFastPath {
       at(b.flags),
       at(b.transport),
       l.pairs,
+      l.ngKinds,
     );
   }
 }

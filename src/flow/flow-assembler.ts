@@ -39,7 +39,7 @@ export interface FlowAssemblerOptions {
   /** Largest TCP message the tap receives whole; longer ones come as PAYLOAD_UNAVAILABLE. */
   payloadTapMaxBytes?: number;
   /**
-   * Whether classic pcap inputs may go through the fast lane
+   * Whether pcap and pcapng inputs may go through the fast lane
    * (src/flow/fast-lane.ts). Default true; the lane still stays off where it
    * cannot be used (see openFastLane). The output is the same either way.
    */
@@ -265,14 +265,14 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
   }
 
   /**
-   * The fast lane for input number `sourceIndex`, for a classic pcap
+   * The fast lane for input number `sourceIndex`, for a pcap or pcapng
    * reader (PacketSource.run), or undefined when this assembler has none.
    */
   pcapFastPath(sourceIndex: number): PcapFastPath | undefined {
     return this.lane?.forSource(sourceIndex);
   }
 
-  /** Whether classic pcap inputs go through the fast lane. */
+  /** Whether pcap and pcapng inputs go through the fast lane. */
   get fastLane(): boolean {
     return this.lane !== undefined;
   }

@@ -11,10 +11,10 @@ import type { FuzzApi } from '../../scripts/fuzz-harness.mjs';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
-/** Every classic pcap of the fixtures (the lane reads no pcapng). */
+/** Every capture file of the fixtures, pcap and pcapng. */
 const PCAPS = ['benign', 'anomalous', 'malformed', 'live'].flatMap((d) =>
   readdirSync(join(FIXTURES, d), { withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.pcap'))
+    .filter((e) => e.isFile() && /\.pcap(ng)?$/.test(e.name))
     .map((e) => `${d}/${e.name}`),
 );
 
@@ -52,6 +52,25 @@ describe('fast lane', () => {
     const r = await checkLane(api, file, new Uint8Array(readFileSync(join(FIXTURES, file))), { ...DEFAULTS, sources: 1 });
     expect(frames).toBeGreaterThan(0);
     expect(r.laneFrames).toBe(frames);
+  });
+
+  it.each(['benign/chrissanders__dns_lab.pcapng', 'benign/zeek__pcapng-multi-interface.pcapng'])(
+    'takes every enhanced packet block of %s (Ethernet UDP DNS, one or several interfaces)',
+    async (file) => {
+      const src = await openCapture(join(FIXTURES, file));
+      let frames = 0;
+      await src.run(() => frames++);
+      const r = await checkLane(api, file, new Uint8Array(readFileSync(join(FIXTURES, file))), { ...DEFAULTS, sources: 1 });
+      expect(frames).toBeGreaterThan(0);
+      expect(r.laneFrames).toBe(frames);
+    },
+  );
+
+  it('leaves pcapng blocks whose time is 2^32 s or more to the TypeScript path', async () => {
+    const file = 'malformed/tcpdump__time_2106_overflow.pcapng';
+    const r = await checkLane(api, file, new Uint8Array(readFileSync(join(FIXTURES, file))), { ...DEFAULTS, sources: 1 });
+    expect(r.rows).toBe(1);
+    expect(r.laneFrames).toBe(0);
   });
 
   it('takes the in-order segments of a DNS-over-TCP conversation, and leaves SYN, FIN and RST to the TypeScript path', async () => {
