@@ -9,7 +9,7 @@
 // sample batch (src/flow/sample.ts). It handles only the packets for which
 // it does exactly what that code does without a weird: UDP datagrams, and
 // TCP segments of a known flow that carry data on in order. Anything else
-// (VLAN tags, fragments, IP options or extension headers, a length field at
+// (three or more VLAN tags, fragments, IP options or extension headers, a length field at
 // odds with the frame, an empty datagram, SYN, FIN, RST, a new TCP flow,
 // out-of-order or truncated segments, a TCP flow to expire or evict, a
 // timestamp fraction of a second or more) stops the scan at that record,
@@ -323,6 +323,10 @@ export function flushUdp(): void {
   store<f64>(tableState + T_FLUSHED, load<f64>(tableState + T_FLUSHED) + <f64>n);
 }
 
+@inline function isVlan(ethertype: u32): bool {
+  return ethertype == 0x8100 || ethertype == 0x88a8 || ethertype == 0x9100;
+}
+
 @inline function fmix32(h: u32): u32 {
   h ^= h >>> 16;
   h *= 0x85ebca6b;
@@ -464,8 +468,24 @@ function frame(f: u32, incl: u32, orig: u32, sec: u32, nsec: u32): bool {
   if (incl < 14) return false;
 
   // Ethernet II, then IPv4 without options or fragmentation, or IPv6 without extension headers.
-  const ethertype = be16(f + 12);
-  const ip = f + 14;
+  let ethertype = be16(f + 12);
+  let ip = f + 14;
+  // Up to two 802.1Q/802.1ad tags (vlan.ts); a deeper stack is the TypeScript path's.
+  let vlan0: u32 = 0;
+  let vlan1: u32 = 0;
+  if (isVlan(ethertype)) {
+    if (capEndFrame - ip < 4) return false;
+    vlan0 = be16(ip) & 0x0fff;
+    ethertype = be16(ip + 2);
+    ip += 4;
+    if (isVlan(ethertype)) {
+      if (capEndFrame - ip < 4) return false;
+      vlan1 = be16(ip) & 0x0fff;
+      ethertype = be16(ip + 2);
+      ip += 4;
+      if (isVlan(ethertype)) return false;
+    }
+  }
   let v6 = false;
   let claimedEnd: u32 = 0;
   let l4: u32 = 0;
@@ -543,7 +563,7 @@ function frame(f: u32, incl: u32, orig: u32, sec: u32, nsec: u32): bool {
   const a0 = srcIsA ? s0 : d0;
   const b0 = srcIsA ? d0 : s0;
   const portsWord = srcIsA ? (sp << 16) | dp : (dp << 16) | sp;
-  const protoVlan: u32 = proto << 24;
+  const protoVlan: u32 = (proto << 24) | (vlan0 << 12) | vlan1;
   let h = (a0 ^ 0x2c1b3c6d) * 0x9e3779b1;
   h = (h ^ b0) * 0x85ebca77;
   h = (h ^ portsWord) * 0xc2b2ae3d;

@@ -46,8 +46,14 @@ describe('fast lane', () => {
     for (const o of [DEFAULTS, ...TIGHT]) await checkLane(api, file, bytes, o);
   });
 
-  it.each(['benign/tcpdump__dns_udp.pcap', 'benign/chrissanders__dns_lab.pcapng', 'benign/zeek__pcapng-multi-interface.pcapng'])(
-    'takes every record of %s (Ethernet UDP DNS; pcap, pcapng with one or several interfaces)',
+  it.each([
+    'benign/tcpdump__dns_udp.pcap',
+    'benign/chrissanders__dns_lab.pcapng',
+    'benign/zeek__pcapng-multi-interface.pcapng',
+    'benign/suricata__dns-id0400-vlan.pcap',
+    'benign/zeek__dns-loc-qinq.pcap',
+  ])(
+    'takes every record of %s (Ethernet UDP DNS; pcap, pcapng with one or several interfaces, 802.1Q, QinQ)',
     async (file) => {
       const src = await openCapture(join(FIXTURES, file));
       let frames = 0;
