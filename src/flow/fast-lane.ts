@@ -20,9 +20,9 @@ import { sampleBatchLayout, type SampleBatchLayout, type SampleBatchStorage } fr
 /**
  * The fast lane: wasm/fast-lane.ts compiled to WebAssembly, run over a
  * pcap or pcapng reader's window (pcap records, pcapng enhanced packet
- * blocks). For Ethernet frames with plain IPv4/IPv6 UDP
- * datagrams, and TCP segments that carry a known DNS-over-TCP stream on in
- * order, it does in one loop what the reader, the decoders and the flow
+ * blocks). For Ethernet frames (up to two VLAN tags) with plain IPv4/IPv6
+ * UDP datagrams, and TCP segments that carry a known DNS-over-TCP stream on
+ * in order, it does in one loop what the reader, the decoders and the flow
  * assembler do per packet, on the same state: the flow table, the sample
  * batch and the TCP pairs' words live in the module's memory (FlowTable,
  * SampleBatch and TcpPair take storage there), so each packet goes
@@ -37,13 +37,18 @@ import { sampleBatchLayout, type SampleBatchLayout, type SampleBatchStorage } fr
  *
  * Off when the compiled module is missing (a build by tsc alone), when a
  * payload tap is set (evaluation), for more than MAX_FAST_LANE_FLOWS flows,
- * and with DNSAE_FAST_LANE=0 (the CLI's switch for comparing both paths).
+ * and with DNSAE_FAST_LANE=0 in the environment (for comparing both paths:
+ * scripts/measure-lane.mjs).
  */
 export const MAX_FAST_LANE_FLOWS = 8_000_000;
 
 const KERNEL_PATH = fileURLToPath(new URL('../../dist/wasm/fast-lane.wasm', import.meta.url));
 
-/** The two lane-state words the TypeScript side owns and the counters the module adds to (wasm/fast-lane.ts L_*). */
+/**
+ * Lane-state words (wasm/fast-lane.ts L_*): the batch serial and the count
+ * of pcapng interfaces, set here; the counters the module adds to, folded
+ * into this side's totals and zeroed after every call.
+ */
 export const LANE_STATE_WORDS = 8;
 const L_BATCH_SERIAL = 0;
 const L_FRAMES = 1;
@@ -105,7 +110,7 @@ function loadKernel(): object | undefined {
   return kernelModule ?? undefined;
 }
 
-/** Whether the module agrees with the layouts here (see checkConstants in the tests). */
+/** Whether the module's exported copies of the layout constants agree with the TypeScript ones (no lane when not). */
 function constantsAgree(e: KernelExports, rec: LaneRecordLayout, pairWords: number): boolean {
   const c = (name: string): number => (e[name] as WasmGlobal).value;
   return (
@@ -201,8 +206,9 @@ function layoutFor(maxFlows: number, batchSize: number, pairCapacity: number, pa
 
 /**
  * One assembler's fast lane and the memory it shares with the assembler's
- * table and batch. Made by openFastLane; the assembler builds its FlowTable
- * and SampleBatch on `tableStorage` and `batchStorage`.
+ * table, batch and TCP pairs. Made by openFastLane; the assembler builds
+ * its FlowTable, SampleBatch and TcpPairs on `tableStorage`,
+ * `batchStorage` and `pairWords`.
  */
 export class FastLane implements PcapFastPath {
   readonly tableStorage: FlowTableStorage;
