@@ -338,7 +338,12 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
 
   /** End of input: ends every flow (emitting messages cut short), then delivers the last partial batch. */
   flush(): void {
-    this.lane?.flushUdp();
+    // With many flows the lane ends the UDP ones in one call and the index is rebuilt whole; with few,
+    // each flow leaves its slot (FlowTable.removeAll), so a large, nearly empty index is not touched.
+    if (this.lane !== undefined && !this.table.sparse) {
+      this.lane.flushUdp();
+      this.table.markIndexStale();
+    }
     this.table.removeAll('flushed');
     this.table.resetClock();
     if (this.batch.count > 0) this.deliver();

@@ -182,6 +182,8 @@ export class FlowTable {
   private readonly stf: Float64Array;
   /** Set when the table lives in shared memory: its arrays may not be replaced. */
   private readonly fixed: boolean;
+  /** See markIndexStale. */
+  private indexStale = false;
   private readonly idleUdp: number;
   private readonly idleTcp: number;
 
@@ -421,14 +423,21 @@ export class FlowTable {
   }
 
   /**
-   * Removes every flow (end of input), oldest first. Flows leave their LRU
-   * list at the head and the slots are emptied at once afterwards, instead
-   * of deleting each flow's slot: at the end of a capture that is up to
-   * --max-flows probes, each a cache miss. If a hook throws, the slots are
-   * rebuilt from the flows still listed, so the table stays usable for the
-   * next input.
+   * Removes every flow (end of input), oldest first. With many flows they
+   * leave their LRU list at the head and the slots are emptied at once
+   * afterwards, instead of deleting each flow's slot: at the end of a
+   * capture that is up to --max-flows probes, each a cache miss. With few
+   * flows for the slots (under one per 8) each flow's slot is deleted
+   * instead, so that emptying the whole index does not touch every page of
+   * a large one (the fast lane's is sized for --max-flows from the start:
+   * 128 MiB at 8,000,000). If a hook throws, the slots are rebuilt from the
+   * flows still listed, so the table stays usable for the next input.
    */
   removeAll(reason: RemoveReason): void {
+    if (!this.indexStale && 8 * this.st[T_SIZE]! < this.mask + 1) {
+      for (let r = this.oldest(); r >= 0; r = this.oldest()) this.remove(r, reason);
+      return;
+    }
     try {
       for (;;) {
         const r = this.oldest();
@@ -443,7 +452,21 @@ export class FlowTable {
       }
     } finally {
       this.rebuildSlots();
+      this.indexStale = false;
     }
+  }
+
+  /** Whether removeAll would delete flow by flow (few flows for the slots). */
+  get sparse(): boolean {
+    return 8 * this.st[T_SIZE]! < this.mask + 1;
+  }
+
+  /**
+   * Flows have left the lists without leaving the index (the fast lane's
+   * flushUdp, which counts on it): the next removeAll rebuilds the index.
+   */
+  markIndexStale(): void {
+    this.indexStale = true;
   }
 
   /** Record numbers held back by onRemove become reusable. */

@@ -240,14 +240,19 @@ describe('FlowTable', () => {
   });
 });
 
-describe('FlowTable.removeAll', () => {
+// Few flows for the slots: each flow leaves its slot; many: the index is emptied and rebuilt whole.
+describe.each([
+  ['flow by flow', 100, true],
+  ['index rebuilt whole', 6, false],
+] as const)('FlowTable.removeAll, %s', (_name, maxFlows, sparse) => {
   it('removes oldest first across lanes and leaves an empty, usable table', () => {
-    const { table, removed, insert, nameOf } = setup(100);
+    const { table, removed, insert, nameOf } = setup(maxFlows);
     const keys = [keyFor(2000), keyFor(2001, 'tcp'), keyFor(2002), keyFor(2003, 'tcp')];
     keys.forEach((k, i) => {
       table.advance(i);
       insert(`f${i}`, k, i % 2 === 0 ? LANE_UDP : LANE_TCP);
     });
+    expect(table.sparse).toBe(sparse);
     table.removeAll('flushed');
     expect(removed).toEqual(['f0', 'f1', 'f2', 'f3'].map((n) => [n, 'flushed']));
     expect(table.size).toBe(0);
@@ -261,7 +266,7 @@ describe('FlowTable.removeAll', () => {
     const names = new Map<number, string>();
     let calls = 0;
     const table = new FlowTable(
-      { maxFlows: 100, idleSec: [60, 300] },
+      { maxFlows, idleSec: [60, 300] },
       {
         onRemove: (ref) => {
           removed.push(names.get(ref)!);
@@ -277,6 +282,7 @@ describe('FlowTable.removeAll', () => {
       table.advance(i);
       names.set(table.insert(k, LANE_UDP), `f${i}`);
     });
+    expect(table.sparse).toBe(sparse);
     expect(() => table.removeAll('flushed')).toThrow('consumer failed');
     expect(removed).toEqual(['f0', 'f1', 'f2']);
     expect(table.size).toBe(3);
