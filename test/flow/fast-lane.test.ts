@@ -6,7 +6,7 @@ import { checkLane, type LaneOptions } from '../../scripts/fuzz-harness.mjs';
 import { openCapture } from '../../src/capture/open-capture.js';
 import { FlowAssembler } from '../../src/flow/flow-assembler.js';
 import { srcFuzzApi } from '../robustness/fuzz-api.js';
-import { buildPcap, type PcapRecord } from '../capture/build-capture.js';
+import { buildPcap, type PcapHeaderSpec, type PcapRecord } from '../capture/build-capture.js';
 import type { FuzzApi } from '../../scripts/fuzz-harness.mjs';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -113,6 +113,17 @@ describe('fast lane', () => {
     }
   });
 
+  it('takes nanosecond pcap files, and leaves big-endian and pcap 2.2 files (lengths swapped) to the TypeScript path', async () => {
+    const o = { ...DEFAULTS, maxFlows: 500, sources: 1 };
+    const nano = await checkLane(api, 'many-flows-ns', await manyFlows({ nano: true }), o);
+    expect(nano.laneFrames).toBeGreaterThan(15_000);
+    for (const header of [{ le: false }, { minor: 2 }]) {
+      const r = await checkLane(api, 'many-flows', await manyFlows(header), o);
+      expect(r.laneFrames).toBe(0);
+      expect(r.rows).toBe(nano.rows);
+    }
+  });
+
   it('a planted difference in the lane is caught (the comparison can fail)', async () => {
     const file = await manyFlows();
     const planted: FuzzApi = {
@@ -131,15 +142,20 @@ describe('fast lane', () => {
   });
 });
 
-let manyFlowsFile: Uint8Array | undefined;
+let manyFlowsRecords: PcapRecord[] | undefined;
 
 /**
  * Real frames of the fixtures (Ethernet UDP DNS over IPv4 and IPv6, and a
  * DNS-over-TCP conversation), copied with other client addresses and ports
  * so they make thousands of flows, at times 1-40 ms apart.
  */
-async function manyFlows(): Promise<Uint8Array> {
-  if (manyFlowsFile !== undefined) return manyFlowsFile;
+async function manyFlows(header: PcapHeaderSpec = {}): Promise<Uint8Array> {
+  manyFlowsRecords ??= await manyFlowsRecordsOf();
+  const nano = header.nano === true;
+  return buildPcap({ snaplen: 65535, ...header }, nano ? manyFlowsRecords.map((r) => ({ ...r, frac: r.frac * 1000 + 7 })) : manyFlowsRecords);
+}
+
+async function manyFlowsRecordsOf(): Promise<PcapRecord[]> {
   const frames = async (file: string): Promise<Uint8Array[]> => {
     const out: Uint8Array[] = [];
     const src = await openCapture(join(FIXTURES, file));
@@ -183,6 +199,5 @@ async function manyFlows(): Promise<Uint8Array> {
     }
     records.push({ sec: 1_700_000_000 + Math.floor(usec / 1e6), frac: usec % 1e6, data: b });
   }
-  manyFlowsFile = buildPcap({ snaplen: 65535 }, records);
-  return manyFlowsFile;
+  return records;
 }
