@@ -1,6 +1,7 @@
-// The fast lane: pcap records and pcapng enhanced packet blocks of Ethernet frames carrying plain
-// IPv4 or IPv6 UDP or TCP, from the reader's window to sample rows, in one
-// loop. AssemblyScript, compiled by `npm run build` to dist/wasm/fast-lane.wasm.
+// The fast lane: pcap records and pcapng enhanced packet blocks of Ethernet
+// frames (up to two VLAN tags) carrying plain IPv4 or IPv6 UDP or TCP, from
+// the reader's window to sample rows, in one loop. AssemblyScript, compiled
+// by `npm run build` to dist/wasm/fast-lane.wasm.
 //
 // It shares one memory with the TypeScript pipeline and works on the same
 // state: the flow table (src/flow/flow-table.ts), the flow assembler's
@@ -9,13 +10,13 @@
 // sample batch (src/flow/sample.ts). It handles only the packets for which
 // it does exactly what that code does without a weird: UDP datagrams, and
 // TCP segments of a known flow that carry data on in order. Anything else
-// (three or more VLAN tags, fragments, IP options or extension headers, a length field at
-// odds with the frame, an empty datagram, SYN, FIN, RST, a new TCP flow,
-// out-of-order or truncated segments, a TCP flow to expire or evict, a
-// timestamp fraction of a second or more) stops the scan at that record,
-// and the reader hands it to the TypeScript decoders. The layout constants
-// below are the TypeScript ones; src/flow/fast-lane.ts checks the exported
-// copies against them before it uses the module.
+// (three or more VLAN tags, fragments, IP options or extension headers, a
+// length field at odds with the frame, an empty datagram, SYN, FIN, RST, a
+// new TCP flow, out-of-order or truncated segments, a TCP flow to expire or
+// evict, a timestamp fraction of a second or more) stops the scan at that
+// record, and the reader hands it to the TypeScript decoders. The layout
+// constants below are the TypeScript ones; src/flow/fast-lane.ts checks the
+// exported copies against them before it uses the module.
 
 // Flow records (flow-table.ts): 16 Int32 words, last-seen time as a Float64 at word 8.
 export const RECORD_BYTES: u32 = 64;

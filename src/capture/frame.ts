@@ -41,11 +41,12 @@ export interface SourceStats {
 }
 
 /**
- * Something that takes whole classic pcap records straight from a reader's
- * window, ahead of the per-frame handler (the flow assembler's UDP fast
- * lane, src/flow/fast-lane.ts). The reader offers it each run of complete
- * records; it consumes what it can and the reader goes on with onFrame from
- * where it stopped, one record, before offering again.
+ * Something that takes whole capture records (classic pcap records, pcapng
+ * blocks) straight from a reader's window, ahead of the per-frame handler
+ * (the flow assembler's fast lane, src/flow/fast-lane.ts). The reader
+ * offers it each run of complete records; it consumes what it can and the
+ * reader goes on with onFrame from where it stopped, one record, before
+ * offering again.
  */
 export interface PcapFastPath {
   /** A buffer of `size` bytes for the reader's window, in the memory scan() works on, or undefined. */

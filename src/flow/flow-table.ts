@@ -80,8 +80,8 @@ export interface FlowTableOptions {
 }
 
 /**
- * Where a table keeps its state when it shares memory with the UDP fast
- * lane (src/flow/fast-lane.ts): byte offsets into one buffer, sized so the
+ * Where a table keeps its state when it shares memory with the fast lane
+ * (src/flow/fast-lane.ts): byte offsets into one buffer, sized so the
  * table never grows (slots for 2 x maxFlows, records for every flow, held
  * record and sentinel). Without it the table allocates its own arrays and
  * grows them as flows arrive.
