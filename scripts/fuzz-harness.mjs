@@ -566,23 +566,29 @@ async function runLaneSide(api, name, bytes, o, fastLane) {
   const options = { ports: [53], maxFlows: o.maxFlows, udpIdleSec: o.udpIdle, tcpIdleSec: o.tcpIdle, maxTcpBufferBytes: 65_536, batchSize: o.batch, fastLane };
   const pipeline = new api.Pipeline(options, consumer, quietLog);
   const errors = [];
+  const readers = [];
   for (let i = 0; i < o.sources; i++) {
+    let src;
     try {
-      const src = await api.openCaptureInput(name, memoryInput(bytes, o.step), o.chunk === undefined ? {} : { chunkSize: o.chunk });
+      src = await api.openCaptureInput(name, memoryInput(bytes, o.step), o.chunk === undefined ? {} : { chunkSize: o.chunk });
       await pipeline.runSource(src, i);
     } catch (err) {
       if (!(err instanceof api.CaptureFileError)) throw err;
       errors.push(`${err.code}@${err.offset}`);
+    } finally {
+      // The reader's own counts: records the lane took are counted by it.
+      if (src !== undefined) readers.push(`${src.stats.frames}/${src.stats.bytes}/${src.stats.skippedBlocks}`);
     }
   }
   const fast = pipeline.assembler.pcapFastPath(0);
-  return { rows, stats: JSON.stringify(pipeline.stats()), sources: JSON.stringify(pipeline.sources), errors: errors.join(','), lane: pipeline.assembler.fastLane, laneFrames: fast?.frames ?? 0 };
+  return { rows, stats: JSON.stringify(pipeline.stats()), sources: JSON.stringify(pipeline.sources) + readers.join(','), errors: errors.join(','), lane: pipeline.assembler.fastLane, laneFrames: fast?.frames ?? 0 };
 }
 
 /**
  * The same input through the pipeline with the fast lane and without:
  * every row (flow, all 12 head bytes, every column), the statistics, the
- * per-source summaries and the errors must be the same. Returns how many
+ * per-source summaries (and each reader's frame and byte counts) and the
+ * errors must be the same. Returns how many
  * records the lane took, so a caller can tell it was not bypassed.
  */
 export async function checkLane(api, name, bytes, o) {

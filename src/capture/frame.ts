@@ -53,17 +53,19 @@ export interface PcapFastPath {
   windowBuffer(size: number): Uint8Array | undefined;
   /** Once per file, after its header: false when the file is not for this fast path. */
   begin(header: PcapHeaderInfo, maxRecord: number): boolean;
-  /** Consumes records from buf[p, end) and returns the offset of the first one it left. */
-  scan(buf: Uint8Array, p: number, end: number): number;
+  /**
+   * Consumes records from buf[p, end), counts them (and their captured
+   * bytes) in `stats`, and returns the offset of the first one it left.
+   */
+  scan(buf: Uint8Array, p: number, end: number, stats: SourceStats): number;
   /** pcapng: once per file, with the reader's block ceiling; false when the file is not for this fast path. */
   beginPcapng(maxBlock: number): boolean;
   /** pcapng: the section's interfaces, after every section header and interface description block. */
   pcapngInterfaces(interfaces: readonly PcapngInterface[], littleEndian: boolean): void;
-  /** pcapng: consumes blocks from buf[p, end) and returns the offset of the first one it left. */
-  scanPcapng(buf: Uint8Array, p: number, end: number): number;
-  /** Records consumed, and their captured bytes, in all. */
+  /** pcapng: as scan, over blocks. */
+  scanPcapng(buf: Uint8Array, p: number, end: number, stats: SourceStats): number;
+  /** Records consumed, in all. */
   readonly frames: number;
-  readonly bytes: number;
 }
 
 /**

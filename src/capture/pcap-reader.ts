@@ -102,11 +102,7 @@ export class PcapReader implements PacketSource {
 
         while (end - p >= RECORD_HEADER) {
           if (lane !== undefined) {
-            const frames = lane.frames;
-            const bytes = lane.bytes;
-            p = lane.scan(buf, p, end);
-            stats.frames += lane.frames - frames;
-            stats.bytes += lane.bytes - bytes;
+            p = lane.scan(buf, p, end, stats);
             if (end - p < RECORD_HEADER) break;
           }
           let incl = view.getUint32(p + 8, le);

@@ -94,11 +94,7 @@ export class PcapngReader implements PacketSource {
 
         while (end - p >= MIN_BLOCK) {
           if (lane !== undefined) {
-            const frames = lane.frames;
-            const bytes = lane.bytes;
-            p = lane.scanPcapng(buf, p, end);
-            stats.frames += lane.frames - frames;
-            stats.bytes += lane.bytes - bytes;
+            p = lane.scanPcapng(buf, p, end, stats);
             if (end - p < MIN_BLOCK) break;
           }
           let le = this.littleEndian;

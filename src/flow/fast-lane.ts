@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { PcapFastPath } from '../capture/frame.js';
+import type { PcapFastPath, SourceStats } from '../capture/frame.js';
 import type { PcapHeaderInfo } from '../capture/pcap-reader.js';
 import type { PcapngInterface } from '../capture/pcapng-reader.js';
 import { DEFAULT_CHUNK_SIZE } from '../capture/chunk-window.js';
@@ -221,9 +221,8 @@ export class FastLane implements PcapFastPath {
   readonly pairWords: Int32Array;
   readonly pairF64: Float64Array;
   readonly pairCapacity: number;
-  /** What the module consumed, since the lane was made. */
+  /** Records the module consumed, since the lane was made. */
   frames = 0;
-  bytes = 0;
   /** Packets on no DNS port, datagrams that became samples, TCP segments and the messages they completed. */
   ignored = 0;
   udp = 0;
@@ -305,15 +304,15 @@ export class FastLane implements PcapFastPath {
     this.state[L_NG_INTERFACES] = n;
   }
 
-  scan(buf: Uint8Array, p: number, end: number): number {
-    return this.run(false, buf, p, end);
+  scan(buf: Uint8Array, p: number, end: number, stats: SourceStats): number {
+    return this.run(false, buf, p, end, stats);
   }
 
-  scanPcapng(buf: Uint8Array, p: number, end: number): number {
-    return this.run(true, buf, p, end);
+  scanPcapng(buf: Uint8Array, p: number, end: number, stats: SourceStats): number {
+    return this.run(true, buf, p, end, stats);
   }
 
-  private run(pcapng: boolean, buf: Uint8Array, p: number, end: number): number {
+  private run(pcapng: boolean, buf: Uint8Array, p: number, end: number, stats: SourceStats): number {
     // A window that grew for a record above the chunk size is no longer in the module's memory.
     if (buf.buffer !== this.buffer) return p;
     const base = buf.byteOffset;
@@ -321,8 +320,11 @@ export class FastLane implements PcapFastPath {
     const k = this.kernel;
     for (;;) {
       const q = (pcapng ? k.scanPcapng(base + p, base + end) : k.scan(base + p, base + end)) - base;
-      this.frames += s[L_FRAMES]!;
-      this.bytes += s[L_BYTES]! >>> 0;
+      const frames = s[L_FRAMES]!;
+      const bytes = s[L_BYTES]! >>> 0;
+      this.frames += frames;
+      stats.frames += frames;
+      stats.bytes += bytes;
       this.ignored += s[L_IGNORED]!;
       this.udp += s[L_UDP]!;
       this.tcpSegments += s[L_TCP_SEGMENTS]!;
