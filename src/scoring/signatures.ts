@@ -31,7 +31,19 @@ export const SIG_BOTH: Signature = {
   severity: 1,
 };
 
-export const SIGNATURES: readonly Signature[] = [SIG_AUTOENCODER, SIG_RULES, SIG_BOTH];
+/**
+ * The question stage: a (client, registered domain) window whose query
+ * names, types and volume do not reconstruct. Tunnels and exfiltration in
+ * names are data leaving the network, hence Suricata's information-leak class.
+ */
+export const SIG_TUNNEL: Signature = {
+  id: 9_053_010,
+  text: 'DNSAE DNS tunnel or exfiltration suspected (question autoencoder, per client and registered domain)',
+  category: 'Attempted Information Leak',
+  severity: 2,
+};
+
+export const SIGNATURES: readonly Signature[] = [SIG_AUTOENCODER, SIG_RULES, SIG_BOTH, SIG_TUNNEL];
 
 export function signatureFor(aeHit: boolean, rulesHit: boolean): Signature {
   if (aeHit && rulesHit) return SIG_BOTH;
