@@ -61,5 +61,7 @@ export interface LaneOptions {
   tcpIdle: number;
   batch: number;
   sources: number;
+  /** Message bytes kept per row (the question stage's keepMessageBytes); 0 or absent keeps none. */
+  keep?: number;
 }
 export declare function checkLane(api: FuzzApi, name: string, bytes: Uint8Array, o: LaneOptions): Promise<{ laneFrames: number; rows: number }>;

@@ -23,6 +23,8 @@ export interface PipelineOptions {
   batchSize: number;
   /** See FlowAssemblerOptions.fastLane (default true). */
   fastLane?: boolean;
+  /** See FlowAssemblerOptions.keepMessageBytes (default 0: the question stage is off). */
+  keepMessageBytes?: number;
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
@@ -80,6 +82,7 @@ export class Pipeline {
         maxTcpBufferBytes: options.maxTcpBufferBytes,
         batchSize: options.batchSize,
         ...(options.fastLane === undefined ? {} : { fastLane: options.fastLane }),
+        ...(options.keepMessageBytes === undefined ? {} : { keepMessageBytes: options.keepMessageBytes }),
         ...(consumer.onPayload === undefined ? {} : { payloadTap: consumer.onPayload }),
       },
       (batch) => {

@@ -132,6 +132,10 @@ let colDirection: u32 = 0;
 let colFlags: u32 = 0;
 let colTransport: u32 = 0;
 let pairs: u32 = 0;
+// Question stage: each row's first msgBytes message bytes (0: none kept).
+let colMsg: u32 = 0;
+let colMsgLen: u32 = 0;
+let msgBytes: u32 = 0;
 // pcapng: one byte per interface of the current section (0: not for the lane, 1: microseconds, 2: nanoseconds).
 let ngKinds: u32 = 0;
 let maxBlock: u32 = 0;
@@ -337,6 +341,17 @@ export function flushUdp(): void {
   return h;
 }
 
+/**
+ * SampleBatch.keepMessage's columns. With messages kept, TCP segments that
+ * carry data are the TypeScript path's: its framer keeps each message's
+ * first bytes across segments, which the stream words here have no room for.
+ */
+export function configureMessages(msgAt: u32, msgLenAt: u32, bytesPerRow: u32): void {
+  colMsg = msgAt;
+  colMsgLen = msgLenAt;
+  msgBytes = bytesPerRow;
+}
+
 @inline function bump(at: u32, by: u32): void {
   store<u32>(laneState + at, load<u32>(laneState + at) + by);
 }
@@ -371,6 +386,12 @@ function addRow(ref: u32, transport: u8, dir: u32, sec: u32, nsec: u32, payloadL
   store<u8>(colFlags + row, flags | (n < FIRST_BYTES ? SAMPLE_SHORT : 0));
   store<u32>(colFlowRef + row * 4, ref);
   store<u8>(colTransport + row, transport);
+  if (msgBytes != 0) {
+    // Only UDP rows come here with messages kept (see configureMessages).
+    const k = avail < msgBytes ? avail : msgBytes;
+    memory.copy(colMsg + row * msgBytes, src, k);
+    store<u16>(colMsgLen + row * 2, <u16>k);
+  }
 }
 
 /** How many messages DnsTcpFramer.push of bytes [i, end) would emit, without changing the stream. */
@@ -650,7 +671,7 @@ function frame(f: u32, incl: u32, orig: u32, sec: u32, nsec: u32): bool {
     const seq = be32(l4 + 4);
     if (load<i32>(st + S_HAS_FIN) != 0) return false;
     if (payloadLength > 0) {
-      if (state == STATE_CLOSED || load<i32>(st + S_PENDING) != 0) return false;
+      if (msgBytes != 0 || state == STATE_CLOSED || load<i32>(st + S_PENDING) != 0) return false;
       if (state == STATE_OPEN && seq != load<u32>(st + S_NEXT)) return false;
       if (messagesIn(st, pay, claimedEnd) > batchCapacity - load<u32>(batchCount)) return false;
     }

@@ -17,7 +17,9 @@ import { HEAD_BYTES, SAMPLE_GAP, SAMPLE_UNFRAMED } from './sample.js';
  * Whole messages are kept only when the framer is built with a body limit
  * (the evaluation's payload tap): then each message of at most that many
  * bytes is copied into a per-direction buffer that grows to the largest
- * such message seen. Without a limit the body branch is never taken.
+ * such message seen. With `prefixOnly` (the question stage) every message
+ * keeps its first bytes up to the limit instead, so the buffer never grows
+ * past it. Without a limit the body branch is never taken.
  */
 export interface FramerSink<T> {
   /**
@@ -28,6 +30,13 @@ export interface FramerSink<T> {
    * gap. `head` and `body` are valid during the call only.
    */
   message(tag: T, head: Uint8Array, headLen: number, payloadLength: number, flags: number, body: Uint8Array | null, bodyLen: number): void;
+}
+
+export interface FramerBodyOptions {
+  /** Bytes of a message kept at most; 0 keeps none (headers only). */
+  readonly maxBodyBytes: number;
+  /** Keep the first maxBodyBytes of every message, not only whole messages of at most that size. */
+  readonly prefixOnly: boolean;
 }
 
 /** bodyLen of a message whose bytes were not kept (over the limit, or a gap). */
@@ -97,12 +106,18 @@ export class DnsTcpFramer<T> {
    * `maxBodyBytes` > 0 keeps whole messages of up to that many bytes for
    * the sink; 0 (the default) keeps only the header.
    */
+  private readonly maxBodyBytes: number;
+  private readonly prefixOnly: boolean;
+
   constructor(
     private readonly sink: FramerSink<T>,
     readonly tag: T,
-    private readonly maxBodyBytes = 0,
+    bodyOptions: number | FramerBodyOptions = 0,
     state: StreamState = newStreamState(),
   ) {
+    const bo = typeof bodyOptions === 'number' ? { maxBodyBytes: bodyOptions, prefixOnly: false } : bodyOptions;
+    this.maxBodyBytes = bo.maxBodyBytes;
+    this.prefixOnly = bo.prefixOnly;
     this.w = state.words;
     this.b = state.base;
     const w = state.words;
@@ -170,8 +185,10 @@ export class DnsTcpFramer<T> {
         if (this.bodyKeep) {
           const body = this.body!;
           const base = this.bodyLen;
-          for (let k = 0; k < n; k++) body[base + k] = bytes[i + k]!;
-          this.bodyLen = base + n;
+          let c = body.length - base;
+          if (n < c) c = n;
+          for (let k = 0; k < c; k++) body[base + k] = bytes[i + k]!;
+          this.bodyLen = base + c;
         }
         w[b + S_POS] = pos + n;
         i += n;
@@ -257,11 +274,12 @@ export class DnsTcpFramer<T> {
   }
 
   /** A new message begins: keep it if it fits the limit, growing the buffer when needed. */
-  private startBody(need: number): void {
+  private startBody(msgLen: number): void {
     this.bodyLen = 0;
+    const need = this.prefixOnly && msgLen > this.maxBodyBytes ? this.maxBodyBytes : msgLen;
     this.bodyKeep = need <= this.maxBodyBytes;
     if (!this.bodyKeep || (this.body !== null && this.body.length >= need)) return;
-    let size = this.body === null ? BODY_MIN_ALLOC : this.body.length;
+    let size = this.body === null ? (this.prefixOnly ? this.maxBodyBytes : BODY_MIN_ALLOC) : this.body.length;
     while (size < need) size *= 2;
     this.body = new Uint8Array(size < this.maxBodyBytes ? size : this.maxBodyBytes);
   }

@@ -85,6 +85,7 @@ interface KernelExports {
   scan(p: number, end: number): number;
   scanPcapng(p: number, end: number): number;
   flushUdp(): void;
+  configureMessages(msgAt: number, msgLenAt: number, msgBytes: number): void;
   readonly [constant: string]: unknown;
 }
 
@@ -152,6 +153,8 @@ export interface FastLaneOptions {
   /** TCP stream pairs the assembler may hold at once, and Int32 words per pair (see TcpPair). */
   pairs: number;
   pairWords: number;
+  /** Message bytes kept per row for the question stage (SampleBatch.msgBytes); 0 keeps none. */
+  msgBytes?: number;
 }
 
 /** The memory's regions: byte offsets, each aligned to 8 (records to 64, one cache line). */
@@ -176,7 +179,7 @@ interface LaneLayout {
   readonly bytes: number;
 }
 
-function layoutFor(maxFlows: number, batchSize: number, pairCapacity: number, pairWords: number): LaneLayout {
+function layoutFor(maxFlows: number, batchSize: number, pairCapacity: number, pairWords: number, msgBytes: number): LaneLayout {
   let at = 65_536; // the first page stays unused: address 0 is never a record, row or packet
   const take = (bytes: number, align = 8): number => {
     at = Math.ceil(at / align) * align;
@@ -187,7 +190,7 @@ function layoutFor(maxFlows: number, batchSize: number, pairCapacity: number, pa
   const capacity = fixedRecordCount(maxFlows, batchSize);
   const slotCount = fixedSlotCount(maxFlows);
   const t = tableRegionBytes(capacity, slotCount);
-  const batchLayout = sampleBatchLayout(batchSize);
+  const batchLayout = sampleBatchLayout(batchSize, msgBytes);
   const windowBytes = DEFAULT_CHUNK_SIZE + 65_536;
   const tableState = take(TABLE_STATE_BYTES);
   const laneState = take(LANE_STATE_WORDS * 4);
@@ -388,6 +391,7 @@ export class FastLane implements PcapFastPath {
       l.pairs,
       l.ngKinds,
     );
+    this.kernel.configureMessages(at(b.msg), at(b.msgLen), b.msgBytes);
   }
 }
 
@@ -397,7 +401,7 @@ export function openFastLane(options: FastLaneOptions): FastLane | undefined {
   if (!(options.maxFlows >= 1 && options.maxFlows <= MAX_FAST_LANE_FLOWS)) return undefined;
   const module = loadKernel();
   if (module === undefined) return undefined;
-  const layout = layoutFor(options.maxFlows, options.batchSize, options.pairs, options.pairWords);
+  const layout = layoutFor(options.maxFlows, options.batchSize, options.pairs, options.pairWords, options.msgBytes ?? 0);
   const pages = Math.ceil(layout.bytes / 65_536);
   let memory: { buffer: ArrayBuffer };
   try {

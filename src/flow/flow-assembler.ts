@@ -44,6 +44,11 @@ export interface FlowAssemblerOptions {
    * cannot be used (see openFastLane). The output is the same either way.
    */
   fastLane?: boolean;
+  /**
+   * Message bytes kept per sample for the question stage (SampleBatch.msg):
+   * 0 (the default) keeps none; MESSAGE_KEEP_BYTES is what the stage uses.
+   */
+  keepMessageBytes?: number;
 }
 
 /**
@@ -210,6 +215,7 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
   /** By flow record number: the flow's FlowInfo once asked for (valid while F_HAS_INFO is set). */
   private readonly infos: Array<FlowInfo | undefined> = [];
   private readonly tap: PayloadTap | undefined;
+  private readonly keep: number;
   /** Timestamp given to samples emitted now. */
   private curSec = 0;
   private curNsec = 0;
@@ -231,6 +237,7 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
     this.weirds = weirds ?? new WeirdCounters();
     this.tap = this.options.payloadTap;
     const o = this.options;
+    this.keep = o.keepMessageBytes ?? 0;
     this.lane =
       o.fastLane === false || this.tap !== undefined
         ? undefined
@@ -243,6 +250,7 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
             // Pairs in use (one per TCP flow in the table), in the pool, and the first one made.
             pairs: o.maxFlows + POOL_MAX + 1,
             pairWords: PAIR_WORDS,
+            msgBytes: this.keep,
           });
     this.isDnsPort = this.lane?.ports ?? new Uint8Array(65536);
     this.laneState = this.lane?.state ?? new Int32Array(1);
@@ -252,9 +260,16 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
     // still resolve their FlowInfo through it.
     this.laneState[0] = 1;
     for (const p of this.options.ports) if (Number.isInteger(p) && p >= 0 && p <= 0xffff) this.isDnsPort[p] = 1;
-    this.batch = new SampleBatch(this.options.batchSize, this, this.lane?.batchStorage);
-    const maxBody = this.tap === undefined ? 0 : Math.max(1, this.options.payloadTapMaxBytes ?? MAX_TCP_MESSAGE_BYTES);
-    this.tcpCtx = newTcpReassemblyContext(this.weirds, this.options.maxTcpBufferBytes, this.options.maxTcpBufferTotalBytes, maxBody);
+    this.batch = new SampleBatch(this.options.batchSize, this, this.lane?.batchStorage, this.keep);
+    // The tap's whole bodies also serve the kept prefix; without a tap, only the prefix is kept.
+    const maxBody = this.tap !== undefined ? Math.max(1, this.options.payloadTapMaxBytes ?? MAX_TCP_MESSAGE_BYTES) : this.keep;
+    this.tcpCtx = newTcpReassemblyContext(
+      this.weirds,
+      this.options.maxTcpBufferBytes,
+      this.options.maxTcpBufferTotalBytes,
+      maxBody,
+      this.tap === undefined && this.keep > 0,
+    );
     this.pairPool = [this.newPair()];
     this.table = new FlowTable(
       { maxFlows: this.options.maxFlows, idleSec: [this.options.udpIdleSec, this.options.tcpIdleSec] },
@@ -424,8 +439,8 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
   ): void {
     this.tcpSamples++;
     if ((flags & SAMPLE_UNFRAMED) !== 0) this.tcpUnframed++;
-    if (body === null) this.push(side.ref, TRANSPORT_TCP, side.dir, payloadLength, head, 0, headLen, flags);
-    else this.pushTapped(side.ref, side.dir, payloadLength, head, headLen, flags, body, bodyLen);
+    if (this.tap !== undefined) this.pushTapped(side.ref, side.dir, payloadLength, head, headLen, flags, body!, bodyLen);
+    else this.push(side.ref, TRANSPORT_TCP, side.dir, payloadLength, head, 0, headLen, flags, body, bodyLen);
   }
 
   /** The flow's next message index in direction `dir`; marks the flow as having rows in the current batch. */
@@ -448,12 +463,19 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
     off: number,
     avail: number,
     flags: number,
+    body: Uint8Array | null = null,
+    bodyLen = 0,
   ): void {
     const idx = this.nextIndex(ref, dir);
-    const row = this.batch.pushRef(ref, transport, dir, this.curSec, this.curNsec, idx, payloadLength, src, off, avail, flags);
+    const batch = this.batch;
+    const row = batch.pushRef(ref, transport, dir, this.curSec, this.curNsec, idx, payloadLength, src, off, avail, flags);
     // A UDP payload is where its header is; TCP messages with the tap on go through pushTapped.
+    if (this.keep > 0) {
+      if (body === null) batch.keepMessage(row, src, off, avail);
+      else batch.keepMessage(row, body, 0, bodyLen);
+    }
     if (this.tap !== undefined) this.tap(row, src, off, avail);
-    if (this.batch.full) this.deliver();
+    if (batch.full) this.deliver();
   }
 
   /** A DNS-over-TCP message while the tap is on: the tap gets the kept body, not the header. */
@@ -469,6 +491,7 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
   ): void {
     const idx = this.nextIndex(ref, dir);
     const row = this.batch.pushRef(ref, TRANSPORT_TCP, dir, this.curSec, this.curNsec, idx, payloadLength, head, 0, headLen, flags);
+    if (this.keep > 0) this.batch.keepMessage(row, body, 0, bodyLen);
     this.tap!(row, body, 0, bodyLen);
     if (this.batch.full) this.deliver();
   }

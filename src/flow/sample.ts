@@ -76,11 +76,23 @@ export interface SampleBatchLayout {
   readonly direction: number;
   readonly flags: number;
   readonly transport: number;
+  /** Bytes of each row's message kept (Uint16 per row); 0 when messages are not kept. */
+  readonly msgLen: number;
+  /** Each row's first `msgBytes` message bytes (msgBytes per row); 0 when messages are not kept. */
+  readonly msg: number;
+  readonly msgBytes: number;
   /** The region's size, a multiple of 8. */
   readonly bytes: number;
 }
 
-export function sampleBatchLayout(capacity: number): SampleBatchLayout {
+/**
+ * Message bytes kept per row for the question stage: the classic UDP DNS
+ * maximum (RFC 1035 4.2.1), which holds the header, any question (a name is
+ * at most 255 bytes) and, for nearly every response, the whole answer section.
+ */
+export const MESSAGE_KEEP_BYTES = 512;
+
+export function sampleBatchLayout(capacity: number, msgBytes = 0): SampleBatchLayout {
   const tsSec = 8;
   const payloadLength = tsSec + capacity * 8;
   const tsNsec = payloadLength + capacity * 4;
@@ -91,8 +103,10 @@ export function sampleBatchLayout(capacity: number): SampleBatchLayout {
   const direction = headLen + capacity;
   const flags = direction + capacity;
   const transport = flags + capacity;
-  const bytes = Math.ceil((transport + capacity) / 8) * 8;
-  return { count: 0, tsSec, payloadLength, tsNsec, messageIndex, flowRef, head, headLen, direction, flags, transport, bytes };
+  const msgLen = Math.ceil((transport + capacity) / 8) * 8;
+  const msg = msgLen + (msgBytes > 0 ? capacity * 2 : 0);
+  const bytes = Math.ceil((msg + capacity * msgBytes) / 8) * 8;
+  return { count: 0, tsSec, payloadLength, tsNsec, messageIndex, flowRef, head, headLen, direction, flags, transport, msgLen, msg, msgBytes, bytes };
 }
 
 /** Where a batch keeps its columns when it shares memory with the fast lane: `bytes` of `buffer` from `offset` (8-aligned). */
@@ -117,6 +131,12 @@ export class SampleBatch {
   readonly transport: Uint8Array;
   /** The row's flow number for the resolver (pushRef), or -1 for a row added with its FlowInfo (push). */
   readonly flowRef: Int32Array;
+  /** Message bytes kept per row (0 when the batch keeps none). */
+  readonly msgBytes: number;
+  /** Row i's first msgLen[i] message bytes from i * msgBytes: the question stage's input. */
+  readonly msg: Uint8Array;
+  /** Message bytes kept for the row: 0 when none were (a TCP message with a gap, or messages not kept). */
+  readonly msgLen: Uint16Array;
   /** The row count, in the batch's memory so the fast lane adds rows too. */
   private readonly countWord: Int32Array;
   /** FlowInfo of rows added by push, and of every row once `flows` was read. */
@@ -127,8 +147,10 @@ export class SampleBatch {
     readonly capacity: number,
     private readonly resolver?: FlowResolver,
     storage?: SampleBatchStorage,
+    msgBytes = 0,
   ) {
-    const l = sampleBatchLayout(capacity);
+    const l = sampleBatchLayout(capacity, msgBytes);
+    this.msgBytes = msgBytes;
     const buf = storage?.buffer ?? new ArrayBuffer(l.bytes);
     const o = storage?.offset ?? 0;
     this.countWord = new Int32Array(buf, o + l.count, 1);
@@ -142,6 +164,8 @@ export class SampleBatch {
     this.flags = new Uint8Array(buf, o + l.flags, capacity);
     this.transport = new Uint8Array(buf, o + l.transport, capacity);
     this.flowRef = new Int32Array(buf, o + l.flowRef, capacity);
+    this.msgLen = new Uint16Array(buf, o + l.msgLen, msgBytes > 0 ? capacity : 0);
+    this.msg = new Uint8Array(buf, o + l.msg, capacity * msgBytes);
     this.infos = [];
     for (let i = 0; i < capacity; i++) this.infos.push(undefined);
   }
@@ -223,6 +247,20 @@ export class SampleBatch {
     this.flowRef[i] = ref;
     this.transport[i] = transport;
     return i;
+  }
+
+  /**
+   * Keeps the first bytes of row i's message, `src[off..off+len)` (at most
+   * msgBytes of them; len < 0 keeps none). A loop, not set(subarray()): the
+   * view subarray makes would be an allocation per message.
+   */
+  keepMessage(i: number, src: Uint8Array, off: number, len: number): void {
+    const cap = this.msgBytes;
+    const n = len < 0 ? 0 : len < cap ? len : cap;
+    const msg = this.msg;
+    const base = i * cap;
+    for (let k = 0; k < n; k++) msg[base + k] = src[off + k]!;
+    this.msgLen[i] = n;
   }
 
   private add(

@@ -36,6 +36,8 @@ export interface TcpReassemblyContext {
   afterClose: number;
   /** Whole messages up to this size are kept for the framer's sink; 0 = headers only. */
   readonly maxBodyBytes: number;
+  /** Keep every message's first maxBodyBytes instead (the question stage; see DnsTcpFramer). */
+  readonly bodyPrefixOnly: boolean;
 }
 
 export function newTcpReassemblyContext(
@@ -43,12 +45,14 @@ export function newTcpReassemblyContext(
   maxStreamBytes: number,
   maxTotalBytes: number,
   maxBodyBytes = 0,
+  bodyPrefixOnly = false,
 ): TcpReassemblyContext {
   return {
     weirds,
     maxStreamBytes,
     maxTotalBytes,
     maxBodyBytes,
+    bodyPrefixOnly,
     bufferedBytes: 0,
     retransmissions: 0,
     overlaps: 0,
@@ -89,7 +93,7 @@ export class TcpStream<T> {
     tag: T,
     state: StreamState = newStreamState(),
   ) {
-    this.framer = new DnsTcpFramer(sink, tag, ctx.maxBodyBytes, state);
+    this.framer = new DnsTcpFramer(sink, tag, { maxBodyBytes: ctx.maxBodyBytes, prefixOnly: ctx.bodyPrefixOnly }, state);
     this.w = state.words;
     this.b = state.base;
   }

@@ -179,3 +179,39 @@ describe('DnsTcpFramer', () => {
     });
   });
 });
+
+describe('DnsTcpFramer keeping message prefixes (the question stage)', () => {
+  function prefixCollector(max: number): { framer: DnsTcpFramer<string>; out: { body: number[]; len: number }[] } {
+    const out: { body: number[]; len: number }[] = [];
+    const sink: FramerSink<string> = {
+      message(_tag, _head, _headLen, payloadLength, _flags, body, bodyLen) {
+        out.push({ body: bodyLen < 0 ? [] : [...body!.subarray(0, bodyLen)], len: payloadLength });
+      },
+    };
+    return { framer: new DnsTcpFramer(sink, 't', { maxBodyBytes: max, prefixOnly: true }), out };
+  }
+
+  it('keeps the first bytes of every message, longer ones cut at the bound, for any split of the stream', () => {
+    const msgs = [dnsQuery(1, 'a.example'), dnsQuery(2, `${'x'.repeat(60)}.${'y'.repeat(60)}.example.com`), dnsQuery(3, 'b.example')];
+    const stream = concat(...msgs.map(framed));
+    const max = 40;
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: stream.length - 1 }), { maxLength: 30 }), (cuts) => {
+        const { framer, out } = prefixCollector(max);
+        feed(framer, stream, cuts.sort((a, b) => a - b));
+        expect(out).toEqual(msgs.map((m) => ({ body: [...m.subarray(0, Math.min(m.length, max))], len: m.length })));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps nothing of a message that lost bytes in a gap', () => {
+    const m = dnsQuery(7, 'gap.example');
+    const s = framed(m);
+    const { framer, out } = prefixCollector(512);
+    framer.push(s, 0, 10);
+    framer.gap(4);
+    framer.push(s, 14, s.length - 14);
+    expect(out).toEqual([{ body: [], len: m.length }]);
+  });
+});

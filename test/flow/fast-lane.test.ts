@@ -46,6 +46,43 @@ describe('fast lane', () => {
     for (const o of [DEFAULTS, ...TIGHT]) await checkLane(api, file, bytes, o);
   });
 
+  it.each(PCAPS)('%s: the same rows, kept message bytes included, with and without it when the question stage keeps messages', async (file) => {
+    const bytes = fixture(file);
+    // 512 as the stage keeps; 13 cuts most questions short, so the prefix bound is exercised on every path.
+    for (const o of [DEFAULTS, ...TIGHT]) for (const keep of [512, 13]) await checkLane(api, file, bytes, { ...o, keep });
+  });
+
+  it('keeps each UDP message\'s first bytes through the lane, and every DNS-over-TCP message\'s through the TypeScript path', async () => {
+    for (const [file, transport] of [
+      ['benign/tcpdump__dns_udp.pcap', 0],
+      ['benign/tcpdump__dns_tcp.pcap', 1],
+    ] as const) {
+      const src = await openCapture(join(FIXTURES, file));
+      const rows: { len: number; kept: number; sameHead: boolean }[] = [];
+      const p = new api.Pipeline(
+        { ports: [53], maxFlows: 1000, udpIdleSec: 60, tcpIdleSec: 300, maxTcpBufferBytes: 65_536, batchSize: 64, keepMessageBytes: 512 },
+        {
+          onBatch(b) {
+            for (let i = 0; i < b.count; i++) {
+              if (b.transport[i] !== transport) continue;
+              const head = Buffer.from(b.head.subarray(i * 12, i * 12 + b.headLen[i]!)).toString('hex');
+              const kept = Buffer.from(b.msg.subarray(i * 512, i * 512 + b.headLen[i]!)).toString('hex');
+              rows.push({ len: b.payloadLength[i]!, kept: b.msgLen[i]!, sameHead: head === kept });
+            }
+          },
+          drain: async () => undefined,
+        },
+        { debug() {}, info() {}, warn() {}, error() {} } as never,
+      );
+      await p.runSource(src, 0);
+      expect(rows.length).toBeGreaterThan(0);
+      for (const r of rows) {
+        expect(r.kept).toBe(Math.min(r.len, 512));
+        expect(r.sameHead).toBe(true);
+      }
+    }
+  });
+
   it.each([
     'benign/tcpdump__dns_udp.pcap',
     'benign/chrissanders__dns_lab.pcapng',
