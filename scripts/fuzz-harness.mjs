@@ -551,6 +551,7 @@ function laneRow(b, i) {
   return [
     f.flowId, f.transport, f.clientIp, f.clientPort, f.serverIp, f.serverPort, f.vlan.join('.'), f.sourceIndex, f.ipVersion,
     head, b.headLen[i], b.payloadLength[i], b.tsSec[i], b.tsNsec[i], b.direction[i], b.messageIndex[i], b.flags[i], b.transport[i],
+    b.msgBytes > 0 ? Buffer.from(b.msg.subarray(i * b.msgBytes, i * b.msgBytes + b.msgLen[i])).toString('hex') : '-',
   ].join(' ');
 }
 
@@ -563,7 +564,7 @@ async function runLaneSide(api, name, bytes, o, fastLane) {
     },
     drain: async () => undefined,
   };
-  const options = { ports: [53], maxFlows: o.maxFlows, udpIdleSec: o.udpIdle, tcpIdleSec: o.tcpIdle, maxTcpBufferBytes: 65_536, batchSize: o.batch, fastLane };
+  const options = { ports: [53], maxFlows: o.maxFlows, udpIdleSec: o.udpIdle, tcpIdleSec: o.tcpIdle, maxTcpBufferBytes: 65_536, batchSize: o.batch, fastLane, keepMessageBytes: o.keep ?? 0 };
   const pipeline = new api.Pipeline(options, consumer, quietLog);
   const errors = [];
   const readers = [];
@@ -611,6 +612,7 @@ export const laneOptionsArb = fc.record({
   tcpIdle: fc.constantFrom(0, 0.01, 1, 300),
   batch: fc.constantFrom(1, 2, 3, 16, 4096),
   sources: fc.constantFrom(1, 1, 2),
+  keep: fc.constantFrom(0, 0, 512, 13),
 });
 
 // ---------------------------------------------------------------- runner
