@@ -1,0 +1,238 @@
+/**
+ * How many trailing labels of a query name form its registered domain, the
+ * key the question stage groups queries under (per client): "example.co.uk"
+ * for "a.b.example.co.uk". The Public Suffix List decides through tldts;
+ * site zones and a fixed depth cover what the list does not know.
+ *
+ * Called once per DNS message, so the answer is cached on the caller's name
+ * hash and a hit builds no string: the name's bytes are compared with a copy
+ * kept in one preallocated arena. Only a miss makes a string and asks tldts.
+ */
+import { parse } from 'tldts';
+import { UsageError } from '../../errors.js';
+import { zoneProblem } from './internal-zones.js';
+
+export { readZoneList, ZoneListError } from './internal-zones.js';
+
+export interface RegisteredDomainOptions {
+  /** Labels kept when the suffix is not on the Public Suffix List (".test", ".internal", ".corp", single-label names...). Default 2. */
+  zoneDepth: number;
+  /** Zones the site runs itself (e.g. "corp.example.com", "ad.local"): a name under one of them has that zone plus one label as its registered domain (so hosts under a big internal zone are grouped per subzone, not as one domain), or the zone itself when the name is the zone. Lower-case, no trailing dot. */
+  internalZones: readonly string[];
+  /** Include the PSL's private section (e.g. "github.io", "cloudfront.net" as suffixes). Default true: a tunnel under a private-section suffix is still grouped per customer domain. */
+  privateSuffixes: boolean;
+  /** Cache entries (power of two); default 65536. */
+  cacheSize: number;
+}
+
+export const DEFAULT_REGISTERED_DOMAIN_OPTIONS: Readonly<RegisteredDomainOptions> = {
+  zoneDepth: 2,
+  internalZones: [],
+  privateSuffixes: true,
+  cacheSize: 65536,
+};
+
+/**
+ * Bytes of a name kept per cache entry. 64 holds the whole of nearly every
+ * ordinary name (the benign corpus has none longer); a longer name keeps its
+ * last SLOT bytes (where the registered domain is) and is verified by those,
+ * its length, the caller's hash and a second hash of all its bytes
+ * (longNameHash, unrelated to the caller's), so a false hit needs two
+ * independent 32-bit hashes to collide on names of equal length and tail.
+ */
+const SLOT = 64;
+const DOT = 0x2e;
+
+/**
+ * Input is a query name as the decoder rendered it, not a URL: no host
+ * extraction, and no hostname validation, which would make tldts answer
+ * null for '_dmarc', '*' or binary labels. tldts then splits on '.' only and
+ * matches labels as opaque strings, so any byte is safe.
+ */
+function tldtsOptions(privateSuffixes: boolean) {
+  return {
+    allowPrivateDomains: privateSuffixes,
+    extractHostname: false,
+    validateHostname: false,
+    mixedInputs: false,
+    detectIp: false,
+    detectSpecialUse: false,
+  } as const;
+}
+
+/** 32-bit multiply-rotate hash (murmur3's mixing step per byte); independent of whatever hash the caller used for nameHash. */
+function longNameHash(name: Uint8Array, len: number): number {
+  let h = 0x2f6b_7a1d ^ len;
+  for (let i = 0; i < len; i++) {
+    let k = Math.imul(name[i]!, 0xcc9e2d51);
+    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+    h ^= k;
+    h = Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h | 0;
+}
+
+function dotCount(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('.'); i >= 0; i = s.indexOf('.', i + 1)) n++;
+  return n;
+}
+
+export class RegisteredDomains {
+  readonly stats = { hits: 0, misses: 0, evictions: 0 };
+
+  private readonly zoneDepth: number;
+  /** Internal zone -> its label count. */
+  private readonly zones: ReadonlyMap<string, number>;
+  private readonly parseOptions: ReturnType<typeof tldtsOptions>;
+
+  // Two-way set-associative: entry 2s and 2s+1 form set s. A direct-mapped
+  // table would let two busy names with the same index evict each other on
+  // every message; two ways absorb that at one extra compare on a miss.
+  private readonly setShift: number;
+  private readonly setMask: number;
+  /** Name length per entry; 0 marks an empty entry (the root name never reaches the cache). */
+  private readonly lens: Int32Array;
+  private readonly hashes: Int32Array;
+  /** longNameHash of names longer than SLOT; unused otherwise. */
+  private readonly hashes2: Int32Array;
+  private readonly counts: Uint16Array;
+  /** Per set: the way used last, so a miss replaces the other one. */
+  private readonly recent: Uint8Array;
+  /** SLOT bytes per entry: the whole name, or the last SLOT bytes of a longer one. */
+  private readonly arena: Uint8Array;
+
+  constructor(options: Partial<RegisteredDomainOptions> = {}) {
+    const o = { ...DEFAULT_REGISTERED_DOMAIN_OPTIONS, ...options };
+    if (!Number.isInteger(o.zoneDepth) || o.zoneDepth < 1 || o.zoneDepth > 127) {
+      throw new UsageError(`zone depth must be an integer from 1 to 127, got ${o.zoneDepth}`);
+    }
+    if (!Number.isInteger(o.cacheSize) || o.cacheSize < 2 || o.cacheSize > 1 << 24 || (o.cacheSize & (o.cacheSize - 1)) !== 0) {
+      throw new UsageError(`registered-domain cache size must be a power of two from 2 to 16777216, got ${o.cacheSize}`);
+    }
+    const zones = new Map<string, number>();
+    for (const zone of o.internalZones) {
+      const problem = zoneProblem(zone);
+      if (problem !== undefined || zone !== zone.toLowerCase()) {
+        throw new UsageError(`internal zone '${zone}': ${problem ?? 'must be lower case'}`);
+      }
+      zones.set(zone, dotCount(zone) + 1);
+    }
+    this.zoneDepth = o.zoneDepth;
+    this.zones = zones;
+    this.parseOptions = tldtsOptions(o.privateSuffixes);
+
+    const sets = o.cacheSize >>> 1;
+    const bits = 31 - Math.clz32(sets);
+    // Fibonacci hashing takes the top bits of hash * 2^32/phi, so a caller's
+    // hash that is weak in its low bits still spreads over the sets. With a
+    // single set the shift is 32, which JS takes as 0: the mask makes it 0.
+    this.setShift = 32 - bits;
+    this.setMask = sets - 1;
+    this.lens = new Int32Array(o.cacheSize);
+    this.hashes = new Int32Array(o.cacheSize);
+    this.hashes2 = new Int32Array(o.cacheSize);
+    this.counts = new Uint16Array(o.cacheSize);
+    this.recent = new Uint8Array(sets);
+    this.arena = new Uint8Array(o.cacheSize * SLOT);
+  }
+
+  /**
+   * Trailing labels of the name that form its registered domain: name[0..nameLen) holds lower-case labels separated by 0x2e
+   * (no trailing dot), labelCount labels; nameHash is a 32-bit hash of those bytes that the caller already computed.
+   * Returns a count from 1 to labelCount (the whole name when the name is itself a public suffix or shorter than a registered domain), 0 for the root name.
+   */
+  labels(name: Uint8Array, nameLen: number, labelCount: number, nameHash: number): number {
+    if (nameLen <= 0 || labelCount <= 0) return 0;
+    const h = nameHash | 0;
+    const set = (Math.imul(h, 0x9e3779b1) >>> this.setShift) & this.setMask;
+    const e0 = set << 1;
+    const lens = this.lens;
+    const hashes = this.hashes;
+    let h2 = 0;
+    if (nameLen > SLOT) {
+      // Costs a pass over the name on a hit too; only names over SLOT bytes pay it.
+      h2 = longNameHash(name, nameLen);
+    }
+    if (lens[e0] === nameLen && hashes[e0] === h && this.sameName(e0, name, nameLen, h2)) {
+      this.recent[set] = 0;
+      this.stats.hits++;
+      return this.counts[e0]!;
+    }
+    const e1 = e0 + 1;
+    if (lens[e1] === nameLen && hashes[e1] === h && this.sameName(e1, name, nameLen, h2)) {
+      this.recent[set] = 1;
+      this.stats.hits++;
+      return this.counts[e1]!;
+    }
+    return this.miss(set, name, nameLen, labelCount, h, h2);
+  }
+
+  private sameName(entry: number, name: Uint8Array, nameLen: number, h2: number): boolean {
+    const arena = this.arena;
+    let a = entry * SLOT;
+    let i = 0;
+    if (nameLen > SLOT) {
+      if (this.hashes2[entry] !== h2) return false;
+      i = nameLen - SLOT;
+    }
+    for (; i < nameLen; i++, a++) {
+      if (arena[a] !== name[i]) return false;
+    }
+    return true;
+  }
+
+  private miss(set: number, name: Uint8Array, nameLen: number, labelCount: number, h: number, h2: number): number {
+    this.stats.misses++;
+    const count = this.compute(name, nameLen, labelCount);
+    const recent = this.recent[set]!;
+    // Fill an empty way first; otherwise replace the way not used last.
+    let way: number;
+    if (this.lens[set << 1] === 0) way = 0;
+    else if (this.lens[(set << 1) + 1] === 0) way = 1;
+    else {
+      way = recent ^ 1;
+      this.stats.evictions++;
+    }
+    const entry = (set << 1) + way;
+    this.recent[set] = way;
+    this.lens[entry] = nameLen;
+    this.hashes[entry] = h;
+    this.hashes2[entry] = h2;
+    this.counts[entry] = count;
+    const from = nameLen > SLOT ? nameLen - SLOT : 0;
+    this.arena.set(name.subarray(from, nameLen), entry * SLOT);
+    return count;
+  }
+
+  /** The uncached answer. Public for tests and the benchmark, which compare it with the cached path. */
+  compute(name: Uint8Array, nameLen: number, labelCount: number): number {
+    if (nameLen <= 0 || labelCount <= 0) return 0;
+    // latin1 maps every byte to one code unit, so binary labels survive and
+    // string positions equal byte positions.
+    const host = Buffer.from(name.buffer, name.byteOffset, nameLen).toString('latin1');
+    return Math.max(1, Math.min(labelCount, this.count(host, labelCount)));
+  }
+
+  private count(host: string, labelCount: number): number {
+    if (this.zones.size > 0) {
+      // Suffixes from the longest down: the first one that is a zone is the longest match.
+      for (let i = 0; i >= 0; i = host.indexOf('.', i) + 1 || -1) {
+        const zoneLabels = this.zones.get(i === 0 ? host : host.slice(i));
+        if (zoneLabels !== undefined) return i === 0 ? zoneLabels : zoneLabels + 1;
+      }
+    }
+    const r = parse(host, this.parseOptions);
+    // A name under no rule still gets a suffix (its last label, the PSL's
+    // implicit "*" rule) but neither flag: that is the "unknown suffix" case.
+    if (r.isIcann === true || r.isPrivate === true) {
+      // No domain: the name is itself a public suffix (or has an empty label
+      // in front of one); it is its own group.
+      return r.domain === null || r.domain === '' ? labelCount : dotCount(r.domain) + 1;
+    }
+    return this.zoneDepth;
+  }
+}
