@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { stageLogger } from '../logger.js';
 import { openOutput } from './output-target.js';
 import { extractCaptures, type ExtractFormat } from '../run/extract.js';
+import { addCommunityIdOption } from './community-id-option.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
 import { exitForErrors, oneOf, runAction } from './run-action.js';
 
@@ -17,6 +18,7 @@ export function extractCommand(): Command {
     .option('-f, --format <fmt>', 'ndjson, csv, or none (statistics only)', oneOf('--format', ['ndjson', 'csv', 'none'] as const), 'ndjson')
     .option('-o, --out <file>', 'write records to FILE instead of standard output');
   addPipelineOptions(cmd);
+  addCommunityIdOption(cmd);
   return cmd.action((inputs: string[], o: ExtractOptions) =>
     runAction(async () => {
       const log = stageLogger('extract');

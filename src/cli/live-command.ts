@@ -5,6 +5,7 @@ import { stageLogger } from '../logger.js';
 import type { CaptureTuning, LiveRunOptions } from '../run/live.js';
 import { addDetectorOptions, alertPolicyFrom, ruleMaskFrom, type DetectorCliOptions } from './alert-options.js';
 import { openOutput } from './output-target.js';
+import { addCommunityIdOption } from './community-id-option.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
 import { parseIntOption, runAction } from './run-action.js';
 
@@ -42,6 +43,7 @@ export function liveCommand(): Command {
     .option('--metrics-host <addr>', 'address the metrics endpoint listens on', '127.0.0.1');
   addDetectorOptions(cmd);
   addPipelineOptions(cmd);
+  addCommunityIdOption(cmd);
   cmd
     .option('--snaplen <bytes>', `bytes kept per frame (default ${LIVE_DEFAULTS.snaplen}: whole DNS-over-TCP segments)`, parseIntOption('--snaplen', 64, 262_144))
     .option('--buffer-mb <n>', `kernel capture buffer in MiB (default ${LIVE_DEFAULTS.bufferSize / MIB})`, parseIntOption('--buffer-mb', 1, 2047))

@@ -5,6 +5,7 @@ import { scoreCaptures } from '../run/score.js';
 import { openScorer } from '../scoring/open-scorer.js';
 import { addDetectorOptions, alertPolicyFrom, ruleMaskFrom, type DetectorCliOptions } from './alert-options.js';
 import { openOutput } from './output-target.js';
+import { addCommunityIdOption } from './community-id-option.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
 import { exitForErrors, runAction } from './run-action.js';
 
@@ -23,6 +24,7 @@ export function scoreCommand(): Command {
     .option('--fail-on-alert', `exit with status ${ExitCode.ALERTS} when at least one alert was written`);
   addDetectorOptions(cmd);
   addPipelineOptions(cmd);
+  addCommunityIdOption(cmd);
   return cmd.action((inputs: string[], o: ScoreOptions) =>
     runAction(async () => {
       const log = stageLogger('score');

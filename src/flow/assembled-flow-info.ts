@@ -14,6 +14,9 @@ export const NO_VLAN: readonly number[] = Object.freeze([]);
 export class AssembledFlowInfo implements FlowInfo {
   private cText: string | undefined = undefined;
   private sText: string | undefined = undefined;
+  /** See FlowInfo: filled on the flow's first record (declared here so every instance has one shape). */
+  communityId: string | undefined = undefined;
+  communityIdSeed = -1;
   private readonly c0: number;
   private readonly c1: number;
   private readonly c2: number;
@@ -63,6 +66,25 @@ export class AssembledFlowInfo implements FlowInfo {
     return server
       ? putIpWords(dv, p, this.ipVersion, this.s0, this.s1, this.s2, this.s3)
       : putIpWords(dv, p, this.ipVersion, this.c0, this.c1, this.c2, this.c3);
+  }
+
+  /** The 5-tuple the Community ID hashes: client as A, server as B, addresses as the key's words. */
+  tupleWords(): {
+    ipVersion: 4 | 6;
+    proto: number;
+    a0: number;
+    a1: number;
+    a2: number;
+    a3: number;
+    portA: number;
+    b0: number;
+    b1: number;
+    b2: number;
+    b3: number;
+    portB: number;
+  } {
+    const { ipVersion, c0: a0, c1: a1, c2: a2, c3: a3, clientPort: portA, s0: b0, s1: b1, s2: b2, s3: b3, serverPort: portB } = this;
+    return { ipVersion, proto: this.transport === 'tcp' ? 6 : 17, a0, a1, a2, a3, portA, b0, b1, b2, b3, portB };
   }
 
   /** Own enumerable fields a plain FlowInfo would have (for logs and test diffs). */

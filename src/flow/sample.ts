@@ -21,6 +21,14 @@ export interface FlowInfo {
   readonly vlan: readonly number[];
   /** Sequence number of the file or source it was first seen in. */
   readonly sourceIndex: number;
+  /**
+   * The flow's Community ID for `communityIdSeed`, kept by the record
+   * writers on the flow's first record (src/output/community-id.ts) so the
+   * hash is made once per flow. A FlowInfo without these gets its id made
+   * per record.
+   */
+  communityId?: string | undefined;
+  communityIdSeed?: number;
 }
 
 /**

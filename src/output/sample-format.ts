@@ -1,5 +1,7 @@
 import { HEAD_BYTES, FIRST_BYTES, SAMPLE_FLAG_NAMES, type FlowInfo, type SampleBatch } from '../flow/sample.js';
 import { flowFields } from './flow-fields.js';
+import { flowCommunityId } from './community-id.js';
+import { FLOW_BYTES_MAX, FlowBytesCache } from './flow-bytes-cache.js';
 import { AssembledFlowInfo } from '../flow/assembled-flow-info.js';
 import { IP_TEXT_MAX } from '../flow/ip-format.js';
 import { hexWord, putHex, toHex } from './hex.js';
@@ -43,16 +45,19 @@ const SRC_IP = label('"src_ip":"');
 const SRC_PORT = label('","src_port":');
 const DEST_IP = label(',"dest_ip":"');
 const DEST_PORT = label('","dest_port":');
-/** From the end of dest_port to the message index, per [transport][direction]: one copy instead of three. */
-const PROTO_DIR_INDEX = [
-  [
-    ascii(',"proto":"UDP","direction":"to_server","event_type":"dns_sample","message_index":'),
-    ascii(',"proto":"UDP","direction":"to_client","event_type":"dns_sample","message_index":'),
-  ],
-  [
-    ascii(',"proto":"TCP","direction":"to_server","event_type":"dns_sample","message_index":'),
-    ascii(',"proto":"TCP","direction":"to_client","event_type":"dns_sample","message_index":'),
-  ],
+/**
+ * `,"proto":"UDP","community_id":"1:..."` per flow, where Suricata's EVE
+ * has it (after proto); no community_id when the flow has none (address
+ * text that is no address), as Suricata leaves it out then.
+ */
+const PROTO_COMMUNITY_ID = new FlowBytesCache((flow) => {
+  const id = flowCommunityId(flow);
+  return `,"proto":"${flow.transport === 'udp' ? 'UDP' : 'TCP'}"` + (id === '' ? '' : `,"community_id":"${id}"`);
+});
+/** From the Community ID to the message index, per direction: one copy instead of three. */
+const DIR_INDEX = [
+  ascii(',"direction":"to_server","event_type":"dns_sample","message_index":'),
+  ascii(',"direction":"to_client","event_type":"dns_sample","message_index":'),
 ] as const;
 const PAYLOAD_LEN = label(',"payload_length":');
 const FIRST8 = label(',"first8":"');
@@ -147,7 +152,7 @@ function putAddress(buf: Uint8Array, dv: DataView, p: number, flow: FlowInfo, se
 /** Bytes a record of `flow` can take beyond its timestamp prefix and file name (a JSON escape is at most 6 bytes per UTF-16 unit). */
 function recordBound(flow: FlowInfo): number {
   const addresses = flow instanceof AssembledFlowInfo ? 2 * IP_TEXT_MAX : 6 * (flow.clientIp.length + flow.serverIp.length);
-  return 512 + addresses + 12 * flow.vlan.length;
+  return 512 + FLOW_BYTES_MAX + addresses + 12 * flow.vlan.length;
 }
 
 /** A DataView of the sink's chunk, made again only when the sink hands out another chunk. */
@@ -199,7 +204,8 @@ export function writeSampleNdjson(out: LineSink, batch: SampleBatch, i: number, 
   p = putAddress(buf, dv, p, flow, !toClient);
   p = putLabel(dv, p, DEST_PORT);
   p = putInt(dv, p, toClient ? flow.clientPort : flow.serverPort);
-  p = putBytes(buf, p, PROTO_DIR_INDEX[flow.transport === 'udp' ? 0 : 1][toClient ? 1 : 0]);
+  p = PROTO_COMMUNITY_ID.put(dv, p, flow);
+  p = putBytes(buf, p, DIR_INDEX[toClient ? 1 : 0]);
   p = putInt(dv, p, batch.messageIndex[i]!);
   p = putLabel(dv, p, PAYLOAD_LEN);
   p = putInt(dv, p, batch.payloadLength[i]!);
@@ -236,7 +242,7 @@ export function writeSampleNdjson(out: LineSink, batch: SampleBatch, i: number, 
 }
 
 export const SAMPLE_CSV_HEADER =
-  'timestamp,flow_id,pcap_filename,src_ip,src_port,dest_ip,dest_port,proto,direction,message_index,payload_length,first8,header,flags';
+  'timestamp,flow_id,pcap_filename,src_ip,src_port,dest_ip,dest_port,proto,community_id,direction,message_index,payload_length,first8,header,flags';
 
 function csvField(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -256,6 +262,7 @@ export function sampleToCsv(batch: SampleBatch, i: number, sourceNames: readonly
     toClient ? flow.clientIp : flow.serverIp,
     String(toClient ? flow.clientPort : flow.serverPort),
     flow.transport === 'udp' ? 'UDP' : 'TCP',
+    flowCommunityId(flow),
     toClient ? 'to_client' : 'to_server',
     String(batch.messageIndex[i]),
     String(batch.payloadLength[i]),
@@ -282,10 +289,9 @@ function csvNameField(names: readonly string[], index: number): Uint8Array {
   return b;
 }
 
-const CSV_PROTO_DIR = [
-  [label(',UDP,to_server,'), label(',UDP,to_client,')],
-  [label(',TCP,to_server,'), label(',TCP,to_client,')],
-] as const;
+/** `,UDP,1:...,` per flow (the Community ID is base64 and never needs CSV quoting). */
+const CSV_PROTO_COMMUNITY_ID = new FlowBytesCache((flow) => `,${flow.transport === 'udp' ? 'UDP' : 'TCP'},${flowCommunityId(flow)},`);
+const CSV_DIR = [label('to_server,'), label('to_client,')] as const;
 /** `,` the flag names joined by `|`, and the newline, per flag combination. */
 const CSV_FLAGS_TAIL: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(256).fill(undefined);
 function csvFlagsTail(flags: number): Uint8Array {
@@ -305,7 +311,7 @@ export function writeSampleCsv(out: LineSink, batch: SampleBatch, i: number, sou
   const tsSec = batch.tsSec[i]!;
   const name = csvNameField(sourceNames, flow.sourceIndex);
   const addresses = flow instanceof AssembledFlowInfo ? 2 * IP_TEXT_MAX : 3 * (flow.clientIp.length + flow.serverIp.length);
-  const buf = out.reserve(eveTimestampPrefixBytes(tsSec).length + name.length + addresses + 320);
+  const buf = out.reserve(eveTimestampPrefixBytes(tsSec).length + name.length + addresses + FLOW_BYTES_MAX + 320);
   const dv = viewOf(buf);
   const toClient = batch.direction[i] === 1;
   let p = putEveTimestamp(buf, dv, out.position, tsSec, batch.tsNsec[i]!);
@@ -319,7 +325,8 @@ export function writeSampleCsv(out: LineSink, batch: SampleBatch, i: number, sou
   p = putCsvAddress(buf, dv, p, flow, !toClient);
   dv.setUint8(p++, 0x2c);
   p = putInt(dv, p, toClient ? flow.clientPort : flow.serverPort);
-  p = putLabel(dv, p, CSV_PROTO_DIR[flow.transport === 'udp' ? 0 : 1][toClient ? 1 : 0]);
+  p = CSV_PROTO_COMMUNITY_ID.put(dv, p, flow);
+  p = putLabel(dv, p, CSV_DIR[toClient ? 1 : 0]);
   p = putInt(dv, p, batch.messageIndex[i]!);
   dv.setUint8(p++, 0x2c);
   p = putInt(dv, p, batch.payloadLength[i]!);

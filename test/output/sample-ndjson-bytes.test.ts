@@ -1,11 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { SampleBatch, type FlowInfo } from '../../src/flow/sample.js';
 import { sampleToNdjson, writeSampleNdjson } from '../../src/output/sample-format.js';
+import { setCommunityIdSeed } from '../../src/output/community-id.js';
 import { collector, writerMatchesStrings } from './sample-rows.js';
 
 describe('writeSampleNdjson', () => {
   it('writes exactly sampleToNdjson plus a newline, for any row', async () => {
     await writerMatchesStrings(writeSampleNdjson, sampleToNdjson);
+  });
+
+  it('matches its string form under another Community ID seed too', async () => {
+    setCommunityIdSeed(65535);
+    try {
+      await writerMatchesStrings(writeSampleNdjson, sampleToNdjson);
+    } finally {
+      setCommunityIdSeed(0);
+    }
   });
 
   it('keeps the order of byte records and string lines across chunk flushes', async () => {
