@@ -40,6 +40,18 @@ export const WEIRD_NAMES = [
   'unhandled_ip_protocol',
   'tcp_stream_gap',
   'tcp_reassembly_buffer_full',
+  'dns_message_too_short',
+  'dns_no_question',
+  'dns_question_truncated',
+  'dns_name_pointer_loop',
+  'dns_name_forward_pointer',
+  'dns_name_pointer_out_of_range',
+  'dns_label_too_long',
+  'dns_name_too_long',
+  'dns_too_many_labels',
+  'dns_name_non_ascii',
+  'dns_answer_truncated',
+  'dns_answer_malformed',
 ] as const;
 
 export type WeirdName = (typeof WEIRD_NAMES)[number];
