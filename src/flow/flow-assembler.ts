@@ -427,6 +427,12 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
     return info;
   }
 
+  /** FlowResolver.readFlowKey: the key of a flow that has rows in the batch being delivered. */
+  readFlowKey(ref: number, out: FlowKey): boolean {
+    this.table.readKey(ref, out);
+    return (this.table.words[ref * RECORD_WORDS + U_FLAGS]! & F_CLIENT_IS_A) !== 0;
+  }
+
   /** FramerSink: one DNS-over-TCP message (or the part of one seen before the stream ended). */
   message(
     side: TcpSide,

@@ -4,6 +4,8 @@
  * per-packet path allocates nothing; per-flow data (addresses, ids) lives on
  * the FlowInfo object shared by all samples of a flow.
  */
+import type { FlowKey } from './flow-key.js';
+
 export type Transport = 'udp' | 'tcp';
 /** Query side = towards the DNS port; response side = from it. */
 export type Direction = 'to_server' | 'to_client';
@@ -40,6 +42,12 @@ export interface FlowInfo {
 export interface FlowResolver {
   /** The FlowInfo of flow `ref`: made on the first call, the same object on later ones while the flow lives. */
   flowInfo(ref: number): FlowInfo;
+  /**
+   * Copies flow `ref`'s key into `out` and says whether endpoint A is the
+   * client: the question stage keys its windows by the client's address
+   * words, for every message, without making a FlowInfo per flow.
+   */
+  readFlowKey?(ref: number, out: FlowKey): boolean;
 }
 
 export const TRANSPORT_UDP = 0;
@@ -193,6 +201,17 @@ export class SampleBatch {
   flow(i: number): FlowInfo {
     const ref = this.flowRef[i]!;
     return ref < 0 ? this.infos[i]! : this.resolver!.flowInfo(ref);
+  }
+
+  /**
+   * Row i's flow key into `out`; returns whether endpoint A is the client.
+   * Only rows added by pushRef through a resolver that reads keys have one.
+   */
+  readFlowKey(i: number, out: FlowKey): boolean {
+    const ref = this.flowRef[i]!;
+    const r = this.resolver;
+    if (ref < 0 || r?.readFlowKey === undefined) throw new Error('row has no flow key (added with push, or the resolver reads none)');
+    return r.readFlowKey(ref, out);
   }
 
   /** Rows in the batch. */

@@ -49,6 +49,23 @@ export async function saveModelDir(
   model: tf.LayersModel,
   meta: Omit<ModelMeta, 'formatVersion' | 'featureVersion' | 'modelId'>,
 ): Promise<ModelMeta> {
+  const weights = await writeTfjsModel(dir, model);
+  const full: ModelMeta = {
+    formatVersion: MODEL_FORMAT_VERSION,
+    featureVersion: FEATURE_VERSION,
+    ...meta,
+    modelId: modelIdOf(weights),
+  };
+  await writeFile(path.join(dir, META_JSON), JSON.stringify(full, null, 2) + '\n');
+  return full;
+}
+
+/**
+ * Writes a tfjs model as model.json and weights.bin in `dir` (made if
+ * missing) and returns the weight bytes, whose hash is the model id. The
+ * caller writes the metadata that goes with them.
+ */
+export async function writeTfjsModel(dir: string, model: tf.LayersModel): Promise<Uint8Array> {
   await mkdir(dir, { recursive: true });
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
@@ -74,16 +91,9 @@ export async function saveModelDir(
     modelTopology: artifacts.modelTopology,
     weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs }],
   };
-  const full: ModelMeta = {
-    formatVersion: MODEL_FORMAT_VERSION,
-    featureVersion: FEATURE_VERSION,
-    ...meta,
-    modelId: modelIdOf(weights),
-  };
   await writeFile(path.join(dir, WEIGHTS_BIN), weights);
   await writeFile(path.join(dir, MODEL_JSON), JSON.stringify(modelJson));
-  await writeFile(path.join(dir, META_JSON), JSON.stringify(full, null, 2) + '\n');
-  return full;
+  return weights;
 }
 
 /**

@@ -207,6 +207,14 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * weight is finite.
  */
 export async function readModelWeights(dir: string): Promise<ModelWeights> {
+  await checkModelDir(dir);
+  const metaFile = path.join(dir, META_JSON);
+  const meta = checkMeta(await readJson(metaFile), metaFile);
+  const net = await readDenseNetwork(dir, featureWidth(meta.spec), targetWidth(meta.spec), meta.modelId);
+  return { dir, meta, ...net };
+}
+
+export async function checkModelDir(dir: string): Promise<void> {
   try {
     const st = await stat(dir);
     if (!st.isDirectory()) fail('DNSAE_ERR_MODEL_NOT_FOUND', dir, 'model path is not a directory');
@@ -214,9 +222,28 @@ export async function readModelWeights(dir: string): Promise<ModelWeights> {
     if (err instanceof ModelError) throw err;
     fail('DNSAE_ERR_MODEL_NOT_FOUND', dir, 'model directory not found', err);
   }
-  const metaFile = path.join(dir, META_JSON);
+}
+
+/** Reads a model directory's metadata file as JSON (bounded, coded errors). */
+export async function readModelMetaJson(file: string): Promise<unknown> {
+  return readJson(file);
+}
+
+/** A dense network as scoring needs it, and what rebuilding it in tfjs needs. */
+export interface DenseNetwork {
+  readonly layers: readonly DenseWeights[];
+  readonly topology: unknown;
+  readonly weightSpecs: readonly WeightSpec[];
+  readonly weightData: ArrayBuffer;
+}
+
+/**
+ * Reads model.json and its weights from `dir`: a Sequential stack of Dense
+ * layers from `inW` inputs to `outW` outputs whose weights hash to `modelId`.
+ * Both stages' models are read by it.
+ */
+export async function readDenseNetwork(dir: string, inW: number, outW: number, modelId: string): Promise<DenseNetwork> {
   const modelFile = path.join(dir, MODEL_JSON);
-  const meta = checkMeta(await readJson(metaFile), metaFile);
   const mj = (await readJson(modelFile)) as { modelTopology?: unknown; weightsManifest?: unknown; format?: unknown } | null;
   if (!mj || typeof mj !== 'object') fail('DNSAE_ERR_MODEL_INVALID', modelFile, 'not a JSON object');
   if (mj.format !== undefined && mj.format !== 'layers-model') fail('DNSAE_ERR_MODEL_VERSION', modelFile, `unsupported tfjs format ${String(mj.format)}`);
@@ -261,8 +288,6 @@ export async function readModelWeights(dir: string): Promise<ModelWeights> {
   if (expected > MAX_WEIGHT_BYTES) fail('DNSAE_ERR_MODEL_INVALID', weightsLabel, `weights too large (${expected} bytes)`);
 
   // Shapes against the topology and the spec, still before reading weights.
-  const inW = featureWidth(meta.spec);
-  const outW = targetWidth(meta.spec);
   if (inputWidth !== -1 && inputWidth !== inW) {
     fail('DNSAE_ERR_MODEL_INVALID', modelFile, `model input width ${inputWidth} does not match the encoding spec (${inW})`);
   }
@@ -296,8 +321,8 @@ export async function readModelWeights(dir: string): Promise<ModelWeights> {
     buf.set(b, off);
     off += b.length;
   }
-  if (modelIdOf(buf) !== meta.modelId) {
-    fail('DNSAE_ERR_MODEL_INVALID', weightsLabel, `weights do not match modelId ${meta.modelId} (corrupted or from another model)`);
+  if (modelIdOf(buf) !== modelId) {
+    fail('DNSAE_ERR_MODEL_INVALID', weightsLabel, `weights do not match modelId ${modelId} (corrupted or from another model)`);
   }
   const all = new Float32Array(buf.buffer, 0, expected / 4);
   let at = 0;
@@ -320,5 +345,5 @@ export async function readModelWeights(dir: string): Promise<ModelWeights> {
     if (!l.kernel.every(Number.isFinite) || !l.bias.every(Number.isFinite)) fail('DNSAE_ERR_MODEL_INVALID', weightsLabel, 'weights contain NaN or Infinity');
   }
 
-  return { dir, meta, layers, topology: mj.modelTopology, weightSpecs: specs, weightData: buf.buffer };
+  return { layers, topology: mj.modelTopology, weightSpecs: specs, weightData: buf.buffer };
 }

@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkLane, type LaneOptions } from '../../scripts/fuzz-harness.mjs';
 import { openCapture } from '../../src/capture/open-capture.js';
 import { FlowAssembler } from '../../src/flow/flow-assembler.js';
+import type { SampleBatch } from '../../src/flow/sample.js';
+import { Pipeline } from '../../src/pipeline.js';
 import { srcFuzzApi } from '../robustness/fuzz-api.js';
 import { buildPcap, type PcapHeaderSpec, type PcapRecord } from '../capture/build-capture.js';
 import type { FuzzApi } from '../../scripts/fuzz-harness.mjs';
@@ -59,10 +61,10 @@ describe('fast lane', () => {
     ] as const) {
       const src = await openCapture(join(FIXTURES, file));
       const rows: { len: number; kept: number; sameHead: boolean }[] = [];
-      const p = new api.Pipeline(
+      const p = new Pipeline(
         { ports: [53], maxFlows: 1000, udpIdleSec: 60, tcpIdleSec: 300, maxTcpBufferBytes: 65_536, batchSize: 64, keepMessageBytes: 512 },
         {
-          onBatch(b) {
+          onBatch(b: SampleBatch) {
             for (let i = 0; i < b.count; i++) {
               if (b.transport[i] !== transport) continue;
               const head = Buffer.from(b.head.subarray(i * 12, i * 12 + b.headLen[i]!)).toString('hex');
@@ -72,7 +74,7 @@ describe('fast lane', () => {
           },
           drain: async () => undefined,
         },
-        { debug() {}, info() {}, warn() {}, error() {} } as never,
+        { debug() {}, info() {}, warn() {}, error() {} } as unknown as ConstructorParameters<typeof Pipeline>[2],
       );
       await p.runSource(src, 0);
       expect(rows.length).toBeGreaterThan(0);

@@ -1,0 +1,259 @@
+import type { DnsQuestion } from '../../decode/dns/dns-question.js';
+import { TB_CNAME, TB_NULL, TB_TXT } from '../../decode/dns/rr-type-bits.js';
+import {
+  F_GAP_SQ,
+  F_GAP_SUM,
+  F_LAST,
+  F_LAST_Q,
+  F_START,
+  HIST_BINS,
+  HIST_OTHER,
+  QT_KINDS,
+  W_ANSWERS,
+  W_DISTINCT,
+  W_LONG_LABEL_Q,
+  W_MAX_LABEL,
+  W_MAX_SUB,
+  W_MAX_SUB_LABELS,
+  W_NON_ASCII_Q,
+  W_NON_LDH,
+  W_NXDOMAIN,
+  W_Q,
+  W_QT,
+  W_R,
+  W_R_CNAME,
+  W_R_TXTNULL,
+  W_RDATA,
+  W_RERROR,
+  W_SUB_BYTES,
+  W_SUB_CHARS,
+  W_SUB_LABELS,
+  WindowTable,
+} from './window-table.js';
+
+/**
+ * What the question stage's autoencoder reads of a (client, registered
+ * domain) window, each scaled to [0, 1] so one sigmoid output layer fits
+ * all. Versioned: a model records the version it was trained on, and a
+ * model of another version is refused rather than fed features it never saw.
+ * Names are the `per_feature_error` keys of tunnel alerts.
+ */
+export const QUESTION_FEATURE_VERSION = 1;
+
+export const QUESTION_FEATURES = [
+  'queries',
+  'responses',
+  'distinct_ratio',
+  'distinct_names',
+  'mean_subdomain_length',
+  'max_subdomain_length',
+  'mean_subdomain_labels',
+  'max_subdomain_labels',
+  'max_label_length',
+  'long_label_share',
+  'subdomain_entropy',
+  'hex_letter_share',
+  'other_letter_share',
+  'digit_share',
+  'hyphen_underscore_share',
+  'non_ldh_share',
+  'qtype_a',
+  'qtype_aaaa',
+  'qtype_txt',
+  'qtype_null',
+  'qtype_cname',
+  'qtype_mx',
+  'qtype_ptr',
+  'qtype_srv',
+  'qtype_other',
+  'nxdomain_share',
+  'error_share',
+  'answers_per_response',
+  'rdata_per_response',
+  'txt_null_answer_share',
+  'cname_answer_share',
+  'duration',
+  'query_interval_cv',
+  'name_bytes_per_second',
+  'non_ascii_query_share',
+  'response_ratio',
+] as const;
+
+export const QUESTION_FEATURE_COUNT = QUESTION_FEATURES.length;
+
+/** A label this long or longer below the registered domain is "long": base32/hex chunks of tunnels are 32-63. */
+export const LONG_LABEL = 32;
+
+/** Histogram bin of each byte (a-z 0-25, 0-9 26-35, '-' 36, '_' 37, other 38); names are already case-folded. */
+const CHAR_BIN = new Uint8Array(256).fill(HIST_OTHER);
+for (let c = 0; c < 26; c++) CHAR_BIN[0x61 + c] = c;
+for (let c = 0; c < 10; c++) CHAR_BIN[0x30 + c] = 26 + c;
+CHAR_BIN[0x2d] = 36;
+CHAR_BIN[0x5f] = 37;
+
+/** Query types counted apart (the rest is "other"), in W_QT order. */
+const QTYPE_SLOT = new Int8Array(65536).fill(QT_KINDS - 1);
+QTYPE_SLOT[1] = 0; // A
+QTYPE_SLOT[28] = 1; // AAAA
+QTYPE_SLOT[16] = 2; // TXT
+QTYPE_SLOT[10] = 3; // NULL
+QTYPE_SLOT[5] = 4; // CNAME
+QTYPE_SLOT[15] = 5; // MX
+QTYPE_SLOT[12] = 6; // PTR
+QTYPE_SLOT[33] = 7; // SRV
+
+const I32 = WindowTable.I32_WORDS;
+const F64 = WindowTable.F64_WORDS;
+
+/**
+ * Adds a query to window `s`: `q` decoded with status OK, its first
+ * `subLabels` labels lie below the registered domain.
+ */
+export function addQuery(t: WindowTable, s: number, q: DnsQuestion, subLabels: number, ts: number): void {
+  const w = t.i32;
+  const b = s * I32;
+  w[b + W_Q]!++;
+  w[b + W_QT + QTYPE_SLOT[q.qtype & 0xffff]!]!++;
+  const starts = q.labelStart;
+  const lens = q.labelLen;
+  const name = q.name;
+  const hist = t.hist;
+  const hb = s * HIST_BINS;
+  let chars = 0;
+  let maxLabel = 0;
+  for (let j = 0; j < subLabels; j++) {
+    const st = starts[j]!;
+    const n = lens[j]!;
+    if (n > maxLabel) maxLabel = n;
+    for (let k = st; k < st + n; k++) hist[hb + CHAR_BIN[name[k]!]!]!++;
+    chars += n;
+  }
+  const subBytes = subLabels === 0 ? 0 : chars + subLabels - 1;
+  w[b + W_SUB_BYTES]! += subBytes;
+  w[b + W_SUB_CHARS]! += chars;
+  if (subBytes > w[b + W_MAX_SUB]!) w[b + W_MAX_SUB] = subBytes;
+  w[b + W_SUB_LABELS]! += subLabels;
+  if (subLabels > w[b + W_MAX_SUB_LABELS]!) w[b + W_MAX_SUB_LABELS] = subLabels;
+  if (maxLabel > w[b + W_MAX_LABEL]!) w[b + W_MAX_LABEL] = maxLabel;
+  if (maxLabel >= LONG_LABEL) w[b + W_LONG_LABEL_Q]!++;
+  w[b + W_NON_LDH]! += q.nonLdh;
+  if (q.nonAscii > 0) w[b + W_NON_ASCII_Q]!++;
+  const bit = q.nameHash & 127;
+  w[b + W_DISTINCT + (bit >>> 5)]! |= 1 << (bit & 31);
+  const f = t.f64;
+  const fb = s * F64;
+  const lastQ = f[fb + F_LAST_Q]!;
+  if (lastQ >= 0) {
+    const gap = ts > lastQ ? ts - lastQ : 0;
+    f[fb + F_GAP_SUM]! += gap;
+    f[fb + F_GAP_SQ]! += gap * gap;
+  }
+  f[fb + F_LAST_Q] = ts;
+  if (ts > f[fb + F_LAST]!) f[fb + F_LAST] = ts;
+}
+
+/** Adds a response to window `s`. */
+export function addResponse(t: WindowTable, s: number, q: DnsQuestion, ts: number): void {
+  const w = t.i32;
+  const b = s * I32;
+  w[b + W_R]!++;
+  const rcode = q.rcode;
+  if (rcode === 3) w[b + W_NXDOMAIN]!++;
+  else if (rcode !== 0) w[b + W_RERROR]!++;
+  w[b + W_ANSWERS]! += q.answersParsed;
+  w[b + W_RDATA]! += q.rdataBytes;
+  const m = q.answerTypeMask;
+  if ((m & (TB_TXT | TB_NULL)) !== 0) w[b + W_R_TXTNULL]!++;
+  if ((m & TB_CNAME) !== 0) w[b + W_R_CNAME]!++;
+  const f = t.f64;
+  if (ts > f[s * F64 + F_LAST]!) f[s * F64 + F_LAST] = ts;
+}
+
+/** Linear counting (Whang et al. 1990) over the 128-bit map: distinct query names, exact while few, saturating near 600. */
+export function distinctNames(t: WindowTable, s: number): number {
+  const w = t.i32;
+  const b = s * I32 + W_DISTINCT;
+  let set = 0;
+  for (let k = 0; k < 4; k++) set += popcount(w[b + k]!);
+  if (set === 128) return 128 * Math.log(128);
+  return -128 * Math.log((128 - set) / 128);
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+const lg = Math.log1p;
+const clip = (x: number): number => (x > 1 ? 1 : x < 0 ? 0 : x);
+const LOG2_BINS = Math.log2(HIST_BINS);
+
+/** Window `s`'s feature vector (QUESTION_FEATURES order) into out[off ..]. */
+export function windowFeatures(t: WindowTable, s: number, windowSec: number, out: Float32Array, off: number): void {
+  const w = t.i32;
+  const b = s * I32;
+  const f = t.f64;
+  const fb = s * F64;
+  const q = w[b + W_Q]!;
+  const r = w[b + W_R]!;
+  const distinct = distinctNames(t, s);
+  const chars = w[b + W_SUB_CHARS]!;
+  const hist = t.hist;
+  const hb = s * HIST_BINS;
+  let entropy = 0;
+  let hexLetters = 0;
+  let otherLetters = 0;
+  let digits = 0;
+  for (let k = 0; k < HIST_BINS; k++) {
+    const c = hist[hb + k]!;
+    if (c === 0) continue;
+    const p = c / chars;
+    entropy -= p * Math.log2(p);
+    if (k < 6) hexLetters += c;
+    else if (k < 26) otherLetters += c;
+    else if (k < 36) digits += c;
+  }
+  const hyphens = hist[hb + 36]! + hist[hb + 37]!;
+  const other = hist[hb + HIST_OTHER]!;
+  const duration = f[fb + F_LAST]! - f[fb + F_START]!;
+  let cv = 0;
+  if (q >= 3) {
+    const n = q - 1;
+    const mean = f[fb + F_GAP_SUM]! / n;
+    const variance = f[fb + F_GAP_SQ]! / n - mean * mean;
+    cv = mean > 0 ? Math.sqrt(variance > 0 ? variance : 0) / mean : 0;
+  }
+  const share = (x: number): number => (chars > 0 ? x / chars : 0);
+  const perQ = (x: number): number => (q > 0 ? x / q : 0);
+  const perR = (x: number): number => (r > 0 ? x / r : 0);
+  let o = off;
+  out[o++] = clip(lg(q) / lg(10_000));
+  out[o++] = clip(lg(r) / lg(10_000));
+  out[o++] = clip(perQ(distinct));
+  out[o++] = clip(lg(distinct) / lg(1_000));
+  out[o++] = clip(perQ(w[b + W_SUB_BYTES]!) / 128);
+  out[o++] = clip(w[b + W_MAX_SUB]! / 255);
+  out[o++] = clip(perQ(w[b + W_SUB_LABELS]!) / 8);
+  out[o++] = clip(w[b + W_MAX_SUB_LABELS]! / 32);
+  out[o++] = clip(w[b + W_MAX_LABEL]! / 63);
+  out[o++] = clip(perQ(w[b + W_LONG_LABEL_Q]!));
+  out[o++] = clip(entropy / LOG2_BINS);
+  out[o++] = share(hexLetters);
+  out[o++] = share(otherLetters);
+  out[o++] = share(digits);
+  out[o++] = share(hyphens);
+  out[o++] = share(other);
+  for (let k = 0; k < QT_KINDS; k++) out[o++] = perQ(w[b + W_QT + k]!);
+  out[o++] = perR(w[b + W_NXDOMAIN]!);
+  out[o++] = perR(w[b + W_RERROR]!);
+  out[o++] = clip(perR(w[b + W_ANSWERS]!) / 16);
+  out[o++] = clip(lg(perR(w[b + W_RDATA]!)) / lg(65_536));
+  out[o++] = perR(w[b + W_R_TXTNULL]!);
+  out[o++] = perR(w[b + W_R_CNAME]!);
+  out[o++] = clip(duration / windowSec);
+  out[o++] = clip(cv / 3);
+  out[o++] = clip(lg(w[b + W_SUB_BYTES]! / (duration > 1 ? duration : 1)) / lg(100_000));
+  out[o++] = clip(perQ(w[b + W_NON_ASCII_Q]!));
+  out[o++] = clip((q > 0 ? r / q : r > 0 ? 2 : 0) / 2);
+}
