@@ -14,6 +14,7 @@ export const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise
   ['train', async () => (await import('./train-command.js')).trainCommand()],
   ['model', async () => (await import('./model-command.js')).modelCommand()],
   ['evaluate', async () => (await import('./evaluate-command.js')).evaluateCommand()],
+  ['report', async () => (await import('./report-command.js')).reportCommand()],
 ];
 
 /**
