@@ -4,12 +4,12 @@ import { UsageError } from '../errors.js';
 import { stageLogger } from '../logger.js';
 import type { CaptureTuning, LiveRunOptions } from '../run/live.js';
 import { addDetectorOptions, alertPolicyFrom, ruleMaskFrom, type DetectorCliOptions } from './alert-options.js';
-import { openOutput } from './output-target.js';
+import { addSinkOptions, openOutputTarget, type SinkCliOptions } from './output-target.js';
 import { addCommunityIdOption } from './community-id-option.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
 import { parseIntOption, runAction } from './run-action.js';
 
-export interface LiveCliOptions extends PipelineCliOptions, DetectorCliOptions {
+export interface LiveCliOptions extends PipelineCliOptions, DetectorCliOptions, SinkCliOptions {
   interface?: string;
   filter: string;
   user?: string;
@@ -36,13 +36,14 @@ export function liveCommand(): Command {
     .option('--list-interfaces', 'print the devices libpcap can open, one per line, and exit')
     .option('-f, --filter <bpf>', 'BPF filter, compiled by libpcap; "" captures everything', LIVE_DEFAULTS.filter)
     .option('-u, --user <name>', 'switch to this user (name or uid) once the interface is open; needs root')
-    .option('-o, --out <file>', 'append records to FILE instead of writing them to standard output (created mode 0640, before --user takes effect; SIGHUP reopens it as that user, for log rotation, and reloads the model)')
+    .option('-o, --out <target>', 'append records to FILE instead of writing them to standard output (created mode 0640, before --user takes effect; SIGHUP reopens it as that user, for log rotation, and reloads the model); or send them to unix-stream:PATH, unix-dgram:PATH, syslog:, syslog+udp://HOST:PORT, syslog+tcp://HOST:PORT, redis://HOST:PORT[/DB] (docs/outputs.md; SIGHUP reconnects)')
     .option('--all', 'also write one event_type "dns_ae" record per scored sample')
     .option('--stats-interval <sec>', 'log a stats line every SEC seconds; 0: only the final one', parseIntOption('--stats-interval', 0, 86_400), 60)
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://HOST:PORT/metrics', parseIntOption('--metrics-port', 1, 65_535))
     .option('--metrics-host <addr>', 'address the metrics endpoint listens on', '127.0.0.1');
   addDetectorOptions(cmd);
   addPipelineOptions(cmd);
+  addSinkOptions(cmd);
   addCommunityIdOption(cmd);
   cmd
     .option('--snaplen <bytes>', `bytes kept per frame (default ${LIVE_DEFAULTS.snaplen}: whole DNS-over-TCP segments)`, parseIntOption('--snaplen', 64, 262_144))
@@ -60,7 +61,7 @@ export function liveCommand(): Command {
       const log = stageLogger('live');
       // Imported on use: prom-client alone adds ~75 ms to every other command's start.
       const { runLive } = await import('../run/live.js');
-      return runLive(liveRunOptionsFrom(o), log, { openOutput: () => openOutput(o.out, true) });
+      return runLive(liveRunOptionsFrom(o), log, { openOutput: () => openOutputTarget(o.out, o, { append: true, log }) });
     }),
   );
 }

@@ -4,12 +4,12 @@ import { stageLogger } from '../logger.js';
 import { scoreCaptures } from '../run/score.js';
 import { openScorer } from '../scoring/open-scorer.js';
 import { addDetectorOptions, alertPolicyFrom, ruleMaskFrom, type DetectorCliOptions } from './alert-options.js';
-import { openOutput } from './output-target.js';
+import { addSinkOptions, openOutputTarget, type SinkCliOptions } from './output-target.js';
 import { addCommunityIdOption } from './community-id-option.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
 import { exitForErrors, runAction } from './run-action.js';
 
-interface ScoreOptions extends PipelineCliOptions, DetectorCliOptions {
+interface ScoreOptions extends PipelineCliOptions, DetectorCliOptions, SinkCliOptions {
   out?: string;
   all?: boolean;
   failOnAlert?: boolean;
@@ -19,27 +19,29 @@ export function scoreCommand(): Command {
   const cmd = new Command('score')
     .description('score port-53 traffic in captures; alerts as EVE-style NDJSON (event_type "alert")')
     .argument('<capture...>', 'pcap or pcapng files; - reads standard input')
-    .option('-o, --out <file>', 'write records to FILE instead of standard output (created mode 0640)')
+    .option('-o, --out <target>', 'write records to a FILE (created mode 0640) instead of standard output, or to unix-stream:PATH, unix-dgram:PATH, syslog:, syslog+udp://HOST:PORT, syslog+tcp://HOST:PORT, redis://HOST:PORT[/DB] (docs/outputs.md)')
     .option('--all', 'also write one event_type "dns_ae" record per scored sample')
     .option('--fail-on-alert', `exit with status ${ExitCode.ALERTS} when at least one alert was written`);
   addDetectorOptions(cmd);
   addPipelineOptions(cmd);
   addCommunityIdOption(cmd);
+  addSinkOptions(cmd);
   return cmd.action((inputs: string[], o: ScoreOptions) =>
     runAction(async () => {
       const log = stageLogger('score');
       const ruleMask = ruleMaskFrom(o);
       const policy = alertPolicyFrom(o);
       const scorer = o.detector === 'rules' ? undefined : await openScorer(o.model);
-      const out = await openOutput(o.out);
+      const target = await openOutputTarget(o.out, o, { log });
+      const out = target.out;
       const result = await scoreCaptures(
         inputs,
         out,
         { mode: o.detector, scorer, ruleMask, policy, all: o.all === true, pipeline: pipelineOptionsFrom(o) },
         log,
       );
-      await out.close();
-      log.info({ stats: result.stats }, 'score summary');
+      await target.close();
+      log.info({ stats: { ...result.stats, ...target.summary() } }, 'score summary');
       const status = exitForErrors(result.errors);
       if (status !== ExitCode.OK) return status;
       return o.failOnAlert === true && result.alerts > 0 ? ExitCode.ALERTS : ExitCode.OK;

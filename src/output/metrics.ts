@@ -9,7 +9,9 @@ export interface MetricsReading {
   readonly detector: string;
 }
 
-type NumericField = { [K in keyof LiveSnapshot]: LiveSnapshot[K] extends number ? K : never }[keyof LiveSnapshot];
+type NumericField = { [K in keyof LiveSnapshot]-?: LiveSnapshot[K] extends number ? K : never }[keyof LiveSnapshot];
+/** The network output's counters: in a snapshot only with a network --out, printed as 0 without one. */
+type SinkField = 'sink_dropped' | 'sink_reconnects' | 'sink_buffered';
 
 /** Counters and gauges, each printed straight from a LiveSnapshot field. */
 export const LIVE_METRICS: readonly { name: string; type: 'counter' | 'gauge'; field: NumericField; help: string }[] = [
@@ -27,6 +29,12 @@ export const LIVE_METRICS: readonly { name: string; type: 'counter' | 'gauge'; f
   { name: 'dnsae_output_reopen_failures_total', type: 'counter', field: 'output_reopen_failures', help: 'SIGHUP reopens of the output file that failed; records still go to the file opened before' },
   { name: 'dnsae_flows', type: 'gauge', field: 'flows', help: 'Flows in the flow table' },
   { name: 'dnsae_queue_frames', type: 'gauge', field: 'queue_queued', help: 'Frames waiting in the user-space capture queue' },
+];
+
+export const SINK_METRICS: readonly { name: string; type: 'counter' | 'gauge'; field: SinkField; help: string }[] = [
+  { name: 'dnsae_sink_dropped_total', type: 'counter', field: 'sink_dropped', help: 'Records a network output dropped: buffer full while the peer was away or slow, refused by the peer, or unsent at exit (0 for a file)' },
+  { name: 'dnsae_sink_reconnects_total', type: 'counter', field: 'sink_reconnects', help: 'Connections a network output made after its first one' },
+  { name: 'dnsae_sink_buffered_records', type: 'gauge', field: 'sink_buffered', help: 'Records a network output holds, waiting for its peer' },
 ];
 
 const LOSS_RATIO_NAME = 'dnsae_loss_ratio';
@@ -90,6 +98,9 @@ export function createLiveMetrics(read: () => MetricsReading, opts: { processMet
   const add = (m: ReadingMetric): void => registry.registerMetric(m as unknown as Metric);
   for (const d of LIVE_METRICS) {
     add(new ReadingMetric(d.name, d.help, d.type, () => [{ labels: {}, value: current().snapshot[d.field] }]));
+  }
+  for (const d of SINK_METRICS) {
+    add(new ReadingMetric(d.name, d.help, d.type, () => [{ labels: {}, value: current().snapshot[d.field] ?? 0 }]));
   }
   add(
     new ReadingMetric(LOSS_RATIO_NAME, 'Autoencoder loss divided by the alert threshold, per scored sample (above 1 alerts)', 'histogram', () =>

@@ -1,13 +1,15 @@
 import type { KernelStats, LiveQueueStats } from '../capture/live-source.js';
 import type { SourceStats } from '../capture/frame.js';
 import type { FlowAssemblerStats } from '../flow/flow-assembler.js';
+import type { SinkStats } from '../output/sinks/network-sink.js';
 
 /** What the sensor's counters are read from; a LiveSource, a Pipeline, an AlertPolicy and a LineSink fit. */
 export interface LiveCounterSources {
   readonly source: { readonly stats: SourceStats; readonly queue: LiveQueueStats; kernelStats(): KernelStats };
   readonly pipeline: { readonly samples: number; readonly weirds: { total(): number }; readonly assembler: { readonly stats: FlowAssemblerStats } };
   readonly policy: { readonly counters: { readonly alerts: number; readonly suppressed_flow: number; readonly suppressed_rate: number } };
-  readonly output: { readonly reopens: number; readonly reopenFailures: number };
+  /** `sink`: the network sink behind --out, when it is one (redis://, syslog+tcp://, ...). */
+  readonly output: { readonly reopens: number; readonly reopenFailures: number; readonly sink?: { readonly stats: SinkStats } | undefined };
   readonly modelId: () => string | null;
 }
 
@@ -44,6 +46,12 @@ export interface LiveSnapshot {
   readonly output_reopens: number;
   /** SIGHUP reopens that failed; records went on to the file open before. */
   readonly output_reopen_failures: number;
+  /** Network output only: records dropped (buffer full, refused by the peer, unsent at exit). */
+  readonly sink_dropped?: number;
+  /** Network output only: connections made after the first. */
+  readonly sink_reconnects?: number;
+  /** Network output only: records held now, waiting for the peer. */
+  readonly sink_buffered?: number;
   readonly model_id: string | null;
 }
 
@@ -77,6 +85,7 @@ export class LiveCounters {
     const q = source.queue;
     const flows = pipeline.assembler.stats;
     const a = policy.counters;
+    const sink = output.sink?.stats;
     return {
       packets: source.stats.frames,
       bytes: source.stats.bytes,
@@ -96,6 +105,7 @@ export class LiveCounters {
       weirds: pipeline.weirds.total(),
       output_reopens: output.reopens,
       output_reopen_failures: output.reopenFailures,
+      ...(sink === undefined ? {} : { sink_dropped: sink.dropped, sink_reconnects: sink.reconnects, sink_buffered: sink.buffered }),
       model_id: this.from.modelId(),
     };
   }

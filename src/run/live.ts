@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { createLiveMetrics } from '../output/metrics.js';
 import { serveMetrics, type MetricsEndpoint } from '../output/metrics-server.js';
 import type { LineSink } from '../output/ndjson-sink.js';
+import { asOpenedOutput, type OpenedOutput } from '../output/sinks/opened-output.js';
 import { Pipeline, type BatchConsumer, type PipelineOptions } from '../pipeline.js';
 import { AlertPolicy, type AlertPolicyOptions } from '../scoring/alert-policy.js';
 import type { DetectorMode } from '../scoring/batch-scorer.js';
@@ -36,7 +37,7 @@ export interface LiveRunOptions {
 
 export interface LiveDeps {
   /** Opens the output after the model is loaded (so a bad model creates no file). */
-  readonly openOutput: () => Promise<LineSink>;
+  readonly openOutput: () => Promise<LineSink | OpenedOutput>;
   /** Where SIGINT/SIGTERM/SIGHUP arrive; the process by default. */
   readonly signals?: NodeJS.EventEmitter;
   /** Called with the capture source once it runs (tests use it to stop it). */
@@ -108,10 +109,18 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
   };
   // Set once the output is open; SIGHUP reopens it (log rotation) as well as reloading the model.
   let out: LineSink | undefined;
+  let target: OpenedOutput | undefined;
   let reopening = false;
   const reopenOutput = (): void => {
     const sink = out;
     if (sink === undefined) return; // not open yet: it will be opened at the path as it is now
+    const network = target?.network;
+    if (network !== undefined) {
+      // A network output has no file to let go: SIGHUP makes it connect afresh (a peer that moved, a stuck connection).
+      log.info({ out: network.name, sink_buffered: network.stats.buffered }, 'SIGHUP: reconnecting the output sink');
+      network.reconnect();
+      return;
+    }
     if (!sink.reopenable) {
       log.info('SIGHUP: the output is standard output; nothing to reopen');
       return;
@@ -178,7 +187,9 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
   let timer: NodeJS.Timeout | undefined;
   try {
     scorer = o.mode === 'rules' ? undefined : new ReloadableScorer(await openScorer(modelDir), histogram.observeBatch);
-    out = await deps.openOutput();
+    target = asOpenedOutput(await deps.openOutput());
+    out = target.out;
+    const opened = target;
     const policy = new AlertPolicy(o.policy);
     const consumer = new ScoreConsumer({ mode: o.mode, scorer, ruleMask: o.ruleMask, policy, out, all: o.all, sourceNames: [], inIface: o.device });
     const flushing = new ChunkFlushingConsumer(consumer);
@@ -198,7 +209,15 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
       },
       pipeline,
       policy,
-      output: out,
+      output: {
+        get reopens() {
+          return opened.out.reopens;
+        },
+        get reopenFailures() {
+          return opened.out.reopenFailures;
+        },
+        sink: opened.network,
+      },
       modelId: () => scorer?.modelId ?? null,
     });
 
@@ -255,9 +274,8 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
     deps.onStarted?.(src);
 
     await pipeline.runSource(src, 0);
-    const last = out;
     out = undefined; // a SIGHUP from now on finds no file to reopen (the sink would open one nobody closes)
-    await last.close();
+    await opened.close();
     if (timer !== undefined) clearInterval(timer);
     statsLine(true);
     log.info(
@@ -270,6 +288,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
           queue: src.queue,
           detector: o.mode,
           model_id: scorer?.modelId ?? null,
+          ...opened.summary(),
         },
       },
       'live summary',
