@@ -36,6 +36,8 @@ function topTable(id: string, title: string, r: readonly TopRow[]): string {
   }</div>`;
 }
 
+const shortIso = (v: string | null): string => (v === null ? '-' : v.replace(/T00:00:00\.000Z$/, '').replace('.000Z', 'Z'));
+
 const chartId = (s: Series, prefix: string): string => `${prefix}-${s.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
 export function renderReportHtml(s: ReportSummary, generatedAt: Date = new Date()): string {
@@ -60,7 +62,7 @@ export function renderReportHtml(s: ReportSummary, generatedAt: Date = new Date(
 <title>dnsae alert report ${escapeHtml(p.from ?? '')}</title>
 <style>${CSS}</style></head><body>
 <h1>dnsae alert report</h1>
-<p class="meta">${escapeHtml(p.from ?? '-')} to ${escapeHtml(p.to ?? '-')} &middot; ${p.buckets} ${escapeHtml(p.bucket)} buckets &middot;
+<p class="meta">${escapeHtml(shortIso(p.from))} to ${escapeHtml(shortIso(p.to))} &middot; ${p.buckets} ${escapeHtml(p.bucket)} buckets &middot;
 ${s.sensors.length} sensors &middot; ${s.inputs.files.length} input files &middot; generated ${escapeHtml(generatedAt.toISOString())}</p>
 ${key}
 <h2>Fleet</h2>
@@ -75,7 +77,7 @@ the first ${p.window} buckets of the input have no band. Empty buckets count as 
 <h2>Sensors</h2>
 <p class="meta">Same axes for every sensor (0 to ${sensorMax} alerts per ${escapeHtml(p.bucket)}), all dnsae signatures together.</p>
 <div class="charts">
-${s.sensors.map((x) => `<figure>${timeChartSvg(chartId(x, 'sensor'), x, { width: 360, height: 170, labels, markers, yMax: sensorMax, compact: true })}</figure>`).join('\n')}
+${s.sensors.map((x) => `<figure>${timeChartSvg(chartId(x, 'sensor'), x, { width: 270, height: 160, labels, markers, yMax: sensorMax, compact: true })}</figure>`).join('\n')}
 </div>
 <h2>Totals</h2>
 ${table('totals', ['series', 'alerts', prev === null ? 'previous period' : `previous ${prev.from.slice(0, 10)} to ${prev.to.slice(0, 10)}${prev.complete ? '' : ' (partial)'}`, 'buckets flagged'], totals)}

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { fromFsError } from '../errors.js';
+import { CaptureFileError, fromFsError } from '../errors.js';
 
 /**
  * NDJSON inputs line by line: files, `-` for standard input, `.gz` (rotated
@@ -48,9 +48,18 @@ export async function* readLines(input: InputFile, onBytes?: (n: number) => void
     text = raw.pipe(gunzip);
   }
   const rl = createInterface({ input: text, crlfDelay: Infinity });
+  let lines = 0;
   try {
-    for await (const line of rl) yield line;
+    for await (const line of rl) {
+      lines++;
+      yield line;
+    }
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // A rotated log still being written, or a damaged one: the lines before the damage counted.
+    if (code?.startsWith('Z_') === true) {
+      throw new CaptureFileError('DNSAE_ERR_FILE_UNREADABLE', `gzip stream damaged or cut short (${code}) after ${lines} lines`, { file: input.name, cause: err });
+    }
     throw fromFsError(err, input.name);
   } finally {
     rl.close();

@@ -121,9 +121,12 @@ export function timeChartSvg(id: string, s: Series, o: TimeChartOptions): string
   for (let k = 0; k < ticks; k++) {
     const t = ticks === 1 ? 0 : Math.round((k * (n - 1)) / (ticks - 1));
     const x = f1(xc(t));
+    // The end labels hang inwards so the frame does not clip them.
+    const anchor = ticks > 1 && k === 0 ? 'start' : ticks > 1 && k === ticks - 1 ? 'end' : 'middle';
+    const lx = anchor === 'start' ? f1(M.l) : anchor === 'end' ? f1(M.l + PW) : x;
     p.push(
       `<line class="tick" x1="${x}" y1="${M.t + PH}" x2="${x}" y2="${M.t + PH + 4}" stroke="#999"/>` +
-        `<text x="${x}" y="${M.t + PH + 15}" text-anchor="middle" font-size="${fs - 1}">${escapeHtml(o.labels[t] ?? '')}</text>`,
+        `<text x="${lx}" y="${M.t + PH + 15}" text-anchor="${anchor}" font-size="${fs - 1}">${escapeHtml(o.labels[t] ?? '')}</text>`,
     );
   }
   for (const v of [0, 0.5, 1]) {
