@@ -62,8 +62,8 @@ export class NetworkSink {
   private pumping = false;
   private backoffMs: number;
   private retryTimer: NodeJS.Timeout | undefined;
-  private stallTimer: NodeJS.Timeout | undefined;
-  private waiters: (() => void)[] = [];
+  /** Pending while a chunk waits for room; null once that wait has run out (the peer stalled) until a batch is taken. */
+  private stallTimer: NodeJS.Timeout | null | undefined;
   private idle: (() => void)[] = [];
   private readonly batch: number;
   private readonly stallMs: number;
@@ -123,38 +123,53 @@ export class NetworkSink {
     this.kick();
   }
 
+  /**
+   * Takes a chunk's records into the queue. While the peer is connected and
+   * taking batches, a chunk that does not fit waits, the rest of it kept
+   * here, until there is room, as a write to a slow file waits: no record is
+   * dropped for a peer that keeps up. Once the peer is away (or has taken
+   * nothing for stallMs), the rest goes in at once and what does not fit is
+   * dropped and counted.
+   */
   private accept(chunk: Buffer, done: (err?: Error | null) => void): void {
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(10, start);
-      if (nl < 0) break;
-      // A view, not a copy: the chunk is this stream's alone (LineSink recycles only file and stdio chunks).
-      if (nl > start) this.queue.push(chunk.subarray(start, nl));
-      start = nl + 1;
+    this.held = { chunk, at: 0, done };
+    this.fill();
+  }
+
+  private held: { chunk: Buffer; at: number; done: (err?: Error | null) => void } | undefined;
+
+  private fill(): void {
+    const h = this.held;
+    if (h === undefined) return;
+    const { chunk } = h;
+    // Connecting counts as up: a first connection takes a few milliseconds, and the stall bound caps one that never comes.
+    const wait = (this.state === 'up' || this.state === 'connecting') && this.stallTimer !== null;
+    while (h.at < chunk.length) {
+      let nl = chunk.indexOf(10, h.at);
+      if (nl < 0) nl = chunk.length;
+      if (nl > h.at) {
+        if (wait && !this.queue.hasRoom(nl - h.at)) break;
+        // A view, not a copy: the chunk is this stream's alone (LineSink recycles only file and stdio chunks).
+        this.queue.push(chunk.subarray(h.at, nl));
+      }
+      h.at = nl + 1;
     }
-    if (start < chunk.length) this.queue.push(chunk.subarray(start));
     this.kick();
-    if (this.state === 'up' && this.queue.length * 2 >= this.queue.maxRecords) this.waitForRoom(done);
-    else done();
-  }
-
-  private waitForRoom(done: () => void): void {
-    this.waiters.push(done);
-    this.stallTimer ??= setTimeout(() => {
-      this.stallTimer = undefined;
-      this.log?.warn({ sink: this.name, buffered: this.queue.length }, 'output sink is not taking records: writing on into the buffer');
-      this.releaseWriters();
-    }, this.stallMs);
-  }
-
-  private releaseWriters(): void {
-    if (this.stallTimer !== undefined) {
+    if (h.at < chunk.length) {
+      this.stallTimer ??= setTimeout(() => {
+        this.log?.warn({ sink: this.name, buffered: this.queue.length }, 'output sink is not taking records: writing on into the buffer');
+        this.stallTimer = null;
+        this.fill();
+      }, this.stallMs);
+      return;
+    }
+    this.held = undefined;
+    // A stall (null) lasts until the peer takes a batch; only a wait still running is cancelled.
+    if (this.stallTimer) {
       clearTimeout(this.stallTimer);
       this.stallTimer = undefined;
     }
-    const w = this.waiters;
-    this.waiters = [];
-    for (const done of w) done();
+    h.done();
   }
 
   /** Drops the connection and connects again at once (SIGHUP); the buffer is kept. */
@@ -200,8 +215,8 @@ export class NetworkSink {
     this.failures++;
     this.state = 'down';
     if (first) this.log?.warn({ sink: this.name, error: err.message, buffered: this.queue.length, retry_ms: this.backoffMs }, `${msg}; buffering and retrying`);
-    // Writers waiting for room would wait for a peer that is gone: from now on records are buffered or dropped.
-    this.releaseWriters();
+    // A chunk waiting for room would wait for a peer that is gone: from now on records are buffered or dropped.
+    this.fill();
     void this.transport.close().catch(() => undefined);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
@@ -238,7 +253,9 @@ export class NetworkSink {
         this.queue.shift(batch.length);
         this.sent += batch.length - refused;
         this.refusedByPeer += refused;
-        if (this.queue.length * 2 < this.queue.maxRecords) this.releaseWriters();
+        // The peer took a batch: it is not stalled, and a waiting chunk may fit now.
+        if (this.stallTimer === null) this.stallTimer = undefined;
+        this.fill();
       }
     } finally {
       this.pumping = false;
@@ -270,7 +287,7 @@ export class NetworkSink {
     await this.flush(timeoutMs);
     this.state = 'closed';
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
-    this.releaseWriters();
+    this.fill();
     this.givenUp += this.queue.length;
     this.queue.shift(this.queue.length);
     await this.transport.close().catch(() => undefined);

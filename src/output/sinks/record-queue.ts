@@ -25,6 +25,11 @@ export class RecordQueue {
     return this.heldBytes;
   }
 
+  /** Whether one more record of up to `bytes` would be taken. */
+  hasRoom(bytes: number): boolean {
+    return this.length < this.maxRecords && this.heldBytes + bytes <= this.maxBytes;
+  }
+
   push(record: Buffer): boolean {
     if (this.length >= this.maxRecords || this.heldBytes + record.length > this.maxBytes) {
       this.refused++;

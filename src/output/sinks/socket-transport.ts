@@ -24,13 +24,17 @@ export class SocketTransport implements Transport {
     return new Promise<void>((resolve, reject) => {
       const s = 'path' in this.endpoint ? connect({ path: this.endpoint.path }) : connect({ host: this.endpoint.host, port: this.endpoint.port });
       let up = false;
+      // A host that drops SYNs would leave connect() pending for minutes; the sink retries sooner.
+      const timer = setTimeout(() => s.destroy(new Error('connect timed out')), CONNECT_TIMEOUT_MS);
       s.once('connect', () => {
+        clearTimeout(timer);
         up = true;
         s.setNoDelay?.(true);
         this.socket = s;
         resolve();
       });
       s.on('error', (err) => {
+        clearTimeout(timer);
         if (!up) reject(err);
       });
       // The peer's end or a reset: either way nothing more goes through this socket.
@@ -74,6 +78,7 @@ export class SocketTransport implements Transport {
 }
 
 const NL = Buffer.from('\n');
+const CONNECT_TIMEOUT_MS = 5000;
 
 /** One record per line, as Suricata's unix_stream output writes. */
 export function lineFrame(record: Buffer, parts: Buffer[]): void {
