@@ -7,12 +7,14 @@
 #   scripts/corpus/ndpi-risks.sh [--summary] CAPTURE...
 #
 # Default output: one TSV line per port-53 flow,
-#   file  client  server  protocol  risks (comma-separated, "-" for none)
+#   file  client  server  protocol  risks (comma-separated, "-" for none)  name
+# (name: the host name nDPI took from the flow, its first query name).
 # --summary: one Markdown table row per file,
 #   | file | flows | flows with any risk | flows with a DNS risk | risks (flows) |
-# where a DNS risk is one of nDPI's DNS/name heuristics: Suspicious DNS
-# Traffic, Suspicious DGA Domain name, Large DNS Packet, Fragmented DNS
-# Message, Risky Domain Name.
+# where a DNS risk is one of nDPI's DNS or name heuristics (its name has
+# DNS, DGA or Domain in it: Suspicious DNS Traffic, Suspicious DGA Domain
+# name, DNS Packet Larger Than 512 bytes, Fragmented DNS Message, Risky
+# Domain Name), not a generic one such as Malformed Packet.
 #
 # The flow lines come from `ndpiReader -i FILE -v 2`, whose format is
 #   \t<n>\tUDP 10.0.0.1:5353 <-> 10.0.0.2:53 [proto: 5/DNS]...[Risk: ** A **** B **]...
@@ -27,7 +29,7 @@ command -v ndpiReader >/dev/null || { echo "ndpi-risks: ndpiReader missing (apt-
 flows() {
   local f=$1
   # ndpiReader exits non-zero on some captures it still reads; keep going.
-  timeout 120 ndpiReader -q -i "$f" -v 2 2>/dev/null </dev/null | awk -v file="$(basename "$f")" '
+  timeout 120 ndpiReader -q -i "$f" -v 2 2>/dev/null </dev/null | awk -v file="$(label "$f")" '
     function split_ep(ep, out,   i) {
       # "[2001:db8::1]:53" or "10.0.0.1:53"
       if (ep ~ /^\[/) { i = index(ep, "]:"); out["ip"] = substr(ep, 2, i - 2); out["port"] = substr(ep, i + 2) }
@@ -48,30 +50,48 @@ flows() {
         gsub(/^\*\* /, "", r); gsub(/ \*\*$/, "", r); gsub(/ \*\*\*\* /, ",", r)
         risks = r
       }
-      printf "%s\t%s\t%s\t%s\t%s\n", file, cli, srv, proto, risks
+      name = "-"
+      if (match(line, /\[Hostname\/SNI: [^]]*\]/)) name = substr(line, RSTART + 15, RLENGTH - 16)
+      printf "%s\t%s\t%s\t%s\t%s\t%s\n", file, cli, srv, proto, risks, name
     }'
 }
 
-for f in "$@"; do
-  if [ "$summary" -eq 0 ]; then
-    flows "$f"
-  else
-    flows "$f" | awk -F'\t' -v file="$(basename "$f")" '
-      { n++
-        if ($5 != "-") {
-          any++
-          k = split($5, r, ",")
-          dns = 0
-          for (i = 1; i <= k; i++) {
-            cnt[r[i]]++
-            if (r[i] ~ /Suspicious DNS|DGA|Large DNS|Fragmented DNS|Risky Domain/) dns = 1
-          }
-          d += dns
-        } }
-      END {
-        s = ""
-        for (x in cnt) s = s (s == "" ? "" : "; ") x " (" cnt[x] ")"
-        printf "| `%s` | %d | %d | %d | %s |\n", file, n, any, d, (s == "" ? "-" : s)
-      }'
-  fi
-done
+# Files are named by their last two path parts (train/dns.pcap), which
+# keeps same-named captures of different folders apart.
+label() { local d; d=$(basename "$(dirname "$1")"); echo "$d/$(basename "$1")"; }
+
+per_file() {
+  local f
+  for f in "$@"; do
+    if [ "$summary" -eq 0 ]; then
+      flows "$f"
+    else
+      flows "$f" | awk -F'\t' -v file="$(label "$f")" '
+        { n++
+          if ($5 != "-") {
+            any++
+            k = split($5, r, ",")
+            dns = 0
+            for (i = 1; i <= k; i++) {
+              cnt[r[i]]++
+              if (r[i] ~ /DNS|DGA|Domain/) dns = 1
+            }
+            d += dns
+          } }
+        END {
+          s = ""
+          for (x in cnt) s = s (s == "" ? "" : "; ") x " (" cnt[x] ")"
+          printf "| `%s` | %d | %d | %d | %s |\n", file, n, any, d, (s == "" ? "-" : s)
+        }'
+    fi
+  done
+}
+
+if [ "$summary" -eq 0 ]; then
+  per_file "$@"
+else
+  # The rows, then one total row over all files.
+  per_file "$@" | awk -F' [|] ' '
+    { print; n += $2; any += $3; d += $4; files++ }
+    END { printf "| total (%d files) | %d | %d | %d | |\n", files, n, any, d }'
+fi
