@@ -34,7 +34,7 @@ resolver=198.51.100.1
 log() { printf '[gen-tunnel %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
 [ "$(id -u)" -eq 0 ] || { echo "gen-tunnel-corpus: must run as root (network namespaces)" >&2; exit 1; }
-for tool in ip tcpdump iodine iodined dns2tcpc dns2tcpd nsd knotd unbound dig kdig curl base32 xxd editcap capinfos tshark node /usr/bin/python3; do
+for tool in ip tcpdump iodine iodined dns2tcpc dns2tcpd nsd knotd unbound dig kdig curl base32 od editcap capinfos tshark node /usr/bin/python3; do
   command -v "$tool" >/dev/null || { echo "gen-tunnel-corpus: missing $tool (scripts/setup-debian.sh --test)" >&2; exit 1; }
 done
 if [ ! -c /dev/net/tun ]; then
@@ -306,7 +306,7 @@ exfil_names() {
   local file=$1 enc=$2 suffix=$3
   case $enc in
     base32) base32 -w0 "$file" | tr -d '=' | tr 'A-Z' 'a-z' ;;
-    hex) xxd -p "$file" | tr -d '\n' ;;
+    hex) od -An -v -tx1 "$file" | tr -d " \n" ;;
   esac | fold -w 112 | awk -v s="$suffix" '{
     a = substr($0, 1, 56); b = substr($0, 57)
     printf "%d.%s%s.%s\n", NR, a, (b == "" ? "" : "." b), s
