@@ -15,13 +15,14 @@
 #     prometheus                      promtool and a scraping server for the metrics tests
 #     python3-dpkt                    the Community ID reference script
 #     logrotate                       the logrotate snippet's test
+#     wamerican                       /usr/share/dict/words, names for the population corpus
 #     iproute2                        network namespaces
 #     chromium                        headless rendering of the HTML reports
 set -euo pipefail
 pkgs=(libpcap0.8-dev)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(time tcpdump tshark tcpreplay wireshark-common nsd knot unbound bind9 dnsmasq-base dnsutils knot-dnsutils dnsperf
-    iodine dns2tcp curl libndpi-bin redis-server rsyslog prometheus python3-dpkt logrotate iproute2 chromium)
+    iodine dns2tcp curl wamerican libndpi-bin redis-server rsyslog prometheus python3-dpkt logrotate iproute2 chromium)
 elif [ -n "${1:-}" ]; then
   echo "usage: $0 [--test]" >&2
   exit 2
