@@ -14,7 +14,7 @@ export const NO_VLAN: readonly number[] = Object.freeze([]);
 export class AssembledFlowInfo implements FlowInfo {
   private cText: string | undefined = undefined;
   private sText: string | undefined = undefined;
-  /** See FlowInfo: filled on the flow's first record (declared here so every instance has one shape). */
+  /** See FlowInfo: filled by the first string record of the flow (declared here so every instance has one shape). */
   communityId: string | undefined = undefined;
   communityIdSeed = -1;
   private readonly c0: number;
@@ -68,8 +68,8 @@ export class AssembledFlowInfo implements FlowInfo {
       : putIpWords(dv, p, this.ipVersion, this.c0, this.c1, this.c2, this.c3);
   }
 
-  /** The 5-tuple the Community ID hashes: client as A, server as B, addresses as the key's words. */
-  tupleWords(): {
+  /** Fills `t` with the 5-tuple the Community ID hashes (client as A, addresses as the key's words), without allocating. */
+  fillTuple(t: {
     ipVersion: 4 | 6;
     proto: number;
     a0: number;
@@ -82,9 +82,19 @@ export class AssembledFlowInfo implements FlowInfo {
     b2: number;
     b3: number;
     portB: number;
-  } {
-    const { ipVersion, c0: a0, c1: a1, c2: a2, c3: a3, clientPort: portA, s0: b0, s1: b1, s2: b2, s3: b3, serverPort: portB } = this;
-    return { ipVersion, proto: this.transport === 'tcp' ? 6 : 17, a0, a1, a2, a3, portA, b0, b1, b2, b3, portB };
+  }): void {
+    t.ipVersion = this.ipVersion;
+    t.proto = this.transport === 'tcp' ? 6 : 17;
+    t.a0 = this.c0;
+    t.a1 = this.c1;
+    t.a2 = this.c2;
+    t.a3 = this.c3;
+    t.portA = this.clientPort;
+    t.b0 = this.s0;
+    t.b1 = this.s1;
+    t.b2 = this.s2;
+    t.b3 = this.s3;
+    t.portB = this.serverPort;
   }
 
   /** Own enumerable fields a plain FlowInfo would have (for logs and test diffs). */

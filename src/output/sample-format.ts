@@ -1,6 +1,6 @@
 import { HEAD_BYTES, FIRST_BYTES, SAMPLE_FLAG_NAMES, type FlowInfo, type SampleBatch } from '../flow/sample.js';
 import { flowFields } from './flow-fields.js';
-import { flowCommunityId } from './community-id.js';
+import { flowCommunityId, putFlowCommunityId } from './community-id.js';
 import { FLOW_BYTES_MAX, FlowBytesCache } from './flow-bytes-cache.js';
 import { AssembledFlowInfo } from '../flow/assembled-flow-info.js';
 import { IP_TEXT_MAX } from '../flow/ip-format.js';
@@ -50,9 +50,15 @@ const DEST_PORT = label('","dest_port":');
  * has it (after proto); no community_id when the flow has none (address
  * text that is no address), as Suricata leaves it out then.
  */
-const PROTO_COMMUNITY_ID = new FlowBytesCache((flow) => {
-  const id = flowCommunityId(flow);
-  return `,"proto":"${flow.transport === 'udp' ? 'UDP' : 'TCP'}"` + (id === '' ? '' : `,"community_id":"${id}"`);
+const PROTO_UDP_ID = ascii(',"proto":"UDP","community_id":"');
+const PROTO_TCP_ID = ascii(',"proto":"TCP","community_id":"');
+const PROTO_COMMUNITY_ID = new FlowBytesCache((flow, out) => {
+  const head = flow.transport === 'udp' ? PROTO_UDP_ID : PROTO_TCP_ID;
+  out.set(head, 0);
+  const end = putFlowCommunityId(flow, out, head.length);
+  if (end === head.length) return ',"proto":"UDP"'.length; // no id: the field is left out
+  out[end] = 0x22; // '"'
+  return end + 1;
 });
 /** From the Community ID to the message index, per direction: one copy instead of three. */
 const DIR_INDEX = [
@@ -290,7 +296,15 @@ function csvNameField(names: readonly string[], index: number): Uint8Array {
 }
 
 /** `,UDP,1:...,` per flow (the Community ID is base64 and never needs CSV quoting). */
-const CSV_PROTO_COMMUNITY_ID = new FlowBytesCache((flow) => `,${flow.transport === 'udp' ? 'UDP' : 'TCP'},${flowCommunityId(flow)},`);
+const CSV_UDP = ascii(',UDP,');
+const CSV_TCP = ascii(',TCP,');
+const CSV_PROTO_COMMUNITY_ID = new FlowBytesCache((flow, out) => {
+  const head = flow.transport === 'udp' ? CSV_UDP : CSV_TCP;
+  out.set(head, 0);
+  const end = putFlowCommunityId(flow, out, head.length);
+  out[end] = 0x2c; // ','
+  return end + 1;
+});
 const CSV_DIR = [label('to_server,'), label('to_client,')] as const;
 /** `,` the flag names joined by `|`, and the newline, per flag combination. */
 const CSV_FLAGS_TAIL: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(256).fill(undefined);

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AssembledFlowInfo } from '../../src/flow/assembled-flow-info.js';
 import { newFlowKey } from '../../src/flow/flow-key.js';
@@ -64,6 +66,52 @@ describe('communityIdV1 against the specification baseline', () => {
     expect(idOf(e, 0)).toBe(idOf(back, 0));
     expect(idOf(e, 0)).not.toBe(idOf(e, 65535));
     expect(idOf(e, 0)).toMatch(/^1:[A-Za-z0-9+/]{27}=$/);
+  });
+});
+
+/** The specification's pseudo code, with Buffer and node:crypto: the second opinion for random tuples. */
+function specId(v: 4 | 6, src: number[], dst: number[], proto: number, sport: number, dport: number, seed: number): string {
+  const addr = (w: number[]): Buffer => {
+    const b = Buffer.alloc(v === 4 ? 4 : 16);
+    for (let k = 0; k < b.length / 4; k++) b.writeInt32BE(w[k]! | 0, 4 * k);
+    return b;
+  };
+  let [sa, da, sp, dp] = [addr(src), addr(dst), sport, dport];
+  const c = Buffer.compare(sa, da);
+  if (c > 0 || (c === 0 && sp > dp)) [sa, da, sp, dp] = [da, sa, dp, sp];
+  const tail = Buffer.alloc(6);
+  tail.writeUInt8(proto, 0);
+  tail.writeUInt16BE(sp, 2);
+  tail.writeUInt16BE(dp, 4);
+  const seedBytes = Buffer.alloc(2);
+  seedBytes.writeUInt16BE(seed, 0);
+  return '1:' + createHash('sha1').update(Buffer.concat([seedBytes, sa, da, tail])).digest('base64');
+}
+
+describe('communityIdV1 against the pseudo code', () => {
+  it('agrees for random TCP/UDP tuples, IPv4 and IPv6, any seed', () => {
+    const word = fc.oneof(fc.integer({ min: -0x80000000, max: 0x7fffffff }), fc.constantFrom(0, 1, -1));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(4 as const, 6 as const),
+        fc.array(word, { minLength: 4, maxLength: 4 }),
+        fc.array(word, { minLength: 4, maxLength: 4 }),
+        fc.constantFrom(6, 17),
+        fc.integer({ min: 0, max: 65535 }),
+        fc.integer({ min: 0, max: 65535 }),
+        fc.integer({ min: 0, max: 65535 }),
+        fc.boolean(),
+        (v, a, b, proto, pa, pb, seed, same) => {
+          const bw = same ? a : b; // equal addresses: the ports decide
+          const z = (w: number[]): number[] => (v === 4 ? [w[0]!, 0, 0, 0] : w);
+          const [a0, a1, a2, a3] = z(a);
+          const [b0, b1, b2, b3] = z(bw);
+          const got = communityIdV1({ ipVersion: v, proto, a0: a0!, a1: a1!, a2: a2!, a3: a3!, portA: pa, b0: b0!, b1: b1!, b2: b2!, b3: b3!, portB: pb }, seed);
+          expect(got).toBe(specId(v, z(a), z(bw), proto, pa, pb, seed));
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });
 
