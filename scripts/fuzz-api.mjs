@@ -1,7 +1,7 @@
 // The modules the fuzz harness exercises, loaded from a build directory
 // (dist/). test/robustness/fuzz-api.ts is the same list from src/.
 export async function fuzzApi(base) {
-  const [decodeFrame, packet, weirds, tables, openCapture, errors, flow, rules, modelDir, backend, pipeline] = await Promise.all([
+  const [decodeFrame, packet, weirds, tables, openCapture, errors, flow, rules, modelDir, backend, pipeline, question] = await Promise.all([
     import(`${base}decode/decode-frame.js`),
     import(`${base}decode/packet.js`),
     import(`${base}decode/weirds.js`),
@@ -13,6 +13,7 @@ export async function fuzzApi(base) {
     import(`${base}model/model-dir.js`),
     import(`${base}model/backend.js`),
     import(`${base}pipeline.js`),
+    import(`${base}decode/dns/dns-question.js`),
   ]);
   await backend.selectBackend('cpu');
   return {
@@ -32,5 +33,10 @@ export async function fuzzApi(base) {
     ALL_RULES_MASK: rules.ALL_RULES_MASK,
     DEFAULT_RULES_MASK: rules.DEFAULT_RULES_MASK,
     loadModelDir: modelDir.loadModelDir,
+    decodeQuestion: question.decodeQuestion,
+    newDnsQuestion: question.newDnsQuestion,
+    QS_OK: question.QS_OK,
+    QUESTION_WEIRD: question.QUESTION_WEIRD,
+    ANSWER_WEIRD: question.ANSWER_WEIRD,
   };
 }

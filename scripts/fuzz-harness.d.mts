@@ -9,6 +9,8 @@ export interface Seeds {
   frames: Array<{ linktype: number; bytes: Uint8Array; origLen: number }>;
   model: Record<string, Uint8Array>;
   linktypes: number[];
+  /** UDP port-53 payloads of at least 12 bytes, for the question target. */
+  messages: Uint8Array[];
 }
 
 export interface FuzzFailure {
@@ -49,6 +51,8 @@ export declare function checkCapture(
   chunkSize?: number,
 ): Promise<{ frames: Array<[number, number]>; error: { code: string; offset?: number; file?: string } | undefined }>;
 export declare function memoryInput(bytes: Uint8Array, step?: number): { read(into: Uint8Array, offset: number, length: number): Promise<number>; close(): Promise<void> };
+/** decodeQuestion's invariants on one message kept to `keep` of `msgLen` bytes; returns the status. */
+export declare function checkQuestion(api: FuzzApi, msg: Uint8Array, keep: number, msgLen: number): number;
 export declare function mutate(seed: Uint8Array, ops: readonly unknown[], others: readonly Uint8Array[], structured?: boolean): Uint8Array;
 export declare function lengthFields(bytes: Uint8Array): Array<{ at: number; le: boolean }>;
 

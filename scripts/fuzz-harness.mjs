@@ -12,12 +12,14 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
+import dnsPacket from 'dns-packet';
 import fc from 'fast-check';
 
-export const TARGETS = ['decode', 'capture', 'truncate', 'flow', 'lane', 'rules', 'model'];
+export const TARGETS = ['decode', 'capture', 'truncate', 'flow', 'lane', 'rules', 'model', 'question'];
 
 /** Share of the run budget per target; model loads are slow and get a fixed small share. */
-const WEIGHTS = { decode: 0.3, capture: 0.2, truncate: 0.04, flow: 0.16, lane: 0.05, rules: 0.248, model: 0.002 };
+const WEIGHTS = { decode: 0.3, capture: 0.2, truncate: 0.04, flow: 0.16, lane: 0.05, rules: 0.248, model: 0.002, question: 0.1 };
 
 /** Whole-file mutations use files up to this size so one run stays around a millisecond. */
 const MAX_SEED_FILE = 48 * 1024;
@@ -59,7 +61,20 @@ export async function loadSeeds(api, fixturesDir, modelDir) {
   if (modelDir !== undefined) {
     for (const n of ['dnsae.json', 'model.json', 'weights.bin']) model[n] = new Uint8Array(await readFile(path.join(modelDir, n)));
   }
-  return { files, frames, model, linktypes: api.LINKTYPE_TABLE.map((e) => e.value) };
+  return { files, frames, model, linktypes: api.LINKTYPE_TABLE.map((e) => e.value), messages: dnsMessagesOf(api, frames) };
+}
+
+/** The UDP port-53 payloads of at least a header's length among `frames`: real DNS messages to mutate. */
+function dnsMessagesOf(api, frames) {
+  const out = [];
+  const pkt = api.newDecodedPacket();
+  const weirds = new api.WeirdCounters();
+  for (const f of frames) {
+    const fr = asFrame(f);
+    if (!api.decodeFrame(fr, pkt, weirds) || pkt.protocol !== 17 || (pkt.srcPort !== 53 && pkt.dstPort !== 53)) continue;
+    if (pkt.payloadCaptured >= 12 && out.length < 5000) out.push(fr.buf.slice(pkt.payloadOffset, pkt.payloadOffset + pkt.payloadCaptured));
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- inputs
@@ -433,6 +448,74 @@ function editJson(text, edit) {
   return JSON.stringify(doc);
 }
 
+// ---------------------------------------------------------------- DNS question
+
+const dnsTypes = createRequire(import.meta.url)('dns-packet/types.js');
+
+/** The fields of a DnsQuestion as one string, name bytes and label tables included. */
+function questionState(q) {
+  const name = Buffer.from(q.name.subarray(0, q.nameLen)).toString('hex');
+  const labels = `${Buffer.from(q.labelStart.subarray(0, q.labelCount)).toString('hex')}/${Buffer.from(q.labelLen.subarray(0, q.labelCount)).toString('hex')}`;
+  const rest = Object.entries(q).filter(([, v]) => !ArrayBuffer.isView(v)).map(([k, v]) => `${k}=${v}`).join(' ');
+  return `${rest} ${name} ${labels}`;
+}
+
+/**
+ * decodeQuestion on `msg` kept to `keep` bytes of a message of `msgLen`:
+ * never throws, the same result whatever surrounds [off, off+keep) (a read
+ * outside shows as a difference), name and label bounds, a name hash of the
+ * name it holds, and dns-packet's reading of a whole message it decodes
+ * (name and type when ours is QS_OK; a question whenever it succeeds).
+ */
+export function checkQuestion(api, msg, keep, msgLen) {
+  keep = Math.min(keep, msg.length);
+  const pad = 9;
+  const results = [];
+  for (const fill of [0x00, 0xc0, 0x3f]) {
+    const buf = new Uint8Array(keep + 2 * pad).fill(fill);
+    buf.set(msg.subarray(0, keep), pad);
+    const q = api.newDnsQuestion();
+    const s = api.decodeQuestion(buf, pad, keep, msgLen, q);
+    check(s === q.status && Number.isInteger(s) && s >= 0 && s < api.QUESTION_WEIRD.length, `status ${s}`);
+    results.push([questionState(q), q]);
+  }
+  check(results[0][0] === results[1][0] && results[0][0] === results[2][0], `result depends on bytes outside [off, off+len):\n  ${results[0][0]}\n  ${results[1][0]}`);
+  const q = results[0][1];
+  check(q.nameLen <= 255 && q.labelCount <= 127 && q.expandedNameLen <= 255, `name ${q.nameLen} bytes, ${q.labelCount} labels, ${q.expandedNameLen} expanded`);
+  check(q.answersParsed <= q.ancount && q.answersParsed >= 0 && q.rdataBytes >= 0, `answers ${q.answersParsed} of ${q.ancount}, ${q.rdataBytes} RDATA bytes`);
+  check(q.answerStatus >= 0 && q.answerStatus < api.ANSWER_WEIRD.length, `answer status ${q.answerStatus}`);
+  if (q.status === api.QS_OK) {
+    let sum = q.labelCount > 0 ? q.labelCount - 1 : 0;
+    for (let i = 0; i < q.labelCount; i++) {
+      check(q.labelLen[i] >= 1 && q.labelLen[i] <= 63 && q.labelStart[i] + q.labelLen[i] <= q.nameLen, `label ${i} at ${q.labelStart[i]}+${q.labelLen[i]}`);
+      sum += q.labelLen[i];
+    }
+    check(sum === q.nameLen, `labels add up to ${sum}, name is ${q.nameLen}`);
+    let h = 0x811c9dc5;
+    for (let i = 0; i < q.nameLen; i++) h = Math.imul(h ^ q.name[i], 0x01000193);
+    check(h >>> 0 === q.nameHash, 'nameHash is not the FNV-1a of the name');
+    check(q.wireNameLen >= 1 && 12 + q.wireNameLen + 4 <= keep, `wire name ${q.wireNameLen} bytes in ${keep}`);
+  }
+  if (keep !== msgLen || keep !== msg.length) return q.status;
+  let ref;
+  try {
+    ref = dnsPacket.decode(Buffer.from(msg.buffer, msg.byteOffset, msg.length));
+  } catch {
+    return q.status;
+  }
+  const rq = ref.questions?.[0];
+  if (rq === undefined) return q.status;
+  check(q.status === api.QS_OK, `dns-packet decodes the question ${JSON.stringify(rq.name)}, decodeQuestion gives status ${q.status}`);
+  check(q.qtype === dnsTypes.toType(rq.type), `qtype ${q.qtype}, dns-packet ${rq.type}`);
+  // dns-packet reads labels as UTF-8: compare names made of ASCII bytes only.
+  if (q.name.subarray(0, q.nameLen).every((b) => b < 0x80)) {
+    const ours = Buffer.from(q.name.subarray(0, q.nameLen)).toString('latin1');
+    const theirs = rq.name === '.' ? '' : rq.name.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    check(ours === theirs, `name ${JSON.stringify(ours)}, dns-packet ${JSON.stringify(theirs)}`);
+  }
+  return q.status;
+}
+
 // ---------------------------------------------------------------- flow sequences
 
 /**
@@ -671,7 +754,30 @@ function props(api, seeds, counts) {
     if (d.drop !== null) delete out[d.drop];
     return out;
   };
+  const messages = seeds.messages ?? [];
+  const questionArb = fc.record({
+    msg: fc.nat(),
+    ops: fc.oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 4, arbitrary: plansArb }),
+    // Kept bytes: the 512-byte cap, or a shorter cut (snaplen); message length: as kept, or longer.
+    keep: fc.oneof({ weight: 3, arbitrary: fc.constant(512) }, { weight: 1, arbitrary: fc.nat(600) }),
+    extra: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat(2000) }),
+  });
+  const questionOf = (d) => {
+    const msg = mutate(messages[d.msg % messages.length], d.ops, messages, false);
+    const keep = Math.min(d.keep, msg.length);
+    return { msg, keep, msgLen: keep < msg.length ? msg.length + d.extra : keep + d.extra };
+  };
   const all = {
+    question: {
+      prop: fc.property(questionArb, (d) => {
+        const x = questionOf(d);
+        checkQuestion(api, x.msg, x.keep, x.msgLen);
+      }),
+      input: (d) => {
+        const x = questionOf(d);
+        return { ext: 'question.json', bytes: Buffer.from(JSON.stringify({ msg: Buffer.from(x.msg).toString('hex'), keep: x.keep, msgLen: x.msgLen })) };
+      },
+    },
     decode: {
       prop: fc.property(decodeArb, (d) => {
         checkDecode(api, asFrame(frameOf(d)), newCtx(api));
@@ -720,7 +826,7 @@ function props(api, seeds, counts) {
     },
   };
   const out = {};
-  for (const t of Object.keys(counts)) if (t !== 'model' || Object.keys(seeds.model).length > 0) out[t] = all[t];
+  for (const t of Object.keys(counts)) if ((t !== 'model' || Object.keys(seeds.model).length > 0) && (t !== 'question' || messages.length > 0)) out[t] = all[t];
   return out;
 }
 
@@ -789,6 +895,11 @@ export async function replayRegression(api, file, seeds) {
       const d = JSON.parse(Buffer.from(bytes).toString('utf8'));
       const head = new Uint8Array(Buffer.from(d.head, 'hex'));
       checkRules(api, head, Math.min(d.off, head.length), Math.min(d.headLen, Math.max(0, head.length - d.off)), d.len, d.transport, d.direction, d.mask >>> 0);
+      return target;
+    }
+    case 'question': {
+      const d = JSON.parse(Buffer.from(bytes).toString('utf8'));
+      checkQuestion(api, new Uint8Array(Buffer.from(d.msg, 'hex')), d.keep, d.msgLen);
       return target;
     }
     case 'model': {

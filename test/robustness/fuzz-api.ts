@@ -1,6 +1,7 @@
 // The modules the fuzz harness exercises, from src/ (scripts/fuzz-api.mjs loads the same from dist/).
 import { openCaptureInput } from '../../src/capture/open-capture.js';
 import { decodeFrame } from '../../src/decode/decode-frame.js';
+import { ANSWER_WEIRD, decodeQuestion, newDnsQuestion, QS_OK, QUESTION_WEIRD } from '../../src/decode/dns/dns-question.js';
 import { newDecodedPacket, resetDecodedPacket } from '../../src/decode/packet.js';
 import { LINKTYPE_TABLE } from '../../src/decode/tables.js';
 import { WeirdCounters } from '../../src/decode/weirds.js';
@@ -31,5 +32,10 @@ export async function srcFuzzApi(): Promise<FuzzApi> {
     ALL_RULES_MASK,
     DEFAULT_RULES_MASK,
     loadModelDir,
+    decodeQuestion,
+    newDnsQuestion,
+    QS_OK,
+    QUESTION_WEIRD,
+    ANSWER_WEIRD,
   };
 }

@@ -36,6 +36,24 @@ describe('fuzz harness (short CI budget)', () => {
     expect(result.failures[0]!.error).toContain('planted');
   });
 
+  it('catches a question decoder that reads one byte past its kept bytes', async () => {
+    const api = await srcFuzzApi();
+    const seeds = await loadSeeds(api, `${ROOT}test/fixtures`);
+    expect(seeds.messages.length).toBeGreaterThan(1000);
+    const real = api.decodeQuestion as (b: Uint8Array, off: number, len: number, msgLen: number, q: { id: number }) => number;
+    const planted = {
+      ...api,
+      decodeQuestion: (b: Uint8Array, off: number, len: number, msgLen: number, q: { id: number }) => {
+        const s = real(b, off, len, msgLen, q);
+        q.id ^= b[off + len] ?? 0;
+        return s;
+      },
+    };
+    const result = await runFuzz(planted, { runs: 500, seed: 11, targets: ['question'], seeds });
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]!.error).toContain('outside [off, off+len)');
+  });
+
   it('finds the length fields of a hand-built pcap, and mutating one changes exactly those bytes', () => {
     const file = buildPcap({ snaplen: 65535 }, [
       { sec: 1, frac: 0, data: new Uint8Array(10) },
