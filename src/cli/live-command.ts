@@ -3,7 +3,7 @@ import { LIVE_DEFAULTS, listLiveDevices } from '../capture/live-source.js';
 import { UsageError } from '../errors.js';
 import { stageLogger } from '../logger.js';
 import type { CaptureTuning, LiveRunOptions } from '../run/live.js';
-import { addDetectorOptions, alertPolicyFrom, ruleMaskFrom, type DetectorCliOptions } from './alert-options.js';
+import { addDetectorOptions, alertPolicyFrom, detectorsFrom, ruleMaskFrom, tunnelRunFrom, type DetectorCliOptions } from './alert-options.js';
 import { addSinkOptions, openOutputTarget, type SinkCliOptions } from './output-target.js';
 import { addCommunityIdOption } from './community-id-option.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
@@ -61,7 +61,9 @@ export function liveCommand(): Command {
       const log = stageLogger('live');
       // Imported on use: prom-client alone adds ~75 ms to every other command's start.
       const { runLive } = await import('../run/live.js');
-      return runLive(liveRunOptionsFrom(o), log, { openOutput: () => openOutputTarget(o.out, o, { append: true, log }) });
+      const options = liveRunOptionsFrom(o);
+      const tunnel = await tunnelRunFrom(o, detectorsFrom(o), log);
+      return runLive(tunnel === undefined ? options : { ...options, tunnel }, log, { openOutput: () => openOutputTarget(o.out, o, { append: true, log }) });
     }),
   );
 }
@@ -81,7 +83,7 @@ export function liveRunOptionsFrom(o: LiveCliOptions): LiveRunOptions {
     filter: o.filter,
     user: o.user,
     modelDir: o.model,
-    mode: o.detector,
+    mode: detectorsFrom(o).header,
     ruleMask: ruleMaskFrom(o),
     policy: alertPolicyFrom(o),
     all: o.all === true,

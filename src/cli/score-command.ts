@@ -3,7 +3,7 @@ import { ExitCode } from '../errors.js';
 import { stageLogger } from '../logger.js';
 import { scoreCaptures } from '../run/score.js';
 import { openScorer } from '../scoring/open-scorer.js';
-import { addDetectorOptions, alertPolicyFrom, ruleMaskFrom, type DetectorCliOptions } from './alert-options.js';
+import { addDetectorOptions, alertPolicyFrom, detectorsFrom, ruleMaskFrom, tunnelRunFrom, type DetectorCliOptions } from './alert-options.js';
 import { addSinkOptions, openOutputTarget, type SinkCliOptions } from './output-target.js';
 import { addCommunityIdOption } from './community-id-option.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
@@ -31,13 +31,15 @@ export function scoreCommand(): Command {
       const log = stageLogger('score');
       const ruleMask = ruleMaskFrom(o);
       const policy = alertPolicyFrom(o);
-      const scorer = o.detector === 'rules' ? undefined : await openScorer(o.model);
+      const detectors = detectorsFrom(o);
+      const scorer = detectors.header === undefined || detectors.header === 'rules' ? undefined : await openScorer(o.model);
+      const tunnel = await tunnelRunFrom(o, detectors, log);
       const target = await openOutputTarget(o.out, o, { log });
       const out = target.out;
       const result = await scoreCaptures(
         inputs,
         out,
-        { mode: o.detector, scorer, ruleMask, policy, all: o.all === true, pipeline: pipelineOptionsFrom(o) },
+        { mode: detectors.header, scorer, ruleMask, policy, all: o.all === true, pipeline: pipelineOptionsFrom(o), ...(tunnel === undefined ? {} : { tunnel }) },
         log,
       );
       await target.close();

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { DEFAULT_SPEC, PURE_EIGHT_BYTE_SPEC, type FeatureSpec } from '../features/encode.js';
 import { stageLogger } from '../logger.js';
 import { DEFAULT_TARGET_FPR, type CalibrationMethod } from '../model/calibrate.js';
+import { DEFAULT_QUESTION_TARGET_FPR } from '../model/question/question-model.js';
 import type { BackendPreference } from '../model/backend.js';
 import type { DedupeMode } from '../model/train.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
@@ -21,6 +22,12 @@ interface TrainOptions extends PipelineCliOptions {
   maxSamples: number;
   dedupe: DedupeMode;
   backend: BackendPreference;
+  question: boolean;
+  window: number;
+  questionEpochs: number;
+  questionTargetFpr: number;
+  maxWindows: number;
+  zoneDepth: number;
 }
 
 function specFor(name: TrainOptions['features']): FeatureSpec {
@@ -54,7 +61,13 @@ export function trainCommand(): Command {
     )
     .option('--max-samples <n>', 'samples kept for training (uniform reservoir beyond it)', parseIntOption('--max-samples', 100, 100_000_000), 2_000_000)
     .option('--dedupe <mode>', 'weighting of repeated inputs: count, sqrt, unique, none', oneOf('--dedupe', ['count', 'sqrt', 'unique', 'none'] as const), 'count')
-    .option('--backend <name>', 'tensorflow.js backend: auto, node, wasm, cpu', oneOf('--backend', ['auto', 'node', 'wasm', 'cpu'] as const), 'auto');
+    .option('--backend <name>', 'tensorflow.js backend: auto, node, wasm, cpu', oneOf('--backend', ['auto', 'node', 'wasm', 'cpu'] as const), 'auto')
+    .option('--no-question', 'train the header stage alone (no question/ model for the tunnel stage)')
+    .option('--window <sec>', 'seconds of packet time per (client, registered domain) window of the question stage', parseFloatOption('--window', 1, 86_400), 60)
+    .option('--question-epochs <n>', 'maximum epochs of the question autoencoder', parseIntOption('--question-epochs', 1, 10_000), 200)
+    .option('--question-target-fpr <rate>', 'share of benign windows the question threshold is calibrated to', parseFloatOption('--question-target-fpr', 0, 0.5), DEFAULT_QUESTION_TARGET_FPR)
+    .option('--max-windows <n>', 'question windows kept for training (uniform reservoir beyond it)', parseIntOption('--max-windows', 50, 100_000_000), 1_000_000)
+    .option('--zone-depth <n>', 'labels of a registered domain under a suffix not on the Public Suffix List', parseIntOption('--zone-depth', 1, 16), 2);
   addPipelineOptions(cmd);
   return cmd.action((inputs: string[], o: TrainOptions) =>
     runAction(async () => {
@@ -78,10 +91,32 @@ export function trainCommand(): Command {
           backend: o.backend,
           pipeline: pipelineOptionsFrom(o),
           onProgress: trainingProgress(log, o.epochs),
+          ...(o.question
+            ? {
+                question: {
+                  windowSec: o.window,
+                  maxWindows: o.maxWindows,
+                  tableWindows: 65_536,
+                  epochs: o.questionEpochs,
+                  batchSize: 256,
+                  patience: 15,
+                  targetFpr: o.questionTargetFpr,
+                  domains: { zoneDepth: o.zoneDepth },
+                  onProgress: trainingProgress(log, o.questionEpochs),
+                },
+              }
+            : {}),
         },
         log,
       );
-      log.info({ stats: result.stats, model: { dir: o.out, id: result.meta.modelId, threshold: result.meta.threshold } }, 'train summary');
+      log.info(
+        {
+          stats: result.stats,
+          model: { dir: o.out, id: result.meta.modelId, threshold: result.meta.threshold },
+          ...(result.question === undefined ? {} : { question_model: { id: result.question.modelId, threshold: result.question.threshold } }),
+        },
+        'train summary',
+      );
       return exitForErrors(result.errors);
     }),
   );

@@ -14,6 +14,10 @@ import type { DetectorMode } from '../scoring/batch-scorer.js';
 import { DEFAULT_MODEL_DIR, openScorer } from '../scoring/open-scorer.js';
 import { ReloadableScorer } from '../scoring/reloadable-scorer.js';
 import { ScoreConsumer } from '../scoring/score-consumer.js';
+import { TunnelStage } from '../scoring/question/tunnel-stage.js';
+import { RegisteredDomains } from '../features/question/registered-domain.js';
+import { MESSAGE_KEEP_BYTES } from '../flow/sample.js';
+import { tunnelPolicyOptions, type TunnelRunOptions } from './score.js';
 import { LiveCounters, statsLineFields, type LiveSnapshot } from './live-stats.js';
 import { LossRatioHistogram } from './loss-ratio-histogram.js';
 
@@ -24,7 +28,10 @@ export interface LiveRunOptions {
   readonly filter: string;
   readonly user: string | undefined;
   readonly modelDir: string | undefined;
-  readonly mode: DetectorMode;
+  /** The header stage's detector; undefined runs the tunnel stage alone. */
+  readonly mode: DetectorMode | undefined;
+  /** The question stage, when it runs (its model is loaded by the caller). */
+  readonly tunnel?: TunnelRunOptions;
   readonly ruleMask: number | undefined;
   readonly policy: AlertPolicyOptions;
   readonly all: boolean;
@@ -54,16 +61,21 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
  */
 class ChunkFlushingConsumer implements BatchConsumer {
   assembler: FlowAssembler | undefined;
+  tunnel: TunnelStage | undefined;
 
-  constructor(private readonly inner: ScoreConsumer) {}
+  constructor(
+    private readonly inner: ScoreConsumer | undefined,
+    private readonly out: LineSink,
+  ) {}
 
   onBatch(batch: SampleBatch): void {
-    this.inner.onBatch(batch);
+    this.inner?.onBatch(batch);
+    this.tunnel?.onBatch(batch);
   }
 
   drain(): Promise<void> {
     this.assembler?.deliverPending();
-    return this.inner.drain();
+    return this.out.drain();
   }
 }
 
@@ -186,15 +198,35 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
   let endpoint: MetricsEndpoint | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    scorer = o.mode === 'rules' ? undefined : new ReloadableScorer(await openScorer(modelDir), histogram.observeBatch);
+    scorer = o.mode === undefined || o.mode === 'rules' ? undefined : new ReloadableScorer(await openScorer(modelDir), histogram.observeBatch);
     target = asOpenedOutput(await deps.openOutput());
     out = target.out;
     const opened = target;
     const policy = new AlertPolicy(o.policy);
-    const consumer = new ScoreConsumer({ mode: o.mode, scorer, ruleMask: o.ruleMask, policy, out, all: o.all, sourceNames: [], inIface: o.device });
-    const flushing = new ChunkFlushingConsumer(consumer);
-    const pipeline = new Pipeline(o.pipeline, flushing, log);
+    const consumer =
+      o.mode === undefined ? undefined : new ScoreConsumer({ mode: o.mode, scorer, ruleMask: o.ruleMask, policy, out, all: o.all, sourceNames: [], inIface: o.device });
+    const flushing = new ChunkFlushingConsumer(consumer, out);
+    const pipeline = new Pipeline(o.tunnel === undefined ? o.pipeline : { ...o.pipeline, keepMessageBytes: MESSAGE_KEEP_BYTES }, flushing, log);
     flushing.assembler = pipeline.assembler;
+    const tunnelPolicy = o.tunnel === undefined ? undefined : new AlertPolicy(tunnelPolicyOptions(o.policy));
+    const tunnel =
+      o.tunnel === undefined
+        ? undefined
+        : new TunnelStage(
+            {
+              model: o.tunnel.model,
+              domains: new RegisteredDomains(o.tunnel.domains),
+              maxWindows: o.tunnel.maxWindows,
+              allowDomains: o.tunnel.allowDomains,
+              policy: tunnelPolicy!,
+              out,
+              all: o.all,
+              sourceNames: [],
+              inIface: o.device,
+            },
+            pipeline.weirds,
+          );
+    flushing.tunnel = tunnel;
 
     // The source exists only after openLive; until then the counters read zeros.
     const counters = new LiveCounters({
@@ -222,7 +254,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
     });
 
     if (o.metrics !== undefined) {
-      const metrics = createLiveMetrics(() => ({ snapshot: counters.snapshot(), lossRatio: scorer === undefined ? undefined : histogram.snapshot(), detector: o.mode }));
+      const metrics = createLiveMetrics(() => ({ snapshot: counters.snapshot(), lossRatio: scorer === undefined ? undefined : histogram.snapshot(), detector: [o.mode, o.tunnel === undefined ? undefined : 'tunnel'].filter((x) => x !== undefined).join(',') }));
       endpoint = await serveMetrics(o.metrics.host, o.metrics.port, () => metrics.render(), metrics.contentType);
     }
 
@@ -274,6 +306,11 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
     deps.onStarted?.(src);
 
     await pipeline.runSource(src, 0);
+    // The windows still open at the stop are scored as at the end of a capture file.
+    if (tunnel !== undefined) {
+      tunnel.endSource(1);
+      await opened.out.drain();
+    }
     out = undefined; // a SIGHUP from now on finds no file to reopen (the sink would open one nobody closes)
     await opened.close();
     if (timer !== undefined) clearInterval(timer);
@@ -282,8 +319,8 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
       {
         stats: {
           ...pipeline.stats(),
-          scoring: consumer.counters,
-          alerting: policy.counters,
+          ...(consumer === undefined ? {} : { scoring: consumer.counters, alerting: policy.counters }),
+          ...(tunnel === undefined ? {} : { tunnel: tunnel.stats(), tunnel_alerting: tunnelPolicy!.counters, tunnel_model_id: tunnel.modelId }),
           kernel: src.kernelStats(),
           queue: src.queue,
           detector: o.mode,

@@ -1,18 +1,32 @@
 import type { DnsaeError } from '../errors.js';
+import { RegisteredDomains, type RegisteredDomainOptions } from '../features/question/registered-domain.js';
+import { MESSAGE_KEEP_BYTES, type SampleBatch } from '../flow/sample.js';
 import type { Logger } from '../logger.js';
+import type { QuestionModel } from '../model/question/question-model.js';
 import type { LineSink } from '../output/ndjson-sink.js';
-import { Pipeline, runFiles, type PipelineOptions } from '../pipeline.js';
+import { Pipeline, runFiles, type BatchConsumer, type PipelineOptions } from '../pipeline.js';
 import { AlertPolicy, type AlertPolicyOptions } from '../scoring/alert-policy.js';
 import type { BatchScorer, DetectorMode } from '../scoring/batch-scorer.js';
+import { TunnelStage } from '../scoring/question/tunnel-stage.js';
 import { ScoreConsumer } from '../scoring/score-consumer.js';
 
+/** The question stage's part of a run: its model and how names are grouped. */
+export interface TunnelRunOptions {
+  readonly model: QuestionModel;
+  readonly domains: Partial<RegisteredDomainOptions>;
+  readonly maxWindows: number;
+  readonly allowDomains: ReadonlySet<string>;
+}
+
 export interface ScoreRunOptions {
-  readonly mode: DetectorMode;
+  /** The header stage's detector; undefined runs the tunnel stage alone. */
+  readonly mode: DetectorMode | undefined;
   readonly scorer: BatchScorer | undefined;
   readonly ruleMask: number | undefined;
   readonly policy: AlertPolicyOptions;
   readonly all: boolean;
   readonly pipeline: PipelineOptions;
+  readonly tunnel?: TunnelRunOptions;
 }
 
 export interface ScoreResult {
@@ -21,31 +35,70 @@ export interface ScoreResult {
   readonly stats: Record<string, unknown>;
 }
 
+/** The tunnel stage's alert hygiene: every window is its own event, so only the per-source limit applies. */
+export function tunnelPolicyOptions(o: AlertPolicyOptions): AlertPolicyOptions {
+  return { ...o, onePerFlow: false };
+}
+
 /** `dnsae score`: captures in, EVE alert records out. */
 export async function scoreCaptures(inputs: readonly string[], out: LineSink, o: ScoreRunOptions, log: Logger): Promise<ScoreResult> {
   const names = inputs.map((p) => (p === '-' ? '<stdin>' : p));
   const policy = new AlertPolicy(o.policy);
-  const consumer = new ScoreConsumer({
-    mode: o.mode,
-    scorer: o.scorer,
-    ruleMask: o.ruleMask,
-    policy,
-    out,
-    all: o.all,
-    sourceNames: names,
+  const header =
+    o.mode === undefined
+      ? undefined
+      : new ScoreConsumer({
+          mode: o.mode,
+          scorer: o.scorer,
+          ruleMask: o.ruleMask,
+          policy,
+          out,
+          all: o.all,
+          sourceNames: names,
+        });
+  const tunnelPolicy = o.tunnel === undefined ? undefined : new AlertPolicy(tunnelPolicyOptions(o.policy));
+  let tunnel: TunnelStage | undefined;
+  const consumer: BatchConsumer = {
+    onBatch(batch: SampleBatch): void {
+      header?.onBatch(batch);
+      tunnel?.onBatch(batch);
+    },
+    drain: () => out.drain(),
+  };
+  const pipelineOptions = o.tunnel === undefined ? o.pipeline : { ...o.pipeline, keepMessageBytes: MESSAGE_KEEP_BYTES };
+  const pipeline = new Pipeline(pipelineOptions, consumer, log);
+  if (o.tunnel !== undefined) {
+    tunnel = new TunnelStage(
+      {
+        model: o.tunnel.model,
+        domains: new RegisteredDomains(o.tunnel.domains),
+        maxWindows: o.tunnel.maxWindows,
+        allowDomains: o.tunnel.allowDomains,
+        policy: tunnelPolicy!,
+        out,
+        all: o.all,
+        sourceNames: names,
+      },
+      pipeline.weirds,
+    );
+  }
+  // Flow ids repeat across files (same 5-tuple); each file's flows alert on their own, and its windows close with it.
+  const { errors } = await runFiles(inputs, pipeline, log, async (i) => {
+    policy.resetFlows();
+    if (tunnel !== undefined) {
+      tunnel.endSource(i + 1);
+      await out.drain();
+    }
   });
-  const pipeline = new Pipeline(o.pipeline, consumer, log);
-  // Flow ids repeat across files (same 5-tuple); each file's flows alert on their own.
-  const { errors } = await runFiles(inputs, pipeline, log, () => policy.resetFlows());
   return {
     errors,
-    alerts: policy.counters.alerts,
+    alerts: policy.counters.alerts + (tunnelPolicy?.counters.alerts ?? 0),
     stats: {
       ...pipeline.stats(),
-      scoring: consumer.counters,
-      alerting: policy.counters,
-      detector: o.mode,
+      ...(header === undefined ? {} : { scoring: header.counters, alerting: policy.counters }),
+      detector: o.mode ?? null,
       model_id: o.scorer?.modelId ?? null,
+      ...(tunnel === undefined ? {} : { tunnel: tunnel.stats(), tunnel_alerting: tunnelPolicy!.counters, tunnel_model_id: tunnel.modelId }),
       sources: pipeline.sources,
     },
   };

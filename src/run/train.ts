@@ -8,6 +8,11 @@ import { trainAutoencoder, type DedupeMode } from '../model/train.js';
 import { Pipeline, runFiles, type PipelineOptions } from '../pipeline.js';
 import { VERSION } from '../version.js';
 import { TrainingCollector } from './training-collector.js';
+import { WindowCollector } from './window-collector.js';
+import { RegisteredDomains, type RegisteredDomainOptions } from '../features/question/registered-domain.js';
+import { MESSAGE_KEEP_BYTES, type SampleBatch } from '../flow/sample.js';
+import { trainQuestionModel } from '../model/question/question-train.js';
+import type { QuestionModelMeta } from '../model/question/question-model.js';
 
 export interface TrainRunOptions {
   readonly out: string;
@@ -25,11 +30,26 @@ export interface TrainRunOptions {
   readonly backend: BackendPreference;
   readonly pipeline: PipelineOptions;
   readonly onProgress?: (p: { epoch: number; loss: number; valLoss: number }) => void;
+  /** The question stage's training; absent trains the header stage alone. */
+  readonly question?: QuestionTrainRunOptions;
+}
+
+export interface QuestionTrainRunOptions {
+  readonly windowSec: number;
+  readonly maxWindows: number;
+  readonly tableWindows: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly patience: number;
+  readonly targetFpr: number;
+  readonly domains: Partial<RegisteredDomainOptions>;
+  readonly onProgress?: (p: { epoch: number; loss: number; valLoss: number }) => void;
 }
 
 export interface TrainRunResult {
   readonly errors: DnsaeError[];
   readonly meta: ModelMeta;
+  readonly question?: QuestionModelMeta;
   readonly stats: Record<string, unknown>;
 }
 
@@ -38,8 +58,21 @@ export async function trainFromCaptures(inputs: readonly string[], o: TrainRunOp
   const backend = await selectBackend(o.backend);
   log.info({ backend }, 'tensorflow backend');
   const collector = new TrainingCollector(o.maxSamples, o.seed);
-  const pipeline = new Pipeline(o.pipeline, collector, log);
-  const { errors } = await runFiles(inputs, pipeline, log);
+  const q = o.question;
+  let windows: WindowCollector | undefined;
+  const pipeline = new Pipeline(
+    q === undefined ? o.pipeline : { ...o.pipeline, keepMessageBytes: MESSAGE_KEEP_BYTES },
+    {
+      onBatch(batch: SampleBatch): void {
+        collector.onBatch(batch);
+        windows?.onBatch(batch);
+      },
+      drain: () => Promise.resolve(),
+    },
+    log,
+  );
+  if (q !== undefined) windows = new WindowCollector(q.maxWindows, q.windowSec, q.tableWindows, new RegisteredDomains(q.domains), pipeline.weirds, o.seed);
+  const { errors } = await runFiles(inputs, pipeline, log, (i) => windows?.endSource(i + 1));
   const set = collector.toTrainingSet();
   log.info({ samples: set.count, seen: collector.seen, errors: errors.length }, 'training samples collected');
   if (set.count < 100) {
@@ -79,9 +112,40 @@ export async function trainFromCaptures(inputs: readonly string[], o: TrainRunOp
       seconds: result.seconds,
     },
   });
+  let question: QuestionModelMeta | undefined;
+  if (q !== undefined && windows !== undefined) {
+    log.info({ windows: windows.count, seen: windows.seen }, 'question windows collected');
+    const r = await trainQuestionModel(
+      o.out,
+      windows.rows(),
+      windows.count,
+      inputs.map((p) => p.split('/').pop() ?? p),
+      {
+        seed: o.seed,
+        epochs: q.epochs,
+        batchSize: q.batchSize,
+        validationFraction: o.validationFraction,
+        patience: q.patience,
+        targetFpr: q.targetFpr,
+        windowSec: q.windowSec,
+        ...(q.onProgress ? { onProgress: q.onProgress } : {}),
+      },
+      VERSION,
+    );
+    question = r.meta;
+  }
   return {
     errors,
     meta,
-    stats: { ...pipeline.stats(), samples_collected: set.count, samples_seen: collector.seen, calibration: cal },
+    ...(question === undefined ? {} : { question }),
+    stats: {
+      ...pipeline.stats(),
+      samples_collected: set.count,
+      samples_seen: collector.seen,
+      calibration: cal,
+      ...(windows === undefined || question === undefined
+        ? {}
+        : { question: { windows_collected: windows.count, windows_seen: windows.seen, ...windows.extractor.stats, threshold: question.threshold, calibration: question.calibration } }),
+    },
   };
 }

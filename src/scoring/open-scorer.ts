@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { readModelWeights } from '../model/model-weights.js';
+import { readQuestionModel, type QuestionModel } from '../model/question/question-model.js';
 import { FusedScorer } from './fused-scorer.js';
 
 /** The model shipped with dnsae, used when --model is not given. */
@@ -13,4 +14,9 @@ export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../models/default', i
 export async function openScorer(dir: string = DEFAULT_MODEL_DIR, opts: { cacheSize?: number } = {}): Promise<FusedScorer> {
   const weights = await readModelWeights(dir);
   return FusedScorer.fromModel(weights, opts.cacheSize === undefined ? {} : { cacheSize: opts.cacheSize });
+}
+
+/** The question stage's model of a model directory, or undefined for a header-only model. */
+export async function openQuestionModel(dir: string = DEFAULT_MODEL_DIR): Promise<QuestionModel | undefined> {
+  return readQuestionModel(dir);
 }

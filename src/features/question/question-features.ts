@@ -28,6 +28,9 @@ import {
   W_SUB_BYTES,
   W_SUB_CHARS,
   W_SUB_LABELS,
+  W_DOM_LEN,
+  B_DOMAIN,
+  DOMAIN_BYTES,
   WindowTable,
 } from './window-table.js';
 
@@ -77,6 +80,9 @@ export const QUESTION_FEATURES = [
   'name_bytes_per_second',
   'non_ascii_query_share',
   'response_ratio',
+  'domain_length',
+  'domain_max_label',
+  'domain_digit_share',
 ] as const;
 
 export const QUESTION_FEATURE_COUNT = QUESTION_FEATURES.length;
@@ -256,4 +262,22 @@ export function windowFeatures(t: WindowTable, s: number, windowSec: number, out
   out[o++] = clip(lg(w[b + W_SUB_BYTES]! / (duration > 1 ? duration : 1)) / lg(100_000));
   out[o++] = clip(perQ(w[b + W_NON_ASCII_Q]!));
   out[o++] = clip((q > 0 ? r / q : r > 0 ? 2 : 0) / 2);
+  // The registered domain itself: a tunnel without a domain of its own (dnscat2 straight to an IP) or a
+  // generated one has long, digit-heavy labels there, which the subdomain features never see.
+  const domLen = w[b + W_DOM_LEN]!;
+  const kept = domLen < DOMAIN_BYTES ? domLen : DOMAIN_BYTES;
+  const bytes = t.bytes;
+  const db = s * WindowTable.BYTES_PER + B_DOMAIN;
+  let run = 0;
+  let longest = 0;
+  let domDigits = 0;
+  for (let k = 0; k < kept; k++) {
+    const c = bytes[db + k]!;
+    if (c === 0x2e) run = 0;
+    else if (++run > longest) longest = run;
+    if (c >= 0x30 && c <= 0x39) domDigits++;
+  }
+  out[o++] = clip(domLen / 128);
+  out[o++] = clip(longest / 63);
+  out[o++] = kept > 0 ? domDigits / kept : 0;
 }

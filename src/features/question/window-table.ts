@@ -68,6 +68,8 @@ export const W_NEXT = 51;
 export const W_SUB_CHARS = 52;
 export const W_EX_LONG_FULL = 53; // example name length before it was cut
 export const W_EX_FIRST_FULL = 54;
+/** Input number (the pipeline's source index) of the window's last message. */
+export const W_SOURCE = 55;
 const I32_WORDS = 56;
 
 // Float64 words of a window.

@@ -1,0 +1,179 @@
+import { decodeQuestion, newDnsQuestion, QS_OK, QUESTION_WEIRD, ANSWER_WEIRD, NON_ASCII_WEIRD, AS_OK } from '../../decode/dns/dns-question.js';
+import { FNV_OFFSET, FNV_PRIME } from '../../decode/dns/name-bytes.js';
+import type { WeirdCounters } from '../../decode/weirds.js';
+import { newFlowKey } from '../../flow/flow-key.js';
+import type { SampleBatch } from '../../flow/sample.js';
+import { addQuery, addResponse } from './question-features.js';
+import type { RegisteredDomains } from './registered-domain.js';
+import {
+  B_EX_FIRST,
+  B_EX_LONG,
+  EXAMPLE_BYTES,
+  W_EX_FIRST_FULL,
+  W_EX_FIRST_LEN,
+  W_EX_LONG_FULL,
+  W_EX_LONG_LEN,
+  W_KA0,
+  W_KB0,
+  W_KMETA,
+  W_KPORTS,
+  W_KPV,
+  W_LAST_QTYPE,
+  W_SOURCE,
+  W_Q,
+  WindowTable,
+  type CloseReason,
+} from './window-table.js';
+
+export interface QuestionExtractorOptions {
+  /** Seconds of packet time per (client, registered domain) window. */
+  readonly windowSec: number;
+  /** Windows open at once; past it the oldest is closed early (counted). */
+  readonly maxWindows: number;
+}
+
+export const DEFAULT_QUESTION_EXTRACTOR_OPTIONS: QuestionExtractorOptions = { windowSec: 60, maxWindows: 65_536 };
+
+export interface QuestionExtractorStats {
+  messages: number;
+  queries: number;
+  responses: number;
+  /** Rows without kept bytes: DNS-over-TCP messages that lost bytes in a gap. */
+  not_kept: number;
+  /** Messages whose question could not be read (each also counted as its weird). */
+  no_question: number;
+  /** Queries for the root name: no registered domain to group them under. */
+  root: number;
+}
+
+/**
+ * Sample rows in, (client, registered domain) windows out: each row's kept
+ * message bytes are decoded (decodeQuestion), the question name's
+ * registered domain found (RegisteredDomains), and the message added to its
+ * window. Closed windows go to `onWindow` with the table and slot, valid
+ * during the call. Messages without a usable question are counted, and
+ * their weirds named, never thrown.
+ */
+export class QuestionExtractor {
+  readonly table: WindowTable;
+  readonly stats: QuestionExtractorStats = { messages: 0, queries: 0, responses: 0, not_kept: 0, no_question: 0, root: 0 };
+  private readonly q = newDnsQuestion();
+  private readonly key = newFlowKey();
+  /** Latest packet time seen: windows end on it. */
+  private clock = 0;
+  /** The pipeline's input number of the rows now given (set by the stage between inputs). */
+  sourceIndex = 0;
+
+  constructor(
+    readonly options: QuestionExtractorOptions,
+    private readonly domains: RegisteredDomains,
+    private readonly weirds: WeirdCounters,
+    onWindow: (table: WindowTable, slot: number, reason: CloseReason) => void,
+  ) {
+    this.table = new WindowTable(options.maxWindows, options.windowSec, (slot, reason) => onWindow(this.table, slot, reason));
+  }
+
+  onBatch(batch: SampleBatch): void {
+    const n = batch.count;
+    const cap = batch.msgBytes;
+    if (cap === 0) return;
+    const q = this.q;
+    const key = this.key;
+    const table = this.table;
+    const w = table.i32;
+    const st = this.stats;
+    const msg = batch.msg;
+    const msgLen = batch.msgLen;
+    let clock = this.clock;
+    for (let i = 0; i < n; i++) {
+      st.messages++;
+      const kept = msgLen[i]!;
+      if (kept === 0) {
+        st.not_kept++;
+        continue;
+      }
+      const status = decodeQuestion(msg, i * cap, kept, batch.payloadLength[i]!, q);
+      if (status !== QS_OK) {
+        st.no_question++;
+        const weird = QUESTION_WEIRD[status];
+        if (weird !== null && weird !== undefined) this.weirds.inc(weird);
+        continue;
+      }
+      if (q.nonAscii > 0) this.weirds.inc(NON_ASCII_WEIRD);
+      if (q.answerStatus !== AS_OK) {
+        const weird = ANSWER_WEIRD[q.answerStatus];
+        if (weird !== null && weird !== undefined) this.weirds.inc(weird);
+      }
+      const labels = q.labelCount;
+      if (labels === 0) {
+        st.root++;
+        continue;
+      }
+      const ts = batch.tsSec[i]! + batch.tsNsec[i]! / 1e9;
+      if (ts > clock) clock = ts;
+      const domLabels = this.domains.labels(q.name, q.nameLen, labels, q.nameHash);
+      const sub = labels - domLabels;
+      const domStart = q.labelStart[sub]!;
+      const name = q.name;
+      const end = q.nameLen;
+      let dh = FNV_OFFSET;
+      for (let k = domStart; k < end; k++) dh = Math.imul(dh ^ name[k]!, FNV_PRIME);
+      const clientIsA = batch.readFlowKey(i, key);
+      const c0 = clientIsA ? key.a0 : key.b0;
+      const c1 = clientIsA ? key.a1 : key.b1;
+      const c2 = clientIsA ? key.a2 : key.b2;
+      const c3 = clientIsA ? key.a3 : key.b3;
+      const cv = key.ipVersion;
+      const domLen = end - domStart;
+      let s = table.find(c0, c1, c2, c3, cv, dh, domLen);
+      if (s >= 0 && table.ended(s, ts)) {
+        table.close(s, 'window');
+        s = -1;
+      }
+      if (s < 0) s = table.open(c0, c1, c2, c3, cv, dh, name, domStart, domLen, ts);
+      if (q.qr === 0) {
+        st.queries++;
+        addQuery(table, s, q, sub, ts);
+        const b = s * WindowTable.I32_WORDS;
+        w[b + W_KA0] = key.a0;
+        w[b + W_KA0 + 1] = key.a1;
+        w[b + W_KA0 + 2] = key.a2;
+        w[b + W_KA0 + 3] = key.a3;
+        w[b + W_KB0] = key.b0;
+        w[b + W_KB0 + 1] = key.b1;
+        w[b + W_KB0 + 2] = key.b2;
+        w[b + W_KB0 + 3] = key.b3;
+        w[b + W_KPORTS] = (key.portA << 16) | key.portB;
+        w[b + W_KPV] = (key.proto << 24) | (key.vlan0 << 12) | key.vlan1;
+        w[b + W_KMETA] = cv | (clientIsA ? 0x100 : 0);
+        w[b + W_LAST_QTYPE] = q.qtype;
+        w[b + W_SOURCE] = this.sourceIndex;
+        if (w[b + W_Q] === 1) this.keepExample(s, B_EX_FIRST, W_EX_FIRST_LEN, W_EX_FIRST_FULL);
+        if (end > w[b + W_EX_LONG_FULL]!) this.keepExample(s, B_EX_LONG, W_EX_LONG_LEN, W_EX_LONG_FULL);
+      } else {
+        st.responses++;
+        addResponse(table, s, q, ts);
+      }
+    }
+    this.clock = clock;
+    table.expire(clock);
+  }
+
+  /** End of input: every open window is closed and scored. */
+  flush(): void {
+    this.table.flush();
+  }
+
+  private keepExample(s: number, at: number, lenWord: number, fullWord: number): void {
+    const q = this.q;
+    const n = q.nameLen < EXAMPLE_BYTES ? q.nameLen : EXAMPLE_BYTES;
+    const bytes = this.table.bytes;
+    const o = s * WindowTable.BYTES_PER + at;
+    const name = q.name;
+    for (let k = 0; k < n; k++) bytes[o + k] = name[k]!;
+    const w = this.table.i32;
+    const b = s * WindowTable.I32_WORDS;
+    w[b + lenWord] = n;
+    w[b + fullWord] = q.nameLen;
+  }
+}

@@ -1,0 +1,175 @@
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { ModelError } from '../../errors.js';
+import { QUESTION_FEATURE_COUNT, QUESTION_FEATURE_VERSION, QUESTION_FEATURES } from '../../features/question/question-features.js';
+import { WindowScorer } from '../../scoring/question/window-scorer.js';
+import { denseWeightsOf } from '../dense-weights.js';
+import { writeTfjsModel } from '../model-dir.js';
+import { META_JSON, modelIdOf } from '../model-weights.js';
+import { createRng, shuffleInPlace } from '../rng.js';
+import { QUESTION_DIR, QUESTION_FORMAT_VERSION, type QuestionCalibration, type QuestionModelMeta } from './question-model.js';
+
+export interface QuestionTrainOptions {
+  readonly seed: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly validationFraction: number;
+  readonly patience: number;
+  /** Alerted share of benign windows the threshold aims at. */
+  readonly targetFpr: number;
+  readonly windowSec: number;
+  readonly hidden?: number;
+  readonly bottleneck?: number;
+  readonly onProgress?: (p: { epoch: number; loss: number; valLoss: number }) => void;
+}
+
+export const MIN_QUESTION_WINDOWS = 50;
+
+export interface QuestionTrainResult {
+  readonly meta: QuestionModelMeta;
+  readonly heldOutLosses: Float32Array;
+}
+
+/**
+ * Threshold from held-out benign window losses. Where the held-out set is
+ * large enough to show the target quantile, it is that quantile; where it
+ * is not (n * targetFpr < 1), the largest loss is as far as the data sees,
+ * and the threshold adds the spread of the top percent (max - q99) to it,
+ * so that a window needs to be clearly past the worst benign one.
+ */
+export function calibrateWindows(losses: Float32Array, targetFpr: number): { threshold: number; calibration: QuestionCalibration; quantiles: QuestionModelMeta['quantiles'] } {
+  const sorted = Float32Array.from(losses).sort();
+  const n = sorted.length;
+  const at = (p: number): number => sorted[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))]!;
+  const quantiles = { q50: at(0.5), q90: at(0.9), q99: at(0.99), q999: at(0.999), max: sorted[n - 1]! };
+  let threshold: number;
+  let method: QuestionCalibration['method'];
+  let q: number;
+  let margin: number;
+  if (n * targetFpr >= 1) {
+    method = 'quantile';
+    q = at(1 - targetFpr);
+    margin = 0;
+    threshold = q;
+  } else {
+    method = 'tail';
+    q = quantiles.max;
+    margin = quantiles.max - quantiles.q99;
+    threshold = q + margin;
+  }
+  let above = 0;
+  for (let i = 0; i < n; i++) if (sorted[i]! > threshold) above++;
+  return { threshold, quantiles, calibration: { method, heldOutWindows: n, quantileLoss: q, margin, observedFpr: n > 0 ? above / n : 0 } };
+}
+
+/**
+ * Trains the question autoencoder on benign window features (rows of
+ * QUESTION_FEATURE_COUNT floats), calibrates it on a held-out part and
+ * writes it to `modelDir`/question.
+ */
+export async function trainQuestionModel(
+  modelDir: string,
+  x: Float32Array,
+  rows: number,
+  files: readonly string[],
+  o: QuestionTrainOptions,
+  version: string,
+): Promise<QuestionTrainResult> {
+  const started = performance.now();
+  const d = QUESTION_FEATURE_COUNT;
+  if (rows < MIN_QUESTION_WINDOWS) {
+    throw new ModelError('DNSAE_ERR_TRAINING', `only ${rows} question windows in the inputs; at least ${MIN_QUESTION_WINDOWS} are needed to train and calibrate the question stage`);
+  }
+  const order = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) order[i] = i;
+  shuffleInPlace(order, createRng(o.seed ^ 0x9e57));
+  const nVal = Math.max(1, Math.floor(rows * o.validationFraction));
+  const nTrain = rows - nVal;
+  const take = (from: number, n: number): Float32Array => {
+    const out = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) out.set(x.subarray(order[from + i]! * d, order[from + i]! * d + d), i * d);
+    return out;
+  };
+  const trainX = take(0, nTrain);
+  const valX = take(nTrain, nVal);
+  const hidden = o.hidden ?? 24;
+  const bottleneck = o.bottleneck ?? 8;
+  const init = (k: number) => tf.initializers.glorotUniform({ seed: o.seed * 16 + k });
+  const model = tf.sequential({
+    name: 'dnsae_question_autoencoder',
+    layers: [
+      tf.layers.dense({ inputShape: [d], units: hidden, activation: 'relu', kernelInitializer: init(1), name: 'enc_hidden' }),
+      tf.layers.dense({ units: bottleneck, activation: 'relu', kernelInitializer: init(2), name: 'bottleneck' }),
+      tf.layers.dense({ units: hidden, activation: 'relu', kernelInitializer: init(3), name: 'dec_hidden' }),
+      tf.layers.dense({ units: d, activation: 'sigmoid', kernelInitializer: init(4), name: 'reconstruction' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(0.005), loss: 'meanSquaredError' });
+  const xt = tf.tensor2d(trainX, [nTrain, d]);
+  const xv = tf.tensor2d(valX, [nVal, d]);
+  let best = Infinity;
+  let bestWeights: tf.Tensor[] | undefined;
+  let sinceBest = 0;
+  let epochs = 0;
+  let lastLoss = 0;
+  try {
+    for (let e = 0; e < o.epochs; e++) {
+      const h = await model.fit(xt, xt, { epochs: 1, batchSize: o.batchSize, shuffle: true, verbose: 0, validationData: [xv, xv] });
+      epochs++;
+      lastLoss = h.history.loss![0] as number;
+      const valLoss = h.history.val_loss![0] as number;
+      o.onProgress?.({ epoch: epochs, loss: lastLoss, valLoss });
+      if (valLoss < best - 1e-7) {
+        best = valLoss;
+        bestWeights?.forEach((t) => t.dispose());
+        bestWeights = model.getWeights().map((t) => t.clone());
+        sinceBest = 0;
+      } else if (++sinceBest >= o.patience) break;
+    }
+    if (bestWeights !== undefined) model.setWeights(bestWeights);
+  } finally {
+    xt.dispose();
+    xv.dispose();
+    bestWeights?.forEach((t) => t.dispose());
+  }
+  // Calibrate with the scoring path's own forward pass, so the threshold is on exactly the losses scoring computes.
+  const scorer = new WindowScorer(denseWeightsOf(model));
+  const losses = new Float32Array(nVal);
+  const perFeature = new Float64Array(d);
+  const pf = new Float32Array(d);
+  for (let i = 0; i < nVal; i++) {
+    losses[i] = scorer.loss(valX, i * d, pf, 0);
+    for (let j = 0; j < d; j++) perFeature[j]! += pf[j]! / nVal;
+  }
+  const cal = calibrateWindows(losses, o.targetFpr);
+  const dir = path.join(modelDir, QUESTION_DIR);
+  const weights = await writeTfjsModel(dir, model);
+  model.dispose();
+  const meta: QuestionModelMeta = {
+    formatVersion: QUESTION_FORMAT_VERSION,
+    featureVersion: QUESTION_FEATURE_VERSION,
+    features: [...QUESTION_FEATURES],
+    arch: { hidden, bottleneck },
+    windowSec: o.windowSec,
+    threshold: cal.threshold,
+    targetFpr: o.targetFpr,
+    calibration: cal.calibration,
+    quantiles: cal.quantiles,
+    perFeatureMeanError: Array.from(perFeature, (v) => Math.round(v * 1e8) / 1e8),
+    training: {
+      files: [...files],
+      windows: rows,
+      date: new Date().toISOString(),
+      dnsaeVersion: version,
+      seed: o.seed,
+      backend: tf.getBackend(),
+      epochs,
+      valLoss: best,
+      seconds: Math.round((performance.now() - started) / 10) / 100,
+    },
+    modelId: modelIdOf(weights),
+  };
+  await writeFile(path.join(dir, META_JSON), JSON.stringify(meta, null, 2) + '\n');
+  return { meta, heldOutLosses: losses };
+}

@@ -1,0 +1,114 @@
+import type { WeirdCounters } from '../../decode/weirds.js';
+import type { SampleBatch } from '../../flow/sample.js';
+import { QUESTION_FEATURE_COUNT, windowFeatures } from '../../features/question/question-features.js';
+import { QuestionExtractor } from '../../features/question/question-extractor.js';
+import type { RegisteredDomains } from '../../features/question/registered-domain.js';
+import { B_DOMAIN, DOMAIN_BYTES, W_C0, W_CV, W_DOM_LEN, WindowTable, type CloseReason } from '../../features/question/window-table.js';
+import { formatIpWords } from '../../flow/ip-format.js';
+import type { QuestionModel } from '../../model/question/question-model.js';
+import { eveTunnelAlert, eveWindowRecord, type WindowVerdict } from '../../output/eve-tunnel-alert.js';
+import type { LineSink } from '../../output/ndjson-sink.js';
+import type { AlertPolicy } from '../alert-policy.js';
+import { SIG_TUNNEL } from '../signatures.js';
+import { WindowScorer } from './window-scorer.js';
+
+export interface TunnelStageOptions {
+  readonly model: QuestionModel;
+  readonly domains: RegisteredDomains;
+  readonly maxWindows: number;
+  /** Registered domains never alerted on (lower case, no trailing dot). */
+  readonly allowDomains: ReadonlySet<string>;
+  readonly policy: AlertPolicy;
+  readonly out: LineSink;
+  /** Also write one `dns_ae_window` record per scored window. */
+  readonly all: boolean;
+  readonly sourceNames: readonly string[];
+  readonly inIface?: string;
+  readonly onAlert?: () => void;
+}
+
+export interface TunnelCounters {
+  windows_scored: number;
+  windows_anomalous: number;
+  windows_allowed: number;
+}
+
+/**
+ * The question stage on the score path: windows from the extractor, each
+ * scored once when it closes, an alert per anomalous window (unless its
+ * registered domain is allow-listed or the per-source limit holds it back).
+ */
+export class TunnelStage {
+  readonly extractor: QuestionExtractor;
+  readonly counters: TunnelCounters = { windows_scored: 0, windows_anomalous: 0, windows_allowed: 0 };
+  private readonly scorer: WindowScorer;
+  private readonly x = new Float32Array(QUESTION_FEATURE_COUNT);
+  private readonly perFeature = new Float32Array(QUESTION_FEATURE_COUNT);
+  private readonly threshold: number;
+  private readonly windowSec: number;
+  private readonly inIface: string;
+
+  constructor(
+    private readonly o: TunnelStageOptions,
+    weirds: WeirdCounters,
+  ) {
+    this.scorer = new WindowScorer(o.model.layers);
+    this.threshold = o.model.meta.threshold;
+    this.windowSec = o.model.meta.windowSec;
+    this.inIface = o.inIface === undefined ? '' : `"in_iface":${JSON.stringify(o.inIface)},`;
+    this.extractor = new QuestionExtractor({ windowSec: this.windowSec, maxWindows: o.maxWindows }, o.domains, weirds, (t, s, reason) => this.onWindow(t, s, reason));
+  }
+
+  get modelId(): string {
+    return this.o.model.meta.modelId;
+  }
+
+  onBatch(batch: SampleBatch): void {
+    this.extractor.onBatch(batch);
+  }
+
+  /** End of an input: its windows are scored, and the next input's rows carry `nextSource`. */
+  endSource(nextSource: number): void {
+    this.extractor.flush();
+    this.extractor.sourceIndex = nextSource;
+  }
+
+  private onWindow(t: WindowTable, s: number, reason: CloseReason): void {
+    const x = this.x;
+    windowFeatures(t, s, this.windowSec, x, 0);
+    const loss = this.scorer.loss(x, 0, this.perFeature, 0);
+    const c = this.counters;
+    c.windows_scored++;
+    const hit = loss > this.threshold;
+    const o = this.o;
+    if (!hit && !o.all) return;
+    const v: WindowVerdict = { loss, threshold: this.threshold, perFeature: this.perFeature, modelId: this.modelId, reason, windowSec: this.windowSec };
+    let decision = 'none';
+    if (hit) {
+      c.windows_anomalous++;
+      if (o.allowDomains.size > 0 && o.allowDomains.has(domainText(t, s))) {
+        c.windows_allowed++;
+        decision = 'allowed_domain';
+      } else {
+        const w = t.i32;
+        const b = s * WindowTable.I32_WORDS;
+        const client = formatIpWords(w[b + W_CV]! === 6 ? 6 : 4, w[b + W_C0]!, w[b + W_C0 + 1]!, w[b + W_C0 + 2]!, w[b + W_C0 + 3]!);
+        decision = o.policy.decide(0, client, t.f64[s * WindowTable.F64_WORDS]!);
+        if (decision === 'alert') {
+          o.out.writeLine(eveTunnelAlert(t, s, SIG_TUNNEL, v, o.sourceNames, this.inIface));
+          o.onAlert?.();
+        }
+      }
+    }
+    if (o.all) o.out.writeLine(eveWindowRecord(t, s, v, decision, o.sourceNames, this.inIface));
+  }
+
+  stats(): Record<string, unknown> {
+    return { ...this.extractor.stats, ...this.extractor.table.stats, ...this.counters, registered_domain_cache: { ...this.o.domains.stats } };
+  }
+}
+
+function domainText(t: WindowTable, s: number): string {
+  const n = t.i32[s * WindowTable.I32_WORDS + W_DOM_LEN]!;
+  return Buffer.from(t.bytes.buffer, t.bytes.byteOffset + s * WindowTable.BYTES_PER + B_DOMAIN, n < DOMAIN_BYTES ? n : DOMAIN_BYTES).toString('latin1');
+}
