@@ -17,7 +17,7 @@
 //
 //   npm run build
 //   node scripts/report/make-alert-stream.mjs --out-dir /tmp/alerts [--days 35] [--sensors 4] [--seed 7]
-//   node scripts/report/make-alert-stream.mjs --stdout --records 3000000 | dnsae report - --json out.json
+//   node scripts/report/make-alert-stream.mjs --stdout --records 3000000 [--sources 1000000] | dnsae report - --json out.json
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -38,6 +38,8 @@ const { values: a } = parseArgs({
     sensors: { type: 'string', default: '4' },
     seed: { type: 'string', default: '7' },
     start: { type: 'string', default: '2026-10-19' },
+    // Spread src_ip over N addresses (skewed: a few heavy, most rare) to load the top-N sketch.
+    sources: { type: 'string', default: '0' },
   },
 });
 const DAYS = Number(a.days);
@@ -126,7 +128,18 @@ function rest(rec, retrained) {
   if (retrained && r.dnsae.model_id !== undefined) Object.assign(r.dnsae, RETRAIN);
   return JSON.stringify(r).slice(1);
 }
-const templates = KINDS.map((k) => bySid.get(k).map((rec) => [rest(rec, false), rest(rec, true)]));
+const SOURCES = Number(a.sources);
+// With --sources, each template is cut around its src_ip value so a record only joins strings.
+const cut = (t) => {
+  const m = /"src_ip":"[^"]*"/.exec(t);
+  return m === null || SOURCES === 0 ? [t] : [t.slice(0, m.index + 10), t.slice(m.index + m[0].length - 1)];
+};
+const templates = KINDS.map((k) => bySid.get(k).map((rec) => [cut(rest(rec, false)), cut(rest(rec, true))]));
+const srcOf = () => {
+  const i = Math.floor(SOURCES * rnd() ** 3);
+  return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+};
+const join2 = (parts) => (parts.length === 1 ? parts[0] : parts[0] + srcOf() + parts[1]);
 
 // --- schedule ---------------------------------------------------------------------------------
 const PROFILE = [-3, -2, -1, 0, 1, 2, 3];
@@ -166,7 +179,7 @@ function dayRecords(s, d) {
     const pool = templates[k];
     for (let i = 0; i < n; i++) {
       const t = START + d * DAY + Math.floor(rnd() * DAY);
-      out.push([t, pool[int(0, pool.length - 1)][d >= retrainDay ? 1 : 0]]);
+      out.push([t, join2(pool[int(0, pool.length - 1)][d >= retrainDay ? 1 : 0])]);
     }
   });
   out.sort((x, y) => x[0] - y[0]);
@@ -182,6 +195,12 @@ function suricata(t, host) {
   });
 }
 const dnsEvent = (t, host) => JSON.stringify({ timestamp: eveTs(t), host, event_type: 'dns', src_ip: '10.0.0.5', dest_ip: '10.0.0.53', dns: { type: 'query', rrname: 'example.com', rrtype: 'A' } });
+
+// `| head` closing the pipe is a normal way to stop.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 async function toStdout() {
   let buf = [];
