@@ -48,6 +48,55 @@ describe('unix-stream: sink against a Unix stream socket served here', () => {
     expect(server.connections).toBe(2);
   });
 
+  it('a peer that keeps up loses nothing, even through a buffer far smaller than the run', async () => {
+    const server = new UnixLineServer(join(dir(), 'eve.sock'));
+    cleanups.push(() => server.stop());
+    await server.start();
+    const n = sink(new SocketTransport('unix-stream:test', { path: server.path }, lineFrame), 10);
+    await waitFor(() => n.connected, 'connected');
+    const out = LineSink.toStream(n.stream, n.name);
+    for (let i = 0; i < 5000; i++) {
+      out.writeLine(record(i));
+      if (i % 500 === 499) await out.drain();
+    }
+    await out.close();
+    await waitFor(() => server.lines.length === 5000, '5000 lines');
+    expect(seqs(server.lines)).toEqual(range(0, 5000));
+    expect(n.stats.dropped).toBe(0);
+  });
+
+  it('a peer that is connected but reads nothing: writers go on after the stall bound, the excess is counted', async () => {
+    const path = join(dir(), 'stuck.sock');
+    const conns: import('node:net').Socket[] = [];
+    const { createServer } = await import('node:net');
+    const server = createServer((c) => {
+      c.pause();
+      conns.push(c);
+    });
+    await new Promise<void>((r) => server.listen(path, () => r()));
+    cleanups.push(async () => {
+      for (const c of conns) c.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    });
+    const n = new NetworkSink(new SocketTransport('unix-stream:stuck', { path }, lineFrame), { bufferRecords: 40, bufferBytes: 64 << 20, stallMs: 50 });
+    n.start();
+    await waitFor(() => n.connected, 'connected');
+    const out = LineSink.toStream(n.stream, n.name);
+    const N = 20_000;
+    // 20,000 records of ~1 KB are far more than the socket buffers hold: without the stall bound this would never finish.
+    for (let i = 0; i < N; i++) {
+      out.writeLine(record(i, 1000));
+      if (i % 200 === 199) await out.drain();
+    }
+    await out.close();
+    const mid = n.stats;
+    expect(mid.dropped).toBeGreaterThan(0);
+    expect(mid.buffered).toBeLessThanOrEqual(40);
+    expect(mid.sent + mid.dropped + mid.buffered).toBe(N);
+    const final = await n.close(100);
+    expect(final.sent + final.dropped).toBe(N);
+  });
+
   it('a socket that is not there yet: records wait in the buffer, then go', async () => {
     const server = new UnixLineServer(join(dir(), 'late.sock'));
     cleanups.push(() => server.stop());
