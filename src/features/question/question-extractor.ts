@@ -130,7 +130,10 @@ export class QuestionExtractor {
         table.close(s, 'window');
         s = -1;
       }
-      if (s < 0) s = table.open(c0, c1, c2, c3, cv, dh, name, domStart, domLen, ts);
+      if (s < 0) {
+        s = table.open(c0, c1, c2, c3, cv, dh, name, domStart, domLen, ts);
+        w[s * WindowTable.I32_WORDS + W_SOURCE] = this.sourceIndex;
+      }
       if (q.qr === 0) {
         st.queries++;
         addQuery(table, s, q, sub, ts);
@@ -147,7 +150,6 @@ export class QuestionExtractor {
         w[b + W_KPV] = (key.proto << 24) | (key.vlan0 << 12) | key.vlan1;
         w[b + W_KMETA] = cv | (clientIsA ? 0x100 : 0);
         w[b + W_LAST_QTYPE] = q.qtype;
-        w[b + W_SOURCE] = this.sourceIndex;
         if (w[b + W_Q] === 1) this.keepExample(s, B_EX_FIRST, W_EX_FIRST_LEN, W_EX_FIRST_FULL);
         if (end > w[b + W_EX_LONG_FULL]!) this.keepExample(s, B_EX_LONG, W_EX_LONG_LEN, W_EX_LONG_FULL);
       } else {

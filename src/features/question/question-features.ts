@@ -29,6 +29,7 @@ import {
   W_SUB_CHARS,
   W_SUB_LABELS,
   W_DOM_LEN,
+  W_MAX_NAME,
   B_DOMAIN,
   DOMAIN_BYTES,
   WindowTable,
@@ -143,6 +144,7 @@ export function addQuery(t: WindowTable, s: number, q: DnsQuestion, subLabels: n
   if (maxLabel > w[b + W_MAX_LABEL]!) w[b + W_MAX_LABEL] = maxLabel;
   if (maxLabel >= LONG_LABEL) w[b + W_LONG_LABEL_Q]!++;
   w[b + W_NON_LDH]! += q.nonLdh;
+  if (q.nameLen > w[b + W_MAX_NAME]!) w[b + W_MAX_NAME] = q.nameLen;
   if (q.nonAscii > 0) w[b + W_NON_ASCII_Q]!++;
   const bit = q.nameHash & 127;
   w[b + W_DISTINCT + (bit >>> 5)]! |= 1 << (bit & 31);

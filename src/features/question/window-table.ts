@@ -70,7 +70,9 @@ export const W_EX_LONG_FULL = 53; // example name length before it was cut
 export const W_EX_FIRST_FULL = 54;
 /** Input number (the pipeline's source index) of the window's last message. */
 export const W_SOURCE = 55;
-const I32_WORDS = 56;
+/** Longest whole query name (bytes, dots included). */
+export const W_MAX_NAME = 56;
+const I32_WORDS = 58;
 
 // Float64 words of a window.
 export const F_START = 0;

@@ -3,7 +3,7 @@ import type { SampleBatch } from '../../flow/sample.js';
 import { QUESTION_FEATURE_COUNT, windowFeatures } from '../../features/question/question-features.js';
 import { QuestionExtractor } from '../../features/question/question-extractor.js';
 import type { RegisteredDomains } from '../../features/question/registered-domain.js';
-import { B_DOMAIN, DOMAIN_BYTES, W_C0, W_CV, W_DOM_LEN, WindowTable, type CloseReason } from '../../features/question/window-table.js';
+import { B_DOMAIN, DOMAIN_BYTES, W_C0, W_CV, W_DOM_LEN, W_Q, W_SOURCE, WindowTable, type CloseReason } from '../../features/question/window-table.js';
 import { formatIpWords } from '../../flow/ip-format.js';
 import type { QuestionModel } from '../../model/question/question-model.js';
 import { eveTunnelAlert, eveWindowRecord, type WindowVerdict } from '../../output/eve-tunnel-alert.js';
@@ -25,6 +25,21 @@ export interface TunnelStageOptions {
   readonly sourceNames: readonly string[];
   readonly inIface?: string;
   readonly onAlert?: () => void;
+  /** Every scored window, alert or not (evaluation); valid during the call. */
+  readonly onScored?: (w: ScoredWindow) => void;
+}
+
+/** One scored window as evaluation sees it. */
+export interface ScoredWindow {
+  readonly table: WindowTable;
+  readonly slot: number;
+  readonly sourceIndex: number;
+  readonly client: string;
+  readonly domain: string;
+  readonly loss: number;
+  readonly threshold: number;
+  readonly hit: boolean;
+  readonly queries: number;
 }
 
 export interface TunnelCounters {
@@ -81,6 +96,21 @@ export class TunnelStage {
     c.windows_scored++;
     const hit = loss > this.threshold;
     const o = this.o;
+    if (o.onScored !== undefined) {
+      const w = t.i32;
+      const b = s * WindowTable.I32_WORDS;
+      o.onScored({
+        table: t,
+        slot: s,
+        sourceIndex: w[b + W_SOURCE]!,
+        client: formatIpWords(w[b + W_CV]! === 6 ? 6 : 4, w[b + W_C0]!, w[b + W_C0 + 1]!, w[b + W_C0 + 2]!, w[b + W_C0 + 3]!),
+        domain: domainText(t, s),
+        loss,
+        threshold: this.threshold,
+        hit,
+        queries: w[b + W_Q]!,
+      });
+    }
     if (!hit && !o.all) return;
     const v: WindowVerdict = { loss, threshold: this.threshold, perFeature: this.perFeature, modelId: this.modelId, reason, windowSec: this.windowSec };
     let decision = 'none';
