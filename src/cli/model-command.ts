@@ -6,7 +6,7 @@ export function modelCommand(): Command {
   const model = new Command('model').description('inspect model directories');
   model
     .command('info')
-    .description('validate a model directory and print its metadata as JSON')
+    .description('validate a model directory and print its metadata as JSON: the header stage, and the question (tunnel) stage when the directory has one')
     .argument('[dir]', 'model directory', DEFAULT_MODEL_DIR)
     .action((dir: string) =>
       runAction(async () => {
@@ -16,7 +16,11 @@ export function modelCommand(): Command {
         await selectBackend('cpu');
         const loaded = await loadModelDir(dir);
         const layers = loaded.layers.map((l) => `${l.inDim}->${l.outDim} ${l.activation}`);
-        process.stdout.write(JSON.stringify({ dir, ...loaded.meta, layers }, null, 2) + '\n');
+        const { readQuestionModel } = await import('../model/question/question-model.js');
+        const q = await readQuestionModel(dir);
+        const question =
+          q === undefined ? null : { ...q.meta, layers: q.layers.map((l) => `${l.inDim}->${l.outDim} ${l.activation}`) };
+        process.stdout.write(JSON.stringify({ dir, ...loaded.meta, layers, question }, null, 2) + '\n');
       }),
     );
   return model;
