@@ -410,5 +410,4 @@ row beacon-txt.pcap "C2 beacon: TXT check-in every 2 s (host id $beacon_id + cou
 log "summary (README rows)"
 while IFS=$'\t' read -r f what tool client dom how; do
   printf '| `%s` | %s | %s | %s | %s | %s | %s |\n' "$f" "$what" "$tool" "$client" "$dom" "$(packets "$out/$f")" "$how"
-done <"$rows" | tee "$work/rows.md"
-cp "$work/rows.md" "${ROWS_OUT:-/dev/null}" 2>/dev/null || true
+done <"$rows"
