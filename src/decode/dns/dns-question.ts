@@ -1,4 +1,4 @@
-import { BYTE_CLASS, FNV_OFFSET, FNV_PRIME, FOLD } from './name-bytes.js';
+import { COUNT_LANE_BITS, FNV_OFFSET, FNV_PRIME, NAME_BYTE, NON_LDH_SHIFT } from './name-bytes.js';
 import {
   AS_MALFORMED,
   AS_OK,
@@ -167,8 +167,7 @@ export function decodeQuestion(bytes: Uint8Array, off: number, len: number, msgL
   let wire = 0; // wire bytes of the labels so far (length bytes included)
   let nameLen = 0;
   let labels = 0;
-  let nonLdh = 0;
-  let nonAscii = 0;
+  let classes = 0; // non-LDH count | non-ASCII count << COUNT_LANE_BITS (see NAME_BYTE)
   let pointers = 0;
   let h = FNV_OFFSET;
   let status = QS_OK;
@@ -205,13 +204,11 @@ export function decodeQuestion(bytes: Uint8Array, off: number, len: number, msgL
       labels++;
       const stop = p + 1 + l;
       for (let i = p + 1; i < stop; i++) {
-        const b = bytes[i]!;
-        const f = FOLD[b]!;
+        const t = NAME_BYTE[bytes[i]!]!;
+        const f = t & 0xff;
         name[nameLen++] = f;
         h = Math.imul(h ^ f, FNV_PRIME);
-        const c = BYTE_CLASS[b]!;
-        nonLdh += c & 1;
-        nonAscii += c >>> 1;
+        classes += t >>> NON_LDH_SHIFT;
       }
       wire += l + 1;
       p = stop;
@@ -243,8 +240,8 @@ export function decodeQuestion(bytes: Uint8Array, off: number, len: number, msgL
   }
   out.nameLen = nameLen;
   out.labelCount = labels;
-  out.nonLdh = nonLdh;
-  out.nonAscii = nonAscii;
+  out.nonLdh = classes & ((1 << COUNT_LANE_BITS) - 1);
+  out.nonAscii = classes >>> COUNT_LANE_BITS;
   out.pointers = pointers;
   out.nameHash = h >>> 0;
   if (status !== QS_OK) return (out.status = status);
