@@ -11,7 +11,7 @@
 // leaves by more than 1.5 sd: only the planted spike (one day, one sensor, signature 9053003) is
 // outside a 7-day two-sigma band. (Independent profiles per series would not do: their sums can
 // put an ordinary weekday past two sigma.)
-// From `retrainDay` on, records carry another model id and threshold (a retrain). A few malformed
+// From `retrainDay` on, header-stage records carry another model id and threshold (a retrain). A few malformed
 // lines, Suricata alerts (another producer) and non-alert events are mixed in; manifest.json says
 // where.
 //
@@ -97,8 +97,16 @@ const TUNNEL_SIG = {
 };
 const RRTYPE = { 1: 'A', 5: 'CNAME', 10: 'NULL', 15: 'MX', 16: 'TXT', 28: 'AAAA' };
 const modelOf = bySid.get(9053003)?.find((r) => r.dnsae?.model_id !== undefined)?.dnsae ?? { model_id: 'f7b867c6cec3', threshold: 0.093752 };
-const tunnels = [];
-for (const f of readdirSync(join(ROOT, 'test/fixtures/anomalous/in-protocol-tunnel')).sort()) {
+// The tunnel stage's own network: its id and threshold are not the header model's.
+const QUESTION_MODEL = { model_id: '9d41c07be2a3', threshold: 0.031207 };
+const tunnelCaptures = readdirSync(join(ROOT, 'test/fixtures/anomalous/in-protocol-tunnel')).sort();
+// Real tunnel-stage alerts when the shipped model has a question stage; else records built from the
+// captures' queries in the shape of src/output/eve-tunnel-alert.ts.
+const real = spawnSync(process.execPath, [CLI, 'score', ...tunnelCaptures.map((f) => join('test/fixtures/anomalous/in-protocol-tunnel', f)), '--alert-limit', '0'], {
+  cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, DNSAE_LOG_LEVEL: 'error' },
+});
+const tunnels = real.stdout.split('\n').filter((l) => l.includes('"signature_id":9053010')).map((l) => JSON.parse(l));
+for (const f of tunnels.length > 0 ? [] : tunnelCaptures) {
   const r = spawnSync('tshark', ['-r', join(ROOT, 'test/fixtures/anomalous/in-protocol-tunnel', f), '-Y', 'dns.flags.response==0 && udp',
     '-T', 'fields', '-E', 'separator=\t', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'udp.srcport', '-e', 'dns.id', '-e', 'dns.qry.name', '-e', 'dns.qry.type'],
   { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -111,8 +119,8 @@ for (const f of readdirSync(join(ROOT, 'test/fixtures/anomalous/in-protocol-tunn
       timestamp: '', flow_id: 1_000_000 + tunnels.length, pcap_filename: `test/fixtures/anomalous/in-protocol-tunnel/${f}`,
       src_ip: src, src_port: Number(sport), dest_ip: dst, dest_port: 53, proto: 'UDP', direction: 'to_server',
       event_type: 'alert', app_proto: 'dns', alert: TUNNEL_SIG,
-      dns: { type: 'query', id: Number(id), rrname: qname, rrtype: RRTYPE[Number(qtype)] ?? String(qtype) },
-      dnsae: { detector: 'question', client: src, registered_domain: domain, score: 0.5, threshold: modelOf.threshold, model_id: modelOf.model_id },
+      dns: { query: [{ type: 'query', rrname: qname, rrtype: RRTYPE[Number(qtype)] ?? String(qtype), tx_id: Number(id) }] },
+      dnsae: { stage: 'tunnel', detector: 'tunnel', client: src, registered_domain: domain, score: 0.5, ...QUESTION_MODEL },
     });
   }
 }
@@ -125,7 +133,8 @@ const RETRAIN = { model_id: '3c9e0a41d2b7', threshold: 0.087115 };
 function rest(rec, retrained) {
   const r = { ...rec, dnsae: { ...rec.dnsae } };
   delete r.timestamp;
-  if (retrained && r.dnsae.model_id !== undefined) Object.assign(r.dnsae, RETRAIN);
+  // Only the header model is retrained.
+  if (retrained && r.dnsae.model_id !== undefined && r.alert.signature_id !== 9053010) Object.assign(r.dnsae, RETRAIN);
   return JSON.stringify(r).slice(1);
 }
 const SOURCES = Number(a.sources);
@@ -254,6 +263,8 @@ if (a.stdout) {
     start: a.start, days: DAYS, sensors, files, seed: Number(a.seed),
     spike: { ...spike, date: dayIso(spike.day) },
     retrain: { date: dayIso(retrainDay), ...RETRAIN, before: { model_id: modelOf.model_id, threshold: modelOf.threshold } },
+    tunnel_model: tunnels[0].dnsae.model_id ?? null,
+    tunnel_records: real.stdout.includes('"signature_id":9053010') ? 'dnsae score' : 'built from tshark queries',
     malformed, other_producer_alerts: others, non_alert_records: nonAlerts,
   };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

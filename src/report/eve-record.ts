@@ -3,6 +3,7 @@ import { SIG_AUTOENCODER, SIG_BOTH, SIG_RULES, SIG_TUNNEL } from '../scoring/sig
 /** The report's series: dnsae's four signatures, and other producers' alerts beside them. */
 export const SERIES_KINDS = ['autoencoder', 'rules', 'both', 'tunnel'] as const;
 export type SeriesKind = (typeof SERIES_KINDS)[number];
+export const TUNNEL = 3;
 export const OTHER = 4;
 export const KIND_COUNT = 5;
 

@@ -42,8 +42,8 @@ const chartId = (s: Series, prefix: string): string => `${prefix}-${s.id.replace
 
 export function renderReportHtml(s: ReportSummary, generatedAt: Date = new Date()): string {
   const labels = s.buckets;
-  // Every model after the first is a retrain (or a rollout) worth seeing on the charts.
-  const markers = s.models.slice(1).map((m) => m.first_bucket);
+  // A stage's model after its first is a retrain (or a rollout) worth seeing on the charts.
+  const markers = s.models.filter((m) => m.change).map((m) => m.first_bucket);
   const p = s.period;
   const [all, ...perSignature] = s.fleet;
   const sensorMax = Math.max(1, ...s.sensors.map(chartMax));
@@ -92,7 +92,7 @@ ${topTable('top-destinations', 'Destinations', s.top.destinations)}
 ${topTable('top-domains', 'Registered domains (tunnel stage)', s.top.registered_domains)}
 </div>
 <h2>Models</h2>
-${s.models.length === 0 ? '<p>No alert named a model.</p>' : table('models', ['model id', 'threshold', 'alerts', 'first', 'last'], s.models.map((m) => [m.model_id, m.threshold ?? '-', m.alerts, m.first, m.last]))}
+${s.models.length === 0 ? '<p>No alert named a model.</p>' : table('models', ['model id', 'stage', 'threshold', 'alerts', 'first', 'last'], s.models.map((m) => [m.model_id, m.stage, m.threshold ?? '-', m.alerts, m.first, m.last]))}
 <h2>Inputs</h2>
 ${table('inputs', ['file', 'lines', 'dnsae alerts', 'other producers', 'not alerts', 'malformed'], s.inputs.files.map((f) => [f.file, f.lines, f.alerts, f.otherProducers, f.notAlert, f.malformed]))}
 ${s.inputs.malformed_at.length === 0 ? '' : `<p class="meta">Malformed lines (first ${s.inputs.malformed_at.length}): ${escapeHtml(s.inputs.malformed_at.join(', '))}</p>`}

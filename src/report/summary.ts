@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { trailingBands } from './bands.js';
 import { bucketLabel, bucketStart, type BucketUnit } from './buckets.js';
 import { KIND_COUNT, KIND_LABEL, OTHER, SERIES_KINDS } from './eve-record.js';
-import { MAX_SENSORS, OVERFLOW_SENSOR, type FileStats, type Tally } from './tally.js';
+import { MAX_SENSORS, OVERFLOW_SENSOR, type FileStats, type ModelStage, type Tally } from './tally.js';
 import type { TopEntry } from './top-n.js';
 
 /** The report as data: the JSON summary is this object, the text and HTML render it. */
@@ -35,6 +35,7 @@ export interface TopRow {
 }
 
 export interface ModelRow {
+  readonly stage: ModelStage;
   readonly model_id: string;
   readonly threshold: number | null;
   readonly alerts: number;
@@ -42,6 +43,8 @@ export interface ModelRow {
   readonly last: string;
   /** Bucket index (into buckets) where it first appears, for the chart marker. */
   readonly first_bucket: number;
+  /** A later model of a stage that had one before in the period: a retrain or rollout, marked on the charts. */
+  readonly change: boolean;
 }
 
 export interface ReportSummary {
@@ -154,9 +157,17 @@ export function buildSummary(tally: Tally, o: SummaryOptions): ReportSummary {
   const by_series: Record<string, number> = {};
   for (const s of fleet.slice(1)) by_series[s.id] = s.total;
   const previous = previousPeriod(tally, o, from, n, lo, sensorCount, slotOf);
+  const stagesSeen = new Set<ModelStage>();
   const models = [...tally.models.values()]
     .sort((a, b) => a.first - b.first)
-    .map((m) => ({
+    .map((m) => {
+      const change = stagesSeen.has(m.stage);
+      stagesSeen.add(m.stage);
+      return { m, change };
+    })
+    .map(({ m, change }) => ({
+      stage: m.stage,
+      change,
       model_id: m.modelId,
       threshold: m.threshold,
       alerts: m.count,

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { bucketIndex, type BucketUnit } from './buckets.js';
-import { KIND_COUNT, OTHER, type AlertFields } from './eve-record.js';
+import { KIND_COUNT, OTHER, TUNNEL, type AlertFields } from './eve-record.js';
 import { SpaceSaving } from './top-n.js';
 
 /**
@@ -22,7 +22,11 @@ export interface TallyOptions {
   readonly topCapacity: number;
 }
 
+/** Header-stage and tunnel-stage models are separate networks, retrained apart. */
+export type ModelStage = 'header' | 'tunnel';
+
 export interface ModelUse {
+  readonly stage: ModelStage;
   readonly modelId: string;
   readonly threshold: number | null;
   count: number;
@@ -100,7 +104,7 @@ export class Tally {
     if (a.src !== undefined) this.sources.add(a.src, a.tsMs);
     if (a.dest !== undefined) this.destinations.add(a.dest, a.tsMs);
     if (a.domain !== undefined) this.domains.add(a.domain, a.tsMs);
-    if (a.modelId !== undefined) this.noteModel(a.modelId, a.threshold, a.tsMs);
+    if (a.modelId !== undefined) this.noteModel(a.kind === TUNNEL ? 'tunnel' : 'header', a.modelId, a.threshold, a.tsMs);
   }
 
   private slotOf(name: string): number {
@@ -120,8 +124,8 @@ export class Tally {
     return this.sensorSlot.size > this.sensors.length;
   }
 
-  private noteModel(modelId: string, threshold: number | undefined, ts: number): void {
-    const key = `${modelId}\u0000${threshold ?? ''}`;
+  private noteModel(stage: ModelStage, modelId: string, threshold: number | undefined, ts: number): void {
+    const key = `${stage}\u0000${modelId}\u0000${threshold ?? ''}`;
     const m = this.models.get(key);
     if (m !== undefined) {
       m.count++;
@@ -133,6 +137,6 @@ export class Tally {
       this.modelsDropped++;
       return;
     }
-    this.models.set(key, { modelId, threshold: threshold ?? null, count: 1, first: ts, last: ts });
+    this.models.set(key, { stage, modelId, threshold: threshold ?? null, count: 1, first: ts, last: ts });
   }
 }

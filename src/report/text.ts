@@ -41,7 +41,7 @@ export function formatTextSummary(s: ReportSummary): string {
   topLine('destinations', s.top.destinations);
   topLine('registered domains', s.top.registered_domains);
   if (s.models.length > 0) {
-    out.push(`models: ${s.models.map((m) => `${m.model_id} (threshold ${m.threshold ?? '-'}) from ${day(m.first.slice(0, 10) + 'T00:00:00.000Z')}`).join('; ')}`);
+    out.push(`models: ${s.models.map((m) => `${m.stage} ${m.model_id} (threshold ${m.threshold ?? '-'}) from ${m.first.slice(0, 10)}`).join('; ')}`);
   }
   const lines = s.inputs.files.reduce((a, f) => a + f.lines, 0);
   const first = s.inputs.malformed_at.length > 0 ? ` (first at ${s.inputs.malformed_at[0]})` : '';

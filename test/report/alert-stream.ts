@@ -11,6 +11,7 @@ export interface StreamManifest {
   files: string[];
   spike: { sensor: string; day: number; kind: number; date: string };
   retrain: { date: string; model_id: string; threshold: number; before: { model_id: string; threshold: number } };
+  tunnel_model: string | null;
   malformed: string[];
   other_producer_alerts: number;
   non_alert_records: number;

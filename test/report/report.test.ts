@@ -184,9 +184,15 @@ describe('dnsae report over a generated multi-week, multi-sensor stream', () => 
     expect(s.totals.alerts).toBe(full.totals.alerts);
   });
 
-  it('lists the models in use, the retrain first seen on its day', () => {
-    expect(full.models.map((x) => x.model_id)).toEqual([m.retrain.before.model_id, m.retrain.model_id]);
-    expect(full.models[1]!.threshold).toBe(m.retrain.threshold);
-    expect(full.buckets[full.models[1]!.first_bucket]).toBe(m.retrain.date);
+  it('lists the models in use per stage, the retrain marked as a change on its day', () => {
+    const header = full.models.filter((x) => x.stage === 'header');
+    expect(header.map((x) => x.model_id)).toEqual([m.retrain.before.model_id, m.retrain.model_id]);
+    expect(header[1]!.threshold).toBe(m.retrain.threshold);
+    expect(full.buckets[header[1]!.first_bucket]).toBe(m.retrain.date);
+    expect(header.map((x) => x.change)).toEqual([false, true]);
+    // The tunnel stage's own model is no retrain of the header one.
+    const tunnel = full.models.filter((x) => x.stage === 'tunnel');
+    expect(tunnel.map((x) => [x.model_id, x.change])).toEqual([[m.tunnel_model, false]]);
+    expect(full.models.filter((x) => x.change)).toHaveLength(1);
   });
 });
