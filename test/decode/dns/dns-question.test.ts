@@ -254,6 +254,15 @@ describe('decodeQuestion: name bytes', () => {
     expect([q.nonLdh, q.nonAscii]).toEqual([1, 0]);
   });
 
+  it('counts up to 253 non-LDH bytes without spilling into the non-ASCII count', () => {
+    const star = Array.from({ length: 4 }, (_, i) => new Array(i < 3 ? 63 : 61).fill(0x2a)); // '*': non-LDH, ASCII
+    const a = run(bytesOf(header(), wireLabels(star), u16(1), u16(1)));
+    expect([a.s, a.q.nameLen, a.q.nonLdh, a.q.nonAscii]).toEqual([QS_OK, 253, 250, 0]);
+    const high = Array.from({ length: 4 }, (_, i) => new Array(i < 3 ? 63 : 61).fill(0xff));
+    const b = run(bytesOf(header(), wireLabels(high), u16(1), u16(1)));
+    expect([b.s, b.q.nonLdh, b.q.nonAscii]).toEqual([QS_OK, 250, 250]);
+  });
+
   it('counts space and control bytes as non-ASCII, and "-" and "_" as LDH', () => {
     const m = bytesOf(header(), wireLabels([Buffer.from('a b\x01'), Buffer.from('_x-y')]), u16(1), u16(1));
     const { q } = run(m);
@@ -351,6 +360,19 @@ describe('decodeQuestion: answer summary', () => {
     const fourth = rr([60, ...new Array(60).fill(0x7a), ...ptr(prev)], 1, [1, 2, 3, 4]); // 4 x 61 + 13 = 257
     const bad = run(bytesOf(header({ flags: 0x8180, an: 4 }), qname, u16(1), u16(1), ...parts, fourth));
     expect([bad.q.answerStatus, bad.q.answersParsed]).toEqual([AS_MALFORMED, 3]);
+  });
+
+  it('follows a chain of 40 owners each a bare pointer to the one before', () => {
+    const parts: number[][] = [];
+    let pos = 12 + qname.length + 4;
+    let prev = 12;
+    for (let i = 0; i < 40; i++) {
+      parts.push(rr(ptr(prev), 1, [10, 0, 0, i]));
+      prev = pos;
+      pos += parts[i]!.length;
+    }
+    const { s, q } = run(bytesOf(header({ flags: 0x8180, an: 40 }), qname, u16(1), u16(1), ...parts));
+    expect([s, q.answerStatus, q.answersParsed, q.rdataBytes]).toEqual([QS_OK, AS_OK, 40, 160]);
   });
 
   it('skips a second question before the answers', () => {
