@@ -1,0 +1,262 @@
+import dnsPacket from 'dns-packet';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeQuestion, newDnsQuestion, QS_OK } from '../../../src/decode/dns/dns-question.js';
+import {
+  addQuery,
+  addResponse,
+  distinctNames,
+  QUESTION_FEATURE_COUNT,
+  QUESTION_FEATURES,
+  windowFeatures,
+} from '../../../src/features/question/question-features.js';
+import { WindowTable } from '../../../src/features/question/window-table.js';
+
+const WINDOW_SEC = 60;
+type Feature = (typeof QUESTION_FEATURES)[number];
+
+interface Msg {
+  name: string;
+  qtype?: string;
+  response?: boolean;
+  rcode?: number;
+  answers?: dnsPacket.Answer[];
+  ts: number;
+}
+
+const QTYPES: Record<string, number> = { A: 1, AAAA: 28, TXT: 16, NULL: 10, CNAME: 5, MX: 15, PTR: 12, SRV: 33, CAA: 257, ANY: 255 };
+
+/** A query message for `name` (a latin1 string: one byte per character, so binary labels survive). */
+function queryWire(name: string, qtype: string): Uint8Array {
+  const labels = name === '' ? [] : name.split('.').map((l) => Buffer.from(l, 'latin1'));
+  const qname = Buffer.concat([...labels.flatMap((l) => [Buffer.from([l.length]), l]), Buffer.from([0])]);
+  const b = Buffer.alloc(12 + qname.length + 4);
+  b.writeUInt16BE(0x1234, 0);
+  b.writeUInt16BE(0x0100, 2);
+  b.writeUInt16BE(1, 4);
+  qname.copy(b, 12);
+  b.writeUInt16BE(QTYPES[qtype]!, 12 + qname.length);
+  b.writeUInt16BE(1, 14 + qname.length);
+  return new Uint8Array(b);
+}
+
+/** A window of `domain` (the last `domLabels` labels of each name) fed the messages, and its features by name. */
+function windowOf(domain: string, msgs: readonly Msg[]): { f: Record<Feature, number>; t: WindowTable; s: number } {
+  const t = new WindowTable(4, WINDOW_SEC, () => undefined);
+  const dom = Buffer.from(domain, 'latin1');
+  const s = t.open(1, 2, 3, 4, 4, 77, dom, 0, dom.length, msgs[0]!.ts);
+  const q = newDnsQuestion();
+  const domLabels = domain.split('.').length;
+  for (const m of msgs) {
+    const bytes =
+      m.response === true
+        ? new Uint8Array(
+            dnsPacket.encode({
+              type: 'response',
+              id: 1,
+              flags: dnsPacket.RECURSION_DESIRED | (m.rcode ?? 0),
+              questions: [{ type: (m.qtype ?? 'A') as dnsPacket.RecordType, class: 'IN', name: m.name }],
+              answers: m.answers ?? [],
+            }),
+          )
+        : queryWire(m.name, m.qtype ?? 'A');
+    expect(decodeQuestion(bytes, 0, bytes.length, bytes.length, q)).toBe(QS_OK);
+    if (m.response === true) addResponse(t, s, q, m.ts);
+    else addQuery(t, s, q, q.labelCount - domLabels, m.ts);
+  }
+  const out = new Float32Array(QUESTION_FEATURE_COUNT);
+  windowFeatures(t, s, WINDOW_SEC, out, 0);
+  const f = Object.fromEntries(QUESTION_FEATURES.map((n, i) => [n, out[i]!])) as Record<Feature, number>;
+  return { f, t, s };
+}
+
+/** Shannon entropy in bits of the histogram of characters of `text` in the feature's bins (a-z, 0-9, '-', '_', other). */
+function binEntropy(text: string): number {
+  const bins = new Map<string, number>();
+  for (const ch of text) {
+    const k = /[a-z0-9_-]/.test(ch) ? ch : 'other';
+    bins.set(k, (bins.get(k) ?? 0) + 1);
+  }
+  let h = 0;
+  for (const c of bins.values()) h -= (c / text.length) * Math.log2(c / text.length);
+  return h;
+}
+
+const at = (names: string[], step = 1, qtype = 'A'): Msg[] => names.map((name, i) => ({ name, qtype, ts: 1000 + i * step }));
+
+describe('question features of hand-built windows', () => {
+  it('counts, lengths, labels and the character shares of the subdomain part', () => {
+    const names = ['abc.example.com', 'x1-y_2.www.example.com', 'zzzz.example.com'];
+    const { f } = windowOf('example.com', at(names));
+    // Subdomains: "abc", "x1-y_2.www", "zzzz": 3 + 10 + 4 bytes, 1 + 2 + 1 labels.
+    expect(f.queries).toBeCloseTo(Math.log1p(3) / Math.log1p(10_000), 6);
+    expect(f.responses).toBe(0);
+    expect(f.mean_subdomain_length).toBeCloseTo(17 / 3 / 128, 6);
+    expect(f.max_subdomain_length).toBeCloseTo(10 / 255, 6);
+    expect(f.mean_subdomain_labels).toBeCloseTo(4 / 3 / 8, 6);
+    expect(f.max_subdomain_labels).toBeCloseTo(2 / 32, 6);
+    expect(f.max_label_length).toBeCloseTo(6 / 63, 6);
+    expect(f.long_label_share).toBe(0);
+    // Characters (dots excluded): abc x1-y_2 www zzzz = 16 characters.
+    const chars = 'abcx1-y_2wwwzzzz';
+    expect(f.subdomain_entropy).toBeCloseTo(binEntropy(chars) / Math.log2(39), 5);
+    expect(f.hex_letter_share).toBeCloseTo(3 / 16, 6); // a b c
+    expect(f.other_letter_share).toBeCloseTo(9 / 16, 6); // x y w w w z z z z
+    expect(f.digit_share).toBeCloseTo(2 / 16, 6);
+    expect(f.hyphen_underscore_share).toBeCloseTo(2 / 16, 6);
+    expect(f.non_ldh_share).toBe(0);
+    expect(f.qtype_a).toBe(1);
+    expect(f.response_ratio).toBe(0);
+  });
+
+  it('entropy of a known histogram: a uniform one over 32 symbols is 5 bits', () => {
+    // base32 alphabet a-z and 2-7: one each, so entropy = log2(32) exactly.
+    const label = 'abcdefghijklmnopqrstuvwxyz234567';
+    const { f } = windowOf('t.test', [{ name: `${label}.t.test`, ts: 0 }]);
+    expect(f.subdomain_entropy).toBeCloseTo(5 / Math.log2(39), 6);
+    expect(f.max_label_length).toBeCloseTo(32 / 63, 6);
+    expect(f.long_label_share).toBe(1); // 32 bytes is "long"
+    // A single repeated character has no entropy.
+    expect(windowOf('t.test', [{ name: 'aaaaaaaa.t.test', ts: 0 }]).f.subdomain_entropy).toBe(0);
+  });
+
+  it('non-LDH bytes and non-ASCII queries', () => {
+    const { f } = windowOf('example.com', [
+      { name: 'a\xffb.example.com', ts: 0 },
+      { name: 'plain.example.com', ts: 1 },
+    ]);
+    // Subdomain characters: a 0xff b | p l a i n = 8, one of them other.
+    expect(f.non_ldh_share).toBeCloseTo(1 / 8, 6);
+    expect(f.non_ascii_query_share).toBeCloseTo(1 / 2, 6);
+  });
+
+  it('query type shares', () => {
+    const msgs: Msg[] = [
+      ...at(['a.x.org', 'b.x.org'], 1, 'TXT'),
+      ...at(['c.x.org'], 1, 'NULL'),
+      ...at(['d.x.org'], 1, 'MX'),
+      ...at(['e.x.org'], 1, 'CAA'),
+    ];
+    const { f } = windowOf('x.org', msgs);
+    expect(f.qtype_txt).toBeCloseTo(2 / 5, 6);
+    expect(f.qtype_null).toBeCloseTo(1 / 5, 6);
+    expect(f.qtype_mx).toBeCloseTo(1 / 5, 6);
+    expect(f.qtype_other).toBeCloseTo(1 / 5, 6);
+    expect(f.qtype_a + f.qtype_aaaa + f.qtype_cname + f.qtype_ptr + f.qtype_srv).toBe(0);
+  });
+
+  it('response features: rcodes, answers, rdata and answer types', () => {
+    const msgs: Msg[] = [
+      { name: 'q1.x.org', ts: 0 },
+      { name: 'q2.x.org', ts: 1 },
+      { name: 'q1.x.org', response: true, ts: 2, answers: [{ type: 'TXT', name: 'q1.x.org', data: 'hello' }] },
+      { name: 'q2.x.org', response: true, ts: 3, rcode: 3 },
+      { name: 'q3.x.org', response: true, ts: 4, rcode: 2 },
+      {
+        name: 'q4.x.org',
+        response: true,
+        ts: 5,
+        answers: [
+          { type: 'CNAME', name: 'q4.x.org', data: 'y.x.org' },
+          { type: 'A', name: 'y.x.org', data: '192.0.2.1' },
+        ],
+      },
+    ];
+    const { f } = windowOf('x.org', msgs);
+    expect(f.responses).toBeCloseTo(Math.log1p(4) / Math.log1p(10_000), 6);
+    expect(f.nxdomain_share).toBeCloseTo(1 / 4, 6);
+    expect(f.error_share).toBeCloseTo(1 / 4, 6);
+    expect(f.answers_per_response).toBeCloseTo(3 / 4 / 16, 6);
+    // RDATA: TXT "hello" = 6 bytes; CNAME y.x.org = 9; A = 4: 19 bytes over 4 responses.
+    expect(f.rdata_per_response).toBeCloseTo(Math.log1p(19 / 4) / Math.log1p(65_536), 6);
+    expect(f.txt_null_answer_share).toBeCloseTo(1 / 4, 6);
+    expect(f.cname_answer_share).toBeCloseTo(1 / 4, 6);
+    expect(f.response_ratio).toBeCloseTo(4 / 2 / 2, 6);
+    expect(f.duration).toBeCloseTo(5 / WINDOW_SEC, 6);
+  });
+
+  it('query interval CV: zero for periodic queries, the gaps\' own CV for irregular ones', () => {
+    const periodic = windowOf('x.org', at(['a.x.org', 'b.x.org', 'c.x.org', 'd.x.org', 'e.x.org'], 2)).f;
+    expect(periodic.query_interval_cv).toBe(0);
+    expect(periodic.duration).toBeCloseTo(8 / WINDOW_SEC, 6);
+    const times = [0, 0.1, 0.3, 3, 3.05, 9];
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+    const sd = Math.sqrt(gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / gaps.length);
+    const irregular = windowOf(
+      'x.org',
+      times.map((ts, i) => ({ name: `n${i}.x.org`, ts })),
+    ).f;
+    expect(sd / mean).toBeGreaterThan(0.5);
+    expect(irregular.query_interval_cv).toBeCloseTo(Math.min(1, sd / mean / 3), 5);
+    // Fewer than three queries: no interval statistics.
+    expect(windowOf('x.org', at(['a.x.org', 'b.x.org'], 7)).f.query_interval_cv).toBe(0);
+  });
+
+  it('name bytes per second over the window\'s duration (at least one second)', () => {
+    // 4 queries of a 10-byte subdomain over 3 seconds.
+    const { f } = windowOf('x.org', at(['abcdefghij.x.org', 'bbcdefghij.x.org', 'cbcdefghij.x.org', 'dbcdefghij.x.org'], 1));
+    expect(f.name_bytes_per_second).toBeCloseTo(Math.log1p(40 / 3) / Math.log1p(100_000), 6);
+  });
+
+  it('the registered domain\'s own features: length, longest label, digit share', () => {
+    const { f } = windowOf('a1b2c3d4e5f6.org', [{ name: 'www.a1b2c3d4e5f6.org', ts: 0 }]);
+    expect(f.domain_length).toBeCloseTo(16 / 128, 6);
+    expect(f.domain_max_label).toBeCloseTo(12 / 63, 6);
+    expect(f.domain_digit_share).toBeCloseTo(6 / 16, 6);
+    // A query for the registered domain itself has no subdomain.
+    const bare = windowOf('example.com', [{ name: 'example.com', ts: 0 }]).f;
+    expect(bare.mean_subdomain_length).toBe(0);
+    expect(bare.subdomain_entropy).toBe(0);
+    expect(bare.hex_letter_share).toBe(0);
+  });
+
+  it('distinct names: linear counting is exact for a few names and saturates at 128 ln 128 as documented', () => {
+    const estimate = (n: number, repeat = 1): { est: number; f: Record<Feature, number> } => {
+      const names: string[] = [];
+      for (let r = 0; r < repeat; r++) for (let i = 0; i < n; i++) names.push(`host${i}.x.org`);
+      const w = windowOf('x.org', at(names, 0.01));
+      return { est: distinctNames(w.t, w.s), f: w.f };
+    };
+    // Repeats do not count.
+    expect(estimate(1, 5).est).toBeCloseTo(-128 * Math.log(127 / 128), 9);
+    for (const n of [1, 2, 5, 10, 20]) {
+      const { est, f } = estimate(n);
+      // Linear counting over 128 bits: a collision among n names is the only error; within 15% at these sizes.
+      expect(Math.abs(est - n) / n, `n=${n} est=${est}`).toBeLessThan(0.15);
+      expect(f.distinct_ratio).toBeCloseTo(Math.min(1, est / n), 5);
+      expect(f.distinct_names).toBeCloseTo(Math.log1p(est) / Math.log1p(1_000), 5);
+    }
+    // Thousands of names fill the map: the estimate stops at 128 ln 128 (about 621).
+    const sat = estimate(3000).est;
+    expect(sat).toBeCloseTo(128 * Math.log(128), 6);
+  });
+
+  it('every feature is finite and in [0, 1] for random windows (property)', () => {
+    const label = fc.uint8Array({ minLength: 1, maxLength: 63 }).map((b) => Array.from(b, (c) => (c === 0x2e || c === 0x5c ? 'q' : String.fromCharCode(c))).join(''));
+    const msg = fc.record({
+      sub: fc.array(label, { maxLength: 3 }),
+      qtype: fc.constantFrom('A', 'AAAA', 'TXT', 'NULL', 'CNAME', 'MX', 'PTR', 'SRV', 'CAA', 'ANY'),
+      response: fc.boolean(),
+      rcode: fc.integer({ min: 0, max: 15 }),
+      dt: fc.double({ min: 0, max: 30, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(fc.array(msg, { minLength: 1, maxLength: 40 }), fc.constantFrom('x.org', 'a1b2c3.example', 'co.uk'), (msgs, domain) => {
+        let ts = 0;
+        const ms: Msg[] = msgs.map((m) => {
+          ts += m.dt;
+          const name = [...m.sub, domain].join('.');
+          return { name: Buffer.byteLength(name, 'latin1') > 250 ? domain : name, qtype: m.qtype, response: m.response, rcode: m.rcode, ts };
+        });
+        const { f } = windowOf(domain, ms);
+        for (const n of QUESTION_FEATURES) {
+          expect(Number.isFinite(f[n]), n).toBe(true);
+          expect(f[n], n).toBeGreaterThanOrEqual(0);
+          expect(f[n], n).toBeLessThanOrEqual(1);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
