@@ -142,11 +142,14 @@ const rows = [
   ['dnsae extract of an empty pcap (startup)', 'node', [dnsae, 'extract', '--format', 'none', emptyPcap]],
   ['dnsae extract --format none', 'node', [dnsae, 'extract', '--format', 'none', file]],
   ['dnsae extract -o /dev/null (NDJSON)', 'node', [dnsae, 'extract', '-o', '/dev/null', file]],
-  ['dnsae score -o /dev/null (hybrid)', 'node', [dnsae, 'score', '--model', model, '-o', '/dev/null', file]],
+  ['dnsae score -o /dev/null (header stage: hybrid)', 'node', [dnsae, 'score', '--model', model, '-d', 'hybrid', '-o', '/dev/null', file]],
+  ['dnsae score -o /dev/null (both stages: hybrid + tunnel)', 'node', [dnsae, 'score', '--model', model, '-d', 'both', '-o', '/dev/null', file]],
   ['extract path in process (read, decode, flows; no start-up)', 'in-process', ['all']],
   ['score path in process (extract path + hybrid scoring; no start-up)', 'in-process', ['score']],
 ];
 if (!flag('--skip-tshark')) rows.push(['tshark -r FILE -Y dns', 'tshark', ['-r', file, '-Y', 'dns']]);
+// nDPI's reader classifies every flow (DNS dissection and its DNS risks included): the other DPI engine a SOC runs.
+if (!flag('--skip-ndpi') && spawnSync('ndpiReader', ['-h'], { stdio: 'ignore' }).error === undefined) rows.push(['ndpiReader -i FILE', 'ndpiReader', ['-q', '-i', file]]);
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 console.log(
@@ -170,5 +173,11 @@ for (const r of results) {
   console.log(
     `| ${r.label} | ${fmt(r.secs, 3)} | ${pps} | ${fmt(r.rss, 0)} | ${fmt(r.secs / tcpdump, 2)} | ${tshark === undefined ? 'n/a' : fmt(tshark / r.secs, 1)} |`,
   );
+}
+const header = results.find((r) => r.label.includes('(header stage'))?.secs;
+const both = results.find((r) => r.label.includes('(both stages'))?.secs;
+if (header !== undefined && both !== undefined) {
+  console.log('');
+  console.log(`both stages / header stage alone: ${fmt(both / header, 2)}x (the tunnel stage's cost on this capture)`);
 }
 if (results.some((r) => !Number.isFinite(r.secs))) process.exit(1);
