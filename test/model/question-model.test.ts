@@ -59,11 +59,12 @@ describe('question model directory', () => {
     expect(m).toBeDefined();
     expect(m!.meta).toEqual(r.meta);
     expect(m!.meta.features).toEqual([...QUESTION_FEATURES]);
+    const { hidden, bottleneck } = m!.meta.arch;
     expect(m!.layers.map((l) => [l.inDim, l.outDim, l.activation])).toEqual([
-      [39, 24, 'relu'],
-      [24, 8, 'relu'],
-      [8, 24, 'relu'],
-      [24, 39, 'sigmoid'],
+      [39, hidden, 'relu'],
+      [hidden, bottleneck, 'relu'],
+      [bottleneck, hidden, 'relu'],
+      [hidden, 39, 'sigmoid'],
     ]);
     expect(m!.meta.threshold).toBeGreaterThan(0);
     // The threshold is at or past every held-out benign loss (tail method on this few windows).
