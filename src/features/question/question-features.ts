@@ -196,6 +196,10 @@ function popcount(x: number): number {
 const lg = Math.log1p;
 const clip = (x: number): number => (x > 1 ? 1 : x < 0 ? 0 : x);
 const LOG2_BINS = Math.log2(HIST_BINS);
+const INV_LG_1K = 1 / lg(1_000);
+const INV_LG_10K = 1 / lg(10_000);
+const INV_LG_64K = 1 / lg(65_536);
+const INV_LG_100K = 1 / lg(100_000);
 
 /** Window `s`'s feature vector (QUESTION_FEATURES order) into out[off ..]. */
 export function windowFeatures(t: WindowTable, s: number, windowSec: number, out: Float32Array, off: number): void {
@@ -232,37 +236,38 @@ export function windowFeatures(t: WindowTable, s: number, windowSec: number, out
     const variance = f[fb + F_GAP_SQ]! / n - mean * mean;
     cv = mean > 0 ? Math.sqrt(variance > 0 ? variance : 0) / mean : 0;
   }
-  const share = (x: number): number => (chars > 0 ? x / chars : 0);
-  const perQ = (x: number): number => (q > 0 ? x / q : 0);
-  const perR = (x: number): number => (r > 0 ? x / r : 0);
+  // Reciprocals, not closures: a closure per call was an allocation per window.
+  const perChar = chars > 0 ? 1 / chars : 0;
+  const perQ = q > 0 ? 1 / q : 0;
+  const perR = r > 0 ? 1 / r : 0;
   let o = off;
-  out[o++] = clip(lg(q) / lg(10_000));
-  out[o++] = clip(lg(r) / lg(10_000));
-  out[o++] = clip(perQ(distinct));
-  out[o++] = clip(lg(distinct) / lg(1_000));
-  out[o++] = clip(perQ(w[b + W_SUB_BYTES]!) / 128);
+  out[o++] = clip(lg(q) * INV_LG_10K);
+  out[o++] = clip(lg(r) * INV_LG_10K);
+  out[o++] = clip((distinct) * perQ);
+  out[o++] = clip(lg(distinct) * INV_LG_1K);
+  out[o++] = clip((w[b + W_SUB_BYTES]!) * perQ / 128);
   out[o++] = clip(w[b + W_MAX_SUB]! / 255);
-  out[o++] = clip(perQ(w[b + W_SUB_LABELS]!) / 8);
+  out[o++] = clip((w[b + W_SUB_LABELS]!) * perQ / 8);
   out[o++] = clip(w[b + W_MAX_SUB_LABELS]! / 32);
   out[o++] = clip(w[b + W_MAX_LABEL]! / 63);
-  out[o++] = clip(perQ(w[b + W_LONG_LABEL_Q]!));
+  out[o++] = clip((w[b + W_LONG_LABEL_Q]!) * perQ);
   out[o++] = clip(entropy / LOG2_BINS);
-  out[o++] = share(hexLetters);
-  out[o++] = share(otherLetters);
-  out[o++] = share(digits);
-  out[o++] = share(hyphens);
-  out[o++] = share(other);
-  for (let k = 0; k < QT_KINDS; k++) out[o++] = perQ(w[b + W_QT + k]!);
-  out[o++] = perR(w[b + W_NXDOMAIN]!);
-  out[o++] = perR(w[b + W_RERROR]!);
-  out[o++] = clip(perR(w[b + W_ANSWERS]!) / 16);
-  out[o++] = clip(lg(perR(w[b + W_RDATA]!)) / lg(65_536));
-  out[o++] = perR(w[b + W_R_TXTNULL]!);
-  out[o++] = perR(w[b + W_R_CNAME]!);
+  out[o++] = hexLetters * perChar;
+  out[o++] = otherLetters * perChar;
+  out[o++] = digits * perChar;
+  out[o++] = hyphens * perChar;
+  out[o++] = other * perChar;
+  for (let k = 0; k < QT_KINDS; k++) out[o++] = (w[b + W_QT + k]!) * perQ;
+  out[o++] = (w[b + W_NXDOMAIN]!) * perR;
+  out[o++] = (w[b + W_RERROR]!) * perR;
+  out[o++] = clip((w[b + W_ANSWERS]!) * perR / 16);
+  out[o++] = clip(lg(w[b + W_RDATA]! * perR) * INV_LG_64K);
+  out[o++] = (w[b + W_R_TXTNULL]!) * perR;
+  out[o++] = (w[b + W_R_CNAME]!) * perR;
   out[o++] = clip(duration / windowSec);
   out[o++] = clip(cv / 3);
-  out[o++] = clip(lg(w[b + W_SUB_BYTES]! / (duration > 1 ? duration : 1)) / lg(100_000));
-  out[o++] = clip(perQ(w[b + W_NON_ASCII_Q]!));
+  out[o++] = clip(lg(w[b + W_SUB_BYTES]! / (duration > 1 ? duration : 1)) * INV_LG_100K);
+  out[o++] = clip((w[b + W_NON_ASCII_Q]!) * perQ);
   out[o++] = clip((q > 0 ? r / q : r > 0 ? 2 : 0) / 2);
   // The registered domain itself: a tunnel without a domain of its own (dnscat2 straight to an IP) or a
   // generated one has long, digit-heavy labels there, which the subdomain features never see.
@@ -282,4 +287,9 @@ export function windowFeatures(t: WindowTable, s: number, windowSec: number, out
   out[o++] = clip(domLen / 128);
   out[o++] = clip(longest / 63);
   out[o++] = kept > 0 ? domDigits / kept : 0;
+  // Eight bits per feature: finer steps say nothing the model can use, and windows that agree at this
+  // precision (most of a network's) then share one cached loss (WindowScorer).
+  for (let k = off; k < o; k++) out[k] = Math.round(out[k]! * QUANT) / QUANT;
 }
+
+const QUANT = 255;

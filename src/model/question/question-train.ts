@@ -93,8 +93,8 @@ export async function trainQuestionModel(
   };
   const trainX = take(0, nTrain);
   const valX = take(nTrain, nVal);
-  const hidden = o.hidden ?? 24;
-  const bottleneck = o.bottleneck ?? 8;
+  const hidden = o.hidden ?? 16;
+  const bottleneck = o.bottleneck ?? 6;
   const init = (k: number) => tf.initializers.glorotUniform({ seed: o.seed * 16 + k });
   const model = tf.sequential({
     name: 'dnsae_question_autoencoder',
@@ -112,14 +112,12 @@ export async function trainQuestionModel(
   let bestWeights: tf.Tensor[] | undefined;
   let sinceBest = 0;
   let epochs = 0;
-  let lastLoss = 0;
   try {
     for (let e = 0; e < o.epochs; e++) {
       const h = await model.fit(xt, xt, { epochs: 1, batchSize: o.batchSize, shuffle: true, verbose: 0, validationData: [xv, xv] });
       epochs++;
-      lastLoss = h.history.loss![0] as number;
       const valLoss = h.history.val_loss![0] as number;
-      o.onProgress?.({ epoch: epochs, loss: lastLoss, valLoss });
+      o.onProgress?.({ epoch: epochs, loss: h.history.loss![0] as number, valLoss });
       if (valLoss < best - 1e-7) {
         best = valLoss;
         bestWeights?.forEach((t) => t.dispose());
@@ -139,7 +137,7 @@ export async function trainQuestionModel(
   const perFeature = new Float64Array(d);
   const pf = new Float32Array(d);
   for (let i = 0; i < nVal; i++) {
-    losses[i] = scorer.loss(valX, i * d, pf, 0);
+    losses[i] = scorer.lossPerFeature(valX, i * d, pf);
     for (let j = 0; j < d; j++) perFeature[j]! += pf[j]! / nVal;
   }
   const cal = calibrateWindows(losses, o.targetFpr);

@@ -91,7 +91,7 @@ export class TunnelStage {
   private onWindow(t: WindowTable, s: number, reason: CloseReason): void {
     const x = this.x;
     windowFeatures(t, s, this.windowSec, x, 0);
-    const loss = this.scorer.loss(x, 0, this.perFeature, 0);
+    const loss = this.scorer.loss(x, 0);
     const c = this.counters;
     c.windows_scored++;
     const hit = loss > this.threshold;
@@ -112,6 +112,7 @@ export class TunnelStage {
       });
     }
     if (!hit && !o.all) return;
+    this.scorer.lossPerFeature(x, 0, this.perFeature);
     const v: WindowVerdict = { loss, threshold: this.threshold, perFeature: this.perFeature, modelId: this.modelId, reason, windowSec: this.windowSec };
     let decision = 'none';
     if (hit) {
@@ -134,7 +135,13 @@ export class TunnelStage {
   }
 
   stats(): Record<string, unknown> {
-    return { ...this.extractor.stats, ...this.extractor.table.stats, ...this.counters, registered_domain_cache: { ...this.o.domains.stats } };
+    return {
+      ...this.extractor.stats,
+      ...this.extractor.table.stats,
+      ...this.counters,
+      registered_domain_cache: { ...this.o.domains.stats },
+      window_score_cache: { hits: this.scorer.cacheHits, misses: this.scorer.cacheMisses },
+    };
   }
 }
 
