@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { OutputError, UsageError } from '../errors.js';
+import { ModelError, OutputError, UsageError } from '../errors.js';
 import { DEFAULT_TARGET_FPR } from '../evaluate/evaluation.js';
 import { buildJsonReport, formatJsonReport } from '../evaluate/report-json.js';
 import { renderHtmlReport } from '../evaluate/report-html.js';
@@ -9,13 +9,19 @@ import { stageLogger } from '../logger.js';
 import { LineSink } from '../output/ndjson-sink.js';
 import { parseRuleList } from '../rules/header-rules.js';
 import { evaluateCaptures } from '../run/evaluate.js';
-import { openScorer } from '../scoring/open-scorer.js';
+import { DEFAULT_MODEL_DIR, openQuestionModel, openScorer } from '../scoring/open-scorer.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
 import { exitForErrors, parseFloatOption, runAction } from './run-action.js';
+
+/** Windows open at once, as score's --tunnel-windows default. */
+const DEFAULT_TUNNEL_WINDOWS = 65_536;
 
 interface EvaluateOptions extends PipelineCliOptions {
   benign?: string[];
   anomalous?: string[];
+  tunnels?: string[];
+  /** false with --no-tunnel. */
+  tunnel: boolean;
   model?: string;
   fpr: number;
   json?: boolean;
@@ -28,6 +34,8 @@ export function evaluateCommand(): Command {
     .description('compare the detectors (ae, rules, hybrid, dns-packet baseline) on labelled captures; per-sample and per-flow metrics')
     .option('--benign <captures...>', 'captures whose traffic is all benign (negative class)')
     .option('--anomalous <captures...>', 'captures whose traffic is all anomalous (positive class)')
+    .option('--tunnels <captures...>', 'captures whose DNS is all tunnel or exfiltration traffic (positive class of the tunnel stage)')
+    .option('--no-tunnel', 'evaluate the header stage alone, even when the model has a tunnel stage')
     .option('-m, --model <dir>', 'model directory (default: the shipped models/default)')
     .option('--fpr <rate>', 'target false-positive rate for the suggested threshold', parseFloatOption('--fpr', 0, 1), DEFAULT_TARGET_FPR)
     .option('--json', 'print the JSON report instead of the text table')
@@ -39,12 +47,28 @@ export function evaluateCommand(): Command {
       const log = stageLogger('evaluate');
       const benign = o.benign ?? [];
       const anomalous = o.anomalous ?? [];
-      if (benign.length + anomalous.length === 0) throw new UsageError('evaluate needs captures: --benign FILES and/or --anomalous FILES');
+      const tunnels = o.tunnels ?? [];
+      if (benign.length + anomalous.length + tunnels.length === 0) {
+        throw new UsageError('evaluate needs captures: --benign FILES, --anomalous FILES and/or --tunnels FILES');
+      }
+      if (!o.tunnel && tunnels.length > 0) throw new UsageError('--tunnels needs the tunnel stage; drop --no-tunnel');
       const ruleMask = o.rules === undefined ? undefined : parseRuleList(o.rules);
       const scorer = await openScorer(o.model);
+      const dir = o.model ?? DEFAULT_MODEL_DIR;
+      const question = o.tunnel ? await openQuestionModel(dir) : undefined;
+      if (question === undefined && tunnels.length > 0) {
+        throw new ModelError('DNSAE_ERR_MODEL_NOT_FOUND', 'the model has no question stage (question/) to evaluate on --tunnels; train one with dnsae train', { file: dir });
+      }
+      if (question === undefined && o.tunnel) log.info({ model: dir }, 'the model has no question stage: the header stage is evaluated alone');
       const result = await evaluateCaptures(
-        { benign, anomalous },
-        { scorer, fpr: o.fpr, pipeline: pipelineOptionsFrom(o), ...(ruleMask === undefined ? {} : { ruleMask }) },
+        { benign, anomalous, tunnels },
+        {
+          scorer,
+          fpr: o.fpr,
+          pipeline: pipelineOptionsFrom(o),
+          ...(ruleMask === undefined ? {} : { ruleMask }),
+          ...(question === undefined ? {} : { tunnel: { model: question, domains: {}, maxWindows: DEFAULT_TUNNEL_WINDOWS, allowDomains: new Set<string>() } }),
+        },
         log,
       );
       log.info({ stats: result.stats }, 'evaluate summary');

@@ -3,6 +3,7 @@ import { scoreSamples, type SampleScores } from './detectors.js';
 import { aggregateFlows, type FlowTable } from './flow-aggregate.js';
 import { fileTable, ruleHitCounts, type FileRow } from './file-table.js';
 import { perByteMean } from './per-byte.js';
+import type { TunnelEvaluation } from './tunnel-metrics.js';
 import {
   confusionAtThreshold,
   confusionFromAlerts,
@@ -51,6 +52,8 @@ export interface Evaluation {
   readonly scores: SampleScores;
   readonly flows: FlowTable;
   readonly labels: Uint8Array;
+  /** The tunnel stage's metrics, when the model has that stage and it ran (tunnel-metrics.ts). */
+  readonly tunnel?: TunnelEvaluation;
 }
 
 export interface EvaluateOptions {

@@ -3,7 +3,10 @@ import type { Evaluation, LevelResult } from './evaluation.js';
 import { fmtLoss, fmtRate } from './format-number.js';
 import { logHistogram } from './histogram.js';
 import { escapeHtml } from './html-escape.js';
-import { lossHistogramSvg, perByteSvg, rocSvg } from './svg-charts.js';
+import type { Rates } from './metrics.js';
+import { lossHistogramSvg, perByteSvg, perFeatureSvg, rocSvg } from './svg-charts.js';
+import { TUNNEL_CLASSES } from './tunnel-collector.js';
+import type { TunnelEvaluation } from './tunnel-metrics.js';
 
 /**
  * One self-contained HTML file: inline CSS and SVG, no scripts, and a CSP
@@ -30,7 +33,7 @@ th{background:#f2f2f2}td.text,th.text{text-align:left}
 td.path{font-family:ui-monospace,monospace;word-break:break-all;max-width:520px}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
 figure{margin:0}figcaption{font-size:12px;color:#555;max-width:560px}
-.benign{color:#2b7bba}.anomalous{color:#d95f02}
+.benign{color:#2b7bba}.anomalous{color:#d95f02}.tunnel{color:#d95f02}
 `;
 
 function summaryRows(levelName: string, l: LevelResult): string {
@@ -138,6 +141,76 @@ ${ruleTable(ev)}
 <table id="files"><thead><tr><th class="text" rowspan="2">label</th><th class="text" rowspan="2">group</th><th class="text" rowspan="2">file</th>
 <th rowspan="2">samples</th><th rowspan="2">flows</th>${detectorHeads}</tr><tr>${subHeads}</tr></thead>
 <tbody>${fileRows(ev)}</tbody></table>
-</body></html>
+${ev.tunnel === undefined ? '' : tunnelSection(ev, ev.tunnel)}</body></html>
+`;
+}
+
+function tunnelRateRow(name: string, level: string, r: Rates, auc: number | null | undefined): string {
+  return (
+    `<tr><td class="text">${escapeHtml(name)}</td><td class="text">${level}</td>` +
+    `<td>${r.tp}</td><td>${r.fp}</td><td>${r.tn}</td><td>${r.fn}</td>` +
+    `<td>${fmtRate(r.tpr)}</td><td>${fmtRate(r.fpr)}</td><td>${fmtRate(r.precision)}</td>` +
+    `<td>${fmtRate(r.f1)}</td><td>${auc === undefined ? '' : fmtRate(auc)}</td></tr>`
+  );
+}
+
+function tunnelFileRows(ev: Evaluation, t: TunnelEvaluation): string {
+  return t.files
+    .map((f) => {
+      const cls = TUNNEL_CLASSES[f.cls];
+      const h = f.cls === 1 ? undefined : ev.files[f.index];
+      return (
+        `<tr data-class="${cls}"><td class="text ${cls}">${cls}</td><td class="text">${escapeHtml(f.group ?? '')}</td>` +
+        `<td class="text path">${escapeHtml(f.path)}</td><td>${f.sessions}</td><td>${f.alerted.sessions}</td><td>${f.baseline.sessions}</td>` +
+        `<td>${f.windows}</td><td>${f.alerted.windows}</td><td>${f.baseline.windows}</td>` +
+        `<td>${h === undefined ? '-' : `${h.alertsBy.hybrid.flows} / ${h.flows}`}</td></tr>`
+      );
+    })
+    .join('');
+}
+
+/** The tunnel stage: rates, charts (ratio histogram, session ROC, per-feature error) and its file table. */
+function tunnelSection(ev: Evaluation, t: TunnelEvaluation): string {
+  const c = t.counts;
+  const a = t.anomalous;
+  const s = t.perSession;
+  const h = t.ratioHistogram;
+  const roc = rocSvg(
+    'tunnel-roc',
+    'ROC per session, tunnel stage vs baseline',
+    [
+      { cls: 'model', label: `tunnel ae AUC ${fmtRate(s.auc.model)}`, curve: s.roc.model },
+      { cls: 'baseline', label: `baseline (rules broken) AUC ${fmtRate(s.auc.baseline)}`, curve: s.roc.baseline },
+    ],
+    [
+      { cls: 'model operating', label: 'tunnel ae at model threshold', fpr: s.model.fpr, tpr: s.model.tpr },
+      { cls: 'baseline operating', label: 'baseline, any rule', fpr: s.baseline.fpr, tpr: s.baseline.tpr },
+    ],
+  );
+  const outside =
+    `Not on the log axis: ratio 0 benign ${h.nonPositive[0]}, tunnel ${h.nonPositive[1]}; ` +
+    `infinite benign ${h.infinite[0]}, tunnel ${h.infinite[1]}.`;
+  return `
+<h2 id="tunnel">Tunnel stage</h2>
+<p class="meta">model <b id="tunnel-model-id">${escapeHtml(t.modelId)}</b> &middot; threshold ${escapeHtml(fmtLoss(t.threshold))} &middot; window ${t.windowSec} s
+&middot; windows <span class="benign">benign ${c.benignWindows}</span>, <span class="tunnel">tunnel ${c.tunnelWindows}</span>
+&middot; sessions <span class="benign">benign ${c.benignSessions}</span>, <span class="tunnel">tunnel ${c.tunnelSessions}</span></p>
+<p>A session is every window of one (client, registered domain) in one capture file; its score is its highest window loss over
+the threshold, and it alerts when any window does. The baseline is the hand-written rules (query name over 52 bytes, a label of
+the longest name above 4 bits of entropy per character, TXT and NULL over half of 10 or more queries); its session score is the
+number of rules any window broke. Anomalous (non-DNS) captures gave ${a.windows} windows in ${a.sessions} sessions, alerted by the
+model ${a.alerted.windows} / ${a.alerted.sessions} and by the baseline ${a.baseline.windows} / ${a.baseline.sessions} (windows / sessions);
+they are in no rate.</p>
+<table id="tunnel-summary"><thead><tr><th class="text">detector</th><th class="text">level</th><th>TP</th><th>FP</th><th>TN</th><th>FN</th>
+<th>TPR</th><th>FPR</th><th>precision</th><th>F1</th><th>AUC</th></tr></thead>
+<tbody>${tunnelRateRow('tunnel ae', 'window', t.perWindow.model, undefined)}${tunnelRateRow('baseline', 'window', t.perWindow.baseline, undefined)}${tunnelRateRow('tunnel ae', 'session', s.model, s.auc.model)}${tunnelRateRow('baseline', 'session', s.baseline, s.auc.baseline)}</tbody></table>
+<div class="charts">
+<figure>${lossHistogramSvg('tunnel-ratio-hist', h, 1, { title: 'Window loss / threshold, benign vs tunnel', positive: 'tunnel', x: 'loss / threshold (log scale)' })}<figcaption>Loss over the threshold per window: above 1 alerts. ${outside}</figcaption></figure>
+<figure>${roc}<figcaption>ROC per session: the model's highest window ratio against the number of baseline rules broken (ties enter together).</figcaption></figure>
+<figure>${perFeatureSvg('tunnel-per-feature', t.perFeatureMean.features, t.perFeatureMean.benign, t.perFeatureMean.tunnel)}<figcaption>Mean squared reconstruction error of each question feature.</figcaption></figure>
+</div>
+<table id="tunnel-files"><thead><tr><th class="text">class</th><th class="text">group</th><th class="text">file</th>
+<th>sessions</th><th>alerted</th><th>baseline</th><th>windows</th><th>alerted</th><th>baseline</th><th>header hybrid flows</th></tr></thead>
+<tbody>${tunnelFileRows(ev, t)}</tbody></table>
 `;
 }

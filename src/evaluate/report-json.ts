@@ -2,11 +2,15 @@ import { BYTE_LABELS, DETECTORS, type Detector } from './eval-types.js';
 import type { Evaluation } from './evaluation.js';
 import type { AlertCounts } from './file-table.js';
 import type { Rates } from './metrics.js';
+import { TUNNEL_CLASSES } from './tunnel-collector.js';
+import type { TunnelEvaluation } from './tunnel-metrics.js';
 
 /**
  * The machine-readable result of `dnsae evaluate --json`. Bump the version
  * on any change a consumer could notice (renamed key, changed meaning).
  * Non-finite numbers are written as null, since JSON has no Infinity.
+ * The `tunnel` object is there only when the tunnel stage ran; adding it
+ * changed no existing key, so the version stays.
  */
 export const EVAL_JSON_VERSION = 1;
 
@@ -43,6 +47,35 @@ export interface EvalJsonReport {
     flows: number;
     alertsBy: Record<Detector, AlertCounts>;
     ruleHits: Record<string, number>;
+  }[];
+  tunnel?: TunnelJson;
+}
+
+interface TunnelCountsJson {
+  sessions: number;
+  windows: number;
+}
+
+export interface TunnelJson {
+  model: string;
+  threshold: JsonNumber;
+  windowSec: number;
+  counts: TunnelEvaluation['counts'];
+  perWindow: { model: JsonRates; baseline: JsonRates };
+  perSession: { model: JsonRates; baseline: JsonRates };
+  auc: { session: { model: JsonNumber; baseline: JsonNumber } };
+  /** --anomalous captures: informative, in no rate. */
+  anomalous: { sessions: number; windows: number; alerted: TunnelCountsJson; baseline: TunnelCountsJson };
+  ruleHits: { benign: Record<string, number>; tunnel: Record<string, number>; anomalous: Record<string, number> };
+  perFeatureMean: { features: string[]; benign: JsonNumber[]; tunnel: JsonNumber[] };
+  files: {
+    path: string;
+    class: (typeof TUNNEL_CLASSES)[number];
+    group?: string;
+    sessions: number;
+    windows: number;
+    alerted: TunnelCountsJson;
+    baseline: TunnelCountsJson;
   }[];
 }
 
@@ -102,6 +135,31 @@ export function buildJsonReport(ev: Evaluation): EvalJsonReport {
       flows: f.flows,
       alertsBy: perDetector((d) => ({ ...f.alertsBy[d] })),
       ruleHits: { ...f.ruleHits },
+    })),
+    ...(ev.tunnel === undefined ? {} : { tunnel: tunnelJson(ev.tunnel) }),
+  };
+}
+
+function tunnelJson(t: TunnelEvaluation): TunnelJson {
+  return {
+    model: t.modelId,
+    threshold: num(t.threshold),
+    windowSec: t.windowSec,
+    counts: { ...t.counts },
+    perWindow: { model: jsonRates(t.perWindow.model), baseline: jsonRates(t.perWindow.baseline) },
+    perSession: { model: jsonRates(t.perSession.model), baseline: jsonRates(t.perSession.baseline) },
+    auc: { session: { model: num(t.perSession.auc.model), baseline: num(t.perSession.auc.baseline) } },
+    anomalous: { sessions: t.anomalous.sessions, windows: t.anomalous.windows, alerted: { ...t.anomalous.alerted }, baseline: { ...t.anomalous.baseline } },
+    ruleHits: { benign: { ...t.ruleHits.benign }, tunnel: { ...t.ruleHits.tunnel }, anomalous: { ...t.ruleHits.anomalous } },
+    perFeatureMean: { features: [...t.perFeatureMean.features], benign: t.perFeatureMean.benign.map(num), tunnel: t.perFeatureMean.tunnel.map(num) },
+    files: t.files.map((f) => ({
+      path: f.path,
+      class: TUNNEL_CLASSES[f.cls],
+      ...(f.group === undefined ? {} : { group: f.group }),
+      sessions: f.sessions,
+      windows: f.windows,
+      alerted: { ...f.alerted },
+      baseline: { ...f.baseline },
     })),
   };
 }

@@ -1,6 +1,9 @@
 import { DETECTORS, type Detector } from './eval-types.js';
 import type { Evaluation, LevelResult } from './evaluation.js';
 import { fmtLoss, fmtRate } from './format-number.js';
+import type { Rates } from './metrics.js';
+import { TUNNEL_CLASSES } from './tunnel-collector.js';
+import type { TunnelEvaluation } from './tunnel-metrics.js';
 
 /**
  * Compact terminal summary. File names come from the command line and may
@@ -91,5 +94,72 @@ export function formatTextReport(ev: Evaluation): string {
       ].join(' '),
     );
   }
+  if (ev.tunnel !== undefined) lines.push('', ...tunnelLines(ev, ev.tunnel));
   return `${lines.join('\n')}\n`;
+}
+
+function rateRow(name: string, level: string, r: Rates, auc: number | null | undefined): string {
+  return [
+    pad(name, 11),
+    pad(level, 7),
+    pad(String(r.tp), 9, true),
+    pad(String(r.fp), 9, true),
+    pad(String(r.tn), 9, true),
+    pad(String(r.fn), 9, true),
+    pad(fmtRate(r.tpr), 7, true),
+    pad(fmtRate(r.fpr), 7, true),
+    pad(fmtRate(r.precision), 7, true),
+    pad(fmtRate(r.f1), 7, true),
+    pad(auc === undefined ? '' : fmtRate(auc), 7, true),
+  ].join(' ');
+}
+
+/** The tunnel stage: window and session rates of the model and the baseline, then its per-file table. */
+function tunnelLines(ev: Evaluation, t: TunnelEvaluation): string[] {
+  const c = t.counts;
+  const a = t.anomalous;
+  const s = t.perSession;
+  const lines = [
+    `tunnel stage: model ${printable(t.modelId)}  threshold ${fmtLoss(t.threshold)}  window ${t.windowSec} s`,
+    `windows benign ${c.benignWindows}, tunnel ${c.tunnelWindows}  sessions benign ${c.benignSessions}, tunnel ${c.tunnelSessions}`,
+    `anomalous captures (not in the rates): windows ${a.windows} (model ${a.alerted.windows}, baseline ${a.baseline.windows}), ` +
+      `sessions ${a.sessions} (model ${a.alerted.sessions}, baseline ${a.baseline.sessions})`,
+    '',
+    [pad('detector', 11), pad('level', 7), ...['TP', 'FP', 'TN', 'FN'].map((h) => pad(h, 9, true)), ...['TPR', 'FPR', 'prec', 'F1', 'AUC'].map((h) => pad(h, 7, true))].join(' '),
+    rateRow('tunnel-ae', 'window', t.perWindow.model, undefined),
+    rateRow('baseline', 'window', t.perWindow.baseline, undefined),
+    rateRow('tunnel-ae', 'session', s.model, s.auc.model),
+    rateRow('baseline', 'session', s.baseline, s.auc.baseline),
+    '',
+    [
+      pad('class', 9),
+      pad('sessions', 9, true),
+      pad('ae', 7, true),
+      pad('baseline', 9, true),
+      pad('windows', 9, true),
+      pad('ae', 7, true),
+      pad('baseline', 9, true),
+      pad('header', 13, true),
+      '  file',
+    ].join(' '),
+  ];
+  for (const f of t.files) {
+    // The header stage's hybrid flow alerts beside them, for the files both stages evaluated.
+    const h = f.cls === 1 ? undefined : ev.files[f.index];
+    lines.push(
+      [
+        pad(TUNNEL_CLASSES[f.cls], 9),
+        pad(String(f.sessions), 9, true),
+        pad(String(f.alerted.sessions), 7, true),
+        pad(String(f.baseline.sessions), 9, true),
+        pad(String(f.windows), 9, true),
+        pad(String(f.alerted.windows), 7, true),
+        pad(String(f.baseline.windows), 9, true),
+        pad(h === undefined ? '-' : `${h.alertsBy.hybrid.flows}/${h.flows}`, 13, true),
+        `  ${printable(f.path)}`,
+      ].join(' '),
+    );
+  }
+  lines.push('(sessions and windows alerted by the tunnel autoencoder and by the baseline rules; header: flows alerted by hybrid / flows)');
+  return lines;
 }

@@ -20,6 +20,9 @@ export const COLORS = {
   hybrid: '#7b3294',
   rules: '#1b9e77',
   dns_decode: '#555555',
+  tunnel: '#d95f02',
+  model: '#2b7bba',
+  baseline: '#1b9e77',
 } as const;
 
 const f1 = (v: number): string => (Math.round(v * 10) / 10).toString();
@@ -72,17 +75,27 @@ function decadeLabel(k: number): string {
   return k === 0 ? '1' : `1e${k}`;
 }
 
+/** Names of a histogram's two classes and axis; the defaults are the header stage's. */
+export interface HistogramLabels {
+  readonly title: string;
+  /** Class (mark class and colour key) and legend word of label 1. */
+  readonly positive: 'anomalous' | 'tunnel';
+  readonly x: string;
+}
+
+const HEADER_HISTOGRAM: HistogramLabels = { title: 'Loss histogram, benign vs anomalous', positive: 'anomalous', x: 'loss (log scale)' };
+
 /** Fraction of each class per bin on a log10 loss axis, with the threshold marked. */
-export function lossHistogramSvg(id: string, h: LogHistogram, threshold: number): string {
+export function lossHistogramSvg(id: string, h: LogHistogram, threshold: number, labels: HistogramLabels = HEADER_HISTOGRAM): string {
   const span = h.log10Hi - h.log10Lo;
   const frac = (c: 0 | 1, k: number): number => (h.total[c] === 0 ? 0 : h.counts[c][k]! / h.total[c]);
   let yMax = 0;
   for (let k = 0; k < h.bins; k++) yMax = Math.max(yMax, frac(0, k), frac(1, k));
   if (yMax === 0) yMax = 1;
-  const parts: string[] = [open(id, 'Loss histogram, benign vs anomalous')];
+  const parts: string[] = [open(id, labels.title)];
   const bw = PW / h.bins;
   for (const c of [0, 1] as const) {
-    const cls = c === 0 ? 'benign' : 'anomalous';
+    const cls = c === 0 ? 'benign' : labels.positive;
     for (let k = 0; k < h.bins; k++) {
       const v = frac(c, k);
       if (v === 0) continue;
@@ -108,9 +121,9 @@ export function lossHistogramSvg(id: string, h: LogHistogram, threshold: number)
   parts.push(
     legend([
       ['benign', COLORS.benign, `benign (n=${h.total[0]})`],
-      ['anomalous', COLORS.anomalous, `anomalous (n=${h.total[1]})`],
+      [labels.positive, COLORS[labels.positive], `${labels.positive} (n=${h.total[1]})`],
     ]),
-    axisLabels('loss (log scale)', 'fraction of class per bin'),
+    axisLabels(labels.x, 'fraction of class per bin'),
     '</svg>',
   );
   return parts.join('');
@@ -245,6 +258,63 @@ export function perByteSvg(
       ['anomalous', COLORS.anomalous, 'anomalous'],
     ]),
     axisLabels('header byte', 'mean reconstruction error'),
+    '</svg>',
+  );
+  return parts.join('');
+}
+
+/**
+ * Horizontal grouped bars, one row per feature (too many, with names too
+ * long, for ticks under vertical bars): mean error of benign next to tunnel
+ * windows, on a linear axis from 0.
+ */
+export function perFeatureSvg(
+  id: string,
+  features: readonly string[],
+  benign: readonly (number | null)[],
+  tunnel: readonly (number | null)[],
+): string {
+  const rowH = 14;
+  const left = 170;
+  const top = 28;
+  const width = W;
+  const plotW = width - left - M.r;
+  const height = top + features.length * rowH + 36;
+  let xMax = 0;
+  for (const v of [...benign, ...tunnel]) if (v !== null && Number.isFinite(v)) xMax = Math.max(xMax, v);
+  if (xMax === 0) xMax = 1;
+  const title = 'Mean reconstruction error per feature, benign vs tunnel windows';
+  const parts: string[] = [
+    `<svg class="chart" id="${escapeHtml(id)}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" ` +
+      `width="${width}" height="${height}" role="img" aria-label="${escapeHtml(title)}"><title>${escapeHtml(title)}</title>` +
+      `<rect class="frame" x="${left}" y="${top}" width="${plotW}" height="${features.length * rowH}" fill="none" stroke="#999"/>`,
+  ];
+  features.forEach((name, k) => {
+    const y = top + k * rowH;
+    parts.push(`<text x="${left - 6}" y="${f1(y + rowH - 3)}" text-anchor="end" font-size="10">${escapeHtml(name)}</text>`);
+    for (const [c, vals, dy] of [
+      ['benign', benign, 1],
+      ['tunnel', tunnel, rowH / 2],
+    ] as const) {
+      const v = vals[k];
+      if (v === null || v === undefined || !Number.isFinite(v) || v <= 0) continue;
+      parts.push(
+        `<rect class="bar ${c}" x="${left}" y="${f1(y + dy)}" width="${f1((v / xMax) * plotW)}" height="${f1(rowH / 2 - 1)}" fill="${COLORS[c]}"/>`,
+      );
+    }
+  });
+  const axisY = top + features.length * rowH;
+  for (const x of [0, 0.5, 1]) {
+    const px = f1(left + x * plotW);
+    parts.push(
+      `<line class="tick" x1="${px}" y1="${axisY}" x2="${px}" y2="${axisY + 5}" stroke="#999"/>` +
+        `<text x="${px}" y="${axisY + 18}" text-anchor="middle" font-size="11">${escapeHtml((x * xMax).toPrecision(3))}</text>`,
+    );
+  }
+  parts.push(
+    `<g class="legend benign"><rect x="${left}" y="8" width="10" height="10" fill="${COLORS.benign}"/><text x="${left + 16}" y="17" font-size="11">benign</text></g>`,
+    `<g class="legend tunnel"><rect x="${left + 90}" y="8" width="10" height="10" fill="${COLORS.tunnel}"/><text x="${left + 106}" y="17" font-size="11">tunnel</text></g>`,
+    `<text x="${left + plotW / 2}" y="${height - 4}" text-anchor="middle" font-size="12">mean squared error</text>`,
     '</svg>',
   );
   return parts.join('');

@@ -27,8 +27,8 @@ export class EvalConsumer implements BatchConsumer {
 
   constructor(
     private readonly scorer: EvalScorer,
-    /** Label of each input, by source index. */
-    private readonly labels: readonly Label[],
+    /** Label of each input, by source index; undefined: the header stage does not evaluate that input (--tunnels). */
+    private readonly labels: readonly (Label | undefined)[],
     private readonly ruleMask: number,
   ) {
     this.rows = new EvalColumnsBuilder(1 << 16);
@@ -58,9 +58,14 @@ export class EvalConsumer implements BatchConsumer {
       const transport = flow.transport === 'udp' ? 0 : 1;
       const direction = batch.direction[i] as 0 | 1;
       const file = flow.sourceIndex;
+      const label = this.labels[file];
+      if (label === undefined && file < this.labels.length) {
+        this.decodes[i] = 0;
+        continue;
+      }
       const ruleMask = checkHeader(batch.head, i * HEAD_BYTES, batch.headLen[i]!, batch.payloadLength[i]!, transport, direction, this.ruleMask);
       this.rows.pushValues(
-        this.labels[file] ?? 0,
+        label ?? 0,
         file,
         flow.flowId,
         this.losses[i]!,
