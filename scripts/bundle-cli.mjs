@@ -17,9 +17,10 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-// The packages every command loads. Everything else (tfjs and its native backend, cap, prom-client,
-// dns-packet) stays an import from node_modules, loaded as before by the commands that need it.
-const BUNDLED = new Set(['pino', 'commander']);
+// The packages every command loads, and tldts (the Public Suffix List) that score and live load for the
+// tunnel stage. Everything else (tfjs and its native backend, cap, prom-client, dns-packet, ioredis)
+// stays an import from node_modules, loaded as before by the commands that need it.
+const BUNDLED = new Set(['pino', 'commander', 'tldts', 'tldts-core']);
 
 const onlyListedPackages = {
   name: 'only-listed-packages',

@@ -60,7 +60,7 @@ describe('CLI startup imports', () => {
     const pkgs = cli();
     expect(pkgs.has('commander')).toBe(true);
     expect(commandModules().map((f) => path.basename(f)).sort()).toEqual(
-      ['evaluate-command.ts', 'extract-command.ts', 'live-command.ts', 'model-command.ts', 'score-command.ts', 'train-command.ts'],
+      ['evaluate-command.ts', 'extract-command.ts', 'live-command.ts', 'model-command.ts', 'report-command.ts', 'score-command.ts', 'train-command.ts'],
     );
     expect(pkgs.has('dns-packet')).toBe(true); // through evaluate-command, loaded on demand
     // The model and train modules do import tfjs statically: the walk must see that.
@@ -79,9 +79,9 @@ describe('CLI startup imports', () => {
     expect(reachablePackages(path.join(SRC, 'run/live.ts')).has('prom-client')).toBe(true);
   });
 
-  it('extract and score import only commander and pino (dns-packet, prom-client, cap and tfjs are for other commands)', () => {
+  it('extract and score import only commander and pino, and score the Public Suffix List (tldts) for its tunnel stage (dns-packet, prom-client, ioredis, cap and tfjs are for other commands or loaded on use)', () => {
     expect(commandPackages('extract')).toEqual(['commander', 'pino']);
-    expect(commandPackages('score')).toEqual(['commander', 'pino']);
+    expect(commandPackages('score')).toEqual(['commander', 'pino', 'tldts']);
     expect(commandPackages('evaluate')).toContain('dns-packet'); // the walk does see a package another command adds
   });
 });

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Transport } from './transport.js';
 
 /**
@@ -37,6 +37,8 @@ export class RedisTransport implements Transport {
   }
 
   async connect(onLost: (err: Error) => void): Promise<void> {
+    // Imported on use: ioredis would otherwise load with every extract and score run.
+    const { Redis } = await import('./redis-client.js');
     const client = new Redis({
       host: this.t.host,
       port: this.t.port,
