@@ -11,6 +11,13 @@ import { selectBackend } from '../../../src/model/backend.js';
 import { trainQuestionModel, type QuestionTrainResult } from '../../../src/model/question/question-train.js';
 import { DEFAULT_PIPELINE_OPTIONS, Pipeline, runFiles } from '../../../src/pipeline.js';
 import { WindowCollector } from '../../../src/run/window-collector.js';
+import { expect } from 'vitest';
+import { F_START, WindowTable } from '../../../src/features/question/window-table.js';
+import type { QuestionModel } from '../../../src/model/question/question-model.js';
+import type { LineSink } from '../../../src/output/ndjson-sink.js';
+import { AlertPolicy, DEFAULT_ALERT_POLICY, type AlertPolicyOptions } from '../../../src/scoring/alert-policy.js';
+import { TunnelStage, type TunnelCounters } from '../../../src/scoring/question/tunnel-stage.js';
+import { tunnelPolicyOptions } from '../../../src/run/score.js';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const BENIGN = readdirSync(path.join(ROOT, 'data/benign'))
@@ -47,3 +54,54 @@ export async function trainTiny(dir: string, epochs = 40): Promise<QuestionTrain
   );
   return { ...r, rows, count };
 }
+
+export interface Scored {
+  client: string;
+  domain: string;
+  hit: boolean;
+  loss: number;
+  ts: number;
+}
+
+export interface StageRun {
+  lines: Record<string, any>[];
+  scored: Scored[];
+  counters: TunnelCounters;
+  policy: AlertPolicy;
+}
+
+/** The tunnel stage over `files` as `dnsae score -d tunnel` runs it, its records parsed, every scored window listed. */
+export async function runStage(
+  model: QuestionModel,
+  files: readonly string[],
+  o: { allow?: string[]; policy?: Partial<AlertPolicyOptions>; all?: boolean } = {},
+): Promise<StageRun> {
+  const lines: string[] = [];
+  const out = { writeLine: (l: string) => void lines.push(l), drain: () => Promise.resolve() } as unknown as LineSink;
+  const scored: Scored[] = [];
+  const policy = new AlertPolicy(tunnelPolicyOptions({ ...DEFAULT_ALERT_POLICY, ...o.policy }));
+  let stage: TunnelStage | undefined;
+  const pipeline = new Pipeline(
+    { ...DEFAULT_PIPELINE_OPTIONS, keepMessageBytes: MESSAGE_KEEP_BYTES },
+    { onBatch: (b) => stage!.onBatch(b), drain: () => Promise.resolve() },
+    silentLog,
+  );
+  stage = new TunnelStage(
+    {
+      model,
+      domains: new RegisteredDomains(),
+      maxWindows: 65_536,
+      allowDomains: new Set(o.allow ?? []),
+      policy,
+      out,
+      all: o.all === true,
+      sourceNames: files,
+      onScored: (w) => scored.push({ client: w.client, domain: w.domain, hit: w.hit, loss: w.loss, ts: w.table.f64[w.slot * WindowTable.F64_WORDS + F_START]! }),
+    },
+    pipeline.weirds,
+  );
+  const { errors } = await runFiles(files, pipeline, silentLog, (i) => stage!.endSource(i + 1));
+  expect(errors).toEqual([]);
+  return { lines: lines.map((l) => JSON.parse(l) as Record<string, any>), scored, counters: { ...stage.counters }, policy };
+}
+

@@ -3,72 +3,16 @@ import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegisteredDomains } from '../../../src/features/question/registered-domain.js';
 import { QUESTION_FEATURE_COUNT } from '../../../src/features/question/question-features.js';
-import { MESSAGE_KEEP_BYTES } from '../../../src/flow/sample.js';
 import { readQuestionModel, type QuestionModel } from '../../../src/model/question/question-model.js';
-import type { LineSink } from '../../../src/output/ndjson-sink.js';
-import { DEFAULT_PIPELINE_OPTIONS, Pipeline, runFiles } from '../../../src/pipeline.js';
-import { AlertPolicy, DEFAULT_ALERT_POLICY, type AlertPolicyOptions } from '../../../src/scoring/alert-policy.js';
-import { TunnelStage, type TunnelCounters } from '../../../src/scoring/question/tunnel-stage.js';
 import { WindowScorer } from '../../../src/scoring/question/window-scorer.js';
-import { tunnelPolicyOptions } from '../../../src/run/score.js';
-import { collectWindows, ROOT, silentLog, trainTiny } from './question-fixture.js';
+import { collectWindows, ROOT, runStage, trainTiny } from './question-fixture.js';
 
 const TUNNELS = path.join(ROOT, 'test/fixtures/anomalous/in-protocol-tunnel');
 const DNSCAT2 = path.join(TUNNELS, 'ndpi__dns_exfiltration-dnscat2.pcap');
 const DNSCAT = path.join(TUNNELS, 'ndpi__bad-dns-traffic-dnscat.pcap');
 const DNS2TCP = path.join(TUNNELS, 'suricata__dns2tcp-txt.pcap');
 const IODINE = path.join(TUNNELS, 'ndpi__dns-tunnel-iodine.pcap');
-
-interface Scored {
-  client: string;
-  domain: string;
-  hit: boolean;
-  loss: number;
-  ts: number;
-}
-
-interface StageRun {
-  lines: Record<string, any>[];
-  scored: Scored[];
-  counters: TunnelCounters;
-  policy: AlertPolicy;
-}
-
-export async function runStage(
-  model: QuestionModel,
-  files: readonly string[],
-  o: { allow?: string[]; policy?: Partial<AlertPolicyOptions>; all?: boolean } = {},
-): Promise<StageRun> {
-  const lines: string[] = [];
-  const out = { writeLine: (l: string) => void lines.push(l), drain: () => Promise.resolve() } as unknown as LineSink;
-  const scored: Scored[] = [];
-  const policy = new AlertPolicy(tunnelPolicyOptions({ ...DEFAULT_ALERT_POLICY, ...o.policy }));
-  let stage: TunnelStage | undefined;
-  const pipeline = new Pipeline(
-    { ...DEFAULT_PIPELINE_OPTIONS, keepMessageBytes: MESSAGE_KEEP_BYTES },
-    { onBatch: (b) => stage!.onBatch(b), drain: () => Promise.resolve() },
-    silentLog,
-  );
-  stage = new TunnelStage(
-    {
-      model,
-      domains: new RegisteredDomains(),
-      maxWindows: 65_536,
-      allowDomains: new Set(o.allow ?? []),
-      policy,
-      out,
-      all: o.all === true,
-      sourceNames: files,
-      onScored: (w) => scored.push({ client: w.client, domain: w.domain, hit: w.hit, loss: w.loss, ts: w.table.f64[w.slot * 5]! }),
-    },
-    pipeline.weirds,
-  );
-  const { errors } = await runFiles(files, pipeline, silentLog, (i) => stage!.endSource(i + 1));
-  expect(errors).toEqual([]);
-  return { lines: lines.map((l) => JSON.parse(l) as Record<string, any>), scored, counters: { ...stage.counters }, policy };
-}
 
 let dir = '';
 let model: QuestionModel;
