@@ -27,6 +27,11 @@ export const LIVE_METRICS: readonly { name: string; type: 'counter' | 'gauge'; f
   { name: 'dnsae_decode_weirds_total', type: 'counter', field: 'weirds', help: 'Malformed or unexpected packets (named weirds, see docs/decoding.md)' },
   { name: 'dnsae_output_reopens_total', type: 'counter', field: 'output_reopens', help: 'Output file reopened at its path on SIGHUP (log rotation)' },
   { name: 'dnsae_output_reopen_failures_total', type: 'counter', field: 'output_reopen_failures', help: 'SIGHUP reopens of the output file that failed; records still go to the file opened before' },
+  { name: 'dnsae_tunnel_alerts_total', type: 'counter', field: 'tunnel_alerts', help: 'Tunnel-stage alert records written (one per anomalous client and registered domain window)' },
+  { name: 'dnsae_tunnel_windows_total', type: 'counter', field: 'tunnel_windows', help: '(client, registered domain) windows the tunnel stage scored' },
+  { name: 'dnsae_tunnel_windows_anomalous_total', type: 'counter', field: 'tunnel_windows_anomalous', help: 'Tunnel-stage windows over the threshold (alerted, allow-listed or held back by the per-source limit)' },
+  { name: 'dnsae_model_reloads_total', type: 'counter', field: 'model_reloads', help: 'SIGHUP model reloads that replaced the model' },
+  { name: 'dnsae_model_reload_failures_total', type: 'counter', field: 'model_reload_failures', help: 'SIGHUP model reloads that failed; the model loaded before stays in use' },
   { name: 'dnsae_flows', type: 'gauge', field: 'flows', help: 'Flows in the flow table' },
   { name: 'dnsae_queue_frames', type: 'gauge', field: 'queue_queued', help: 'Frames waiting in the user-space capture queue' },
 ];

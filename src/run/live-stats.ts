@@ -11,6 +11,10 @@ export interface LiveCounterSources {
   /** `sink`: the network sink behind --out, when it is one (redis://, syslog+tcp://, ...). */
   readonly output: { readonly reopens: number; readonly reopenFailures: number; readonly sink?: { readonly stats: SinkStats } | undefined };
   readonly modelId: () => string | null;
+  /** The tunnel stage's counters, when it runs. */
+  readonly tunnel?: { readonly alerts: number; readonly windows: number; readonly anomalous: number } | undefined;
+  /** SIGHUP model reloads that worked and that failed (the old model kept). */
+  readonly reloads?: { readonly ok: number; readonly failed: number };
 }
 
 /**
@@ -52,6 +56,13 @@ export interface LiveSnapshot {
   readonly sink_reconnects?: number;
   /** Network output only: records held now, waiting for the peer. */
   readonly sink_buffered?: number;
+  /** Tunnel-stage alert records written (not in `alerts`, which counts the header stage's). */
+  readonly tunnel_alerts: number;
+  /** (client, registered domain) windows the tunnel stage scored, and those over its threshold. */
+  readonly tunnel_windows: number;
+  readonly tunnel_windows_anomalous: number;
+  readonly model_reloads: number;
+  readonly model_reload_failures: number;
   readonly model_id: string | null;
 }
 
@@ -106,6 +117,11 @@ export class LiveCounters {
       output_reopens: output.reopens,
       output_reopen_failures: output.reopenFailures,
       ...(sink === undefined ? {} : { sink_dropped: sink.dropped, sink_reconnects: sink.reconnects, sink_buffered: sink.buffered }),
+      tunnel_alerts: this.from.tunnel?.alerts ?? 0,
+      tunnel_windows: this.from.tunnel?.windows ?? 0,
+      tunnel_windows_anomalous: this.from.tunnel?.anomalous ?? 0,
+      model_reloads: this.from.reloads?.ok ?? 0,
+      model_reload_failures: this.from.reloads?.failed ?? 0,
       model_id: this.from.modelId(),
     };
   }

@@ -1,6 +1,6 @@
 import { openLive, type LiveOptions, type LiveSource } from '../capture/live-source.js';
 import { dropPrivileges, lookupUser, type UserEntry } from '../capture/privileges.js';
-import { DnsaeError, ExitCode } from '../errors.js';
+import { DnsaeError, ModelError, ExitCode } from '../errors.js';
 import type { FlowAssembler } from '../flow/flow-assembler.js';
 import type { SampleBatch } from '../flow/sample.js';
 import type { Logger } from '../logger.js';
@@ -11,7 +11,7 @@ import { asOpenedOutput, type OpenedOutput } from '../output/sinks/opened-output
 import { Pipeline, type BatchConsumer, type PipelineOptions } from '../pipeline.js';
 import { AlertPolicy, type AlertPolicyOptions } from '../scoring/alert-policy.js';
 import type { DetectorMode } from '../scoring/batch-scorer.js';
-import { DEFAULT_MODEL_DIR, openScorer } from '../scoring/open-scorer.js';
+import { DEFAULT_MODEL_DIR, openQuestionModel, openScorer } from '../scoring/open-scorer.js';
 import { ReloadableScorer } from '../scoring/reloadable-scorer.js';
 import { ScoreConsumer } from '../scoring/score-consumer.js';
 import { TunnelStage } from '../scoring/question/tunnel-stage.js';
@@ -104,6 +104,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
   // default action killing the process half-way through start-up.
   let source: LiveSource | undefined;
   let scorer: ReloadableScorer | undefined;
+  let tunnelStage: TunnelStage | undefined;
   let stopping = false;
   const onStop = (sig: unknown): void => {
     const name = String(sig);
@@ -154,13 +155,15 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
     );
   };
   let reloading = false;
+  const reloads = { ok: 0, failed: 0 };
   const reloadModel = (): void => {
     if (source === undefined) {
       log.info('SIGHUP during start-up: the model being loaded is the current one; nothing to reload');
       return;
     }
     const current = scorer;
-    if (current === undefined) {
+    const stage = tunnelStage;
+    if (current === undefined && stage === undefined) {
       log.info({ detector: o.mode }, 'SIGHUP: this detector uses no model; nothing to reload');
       return;
     }
@@ -169,18 +172,27 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
       return;
     }
     reloading = true;
-    openScorer(modelDir).then(
-      (next) => {
+    // Both stages' models are read before either is swapped: a directory that fails for one keeps both old ones.
+    void (async () => {
+      try {
+        const next = current === undefined ? undefined : await openScorer(modelDir);
+        const q = stage === undefined ? undefined : await openQuestionModel(modelDir);
+        if (stage !== undefined && q === undefined) throw new ModelError('DNSAE_ERR_MODEL_NOT_FOUND', 'the new model has no question stage', { file: modelDir });
         // A continuation runs between capture chunks, never inside one.
-        const old = current.swap(next);
-        log.info({ model: modelDir, old_model_id: old.modelId, new_model_id: next.modelId }, 'model reloaded');
+        const old = next === undefined ? undefined : current!.swap(next);
+        const oldQ = q === undefined ? undefined : stage!.replaceModel(q);
+        reloads.ok++;
+        log.info(
+          { model: modelDir, old_model_id: old?.modelId ?? null, new_model_id: next?.modelId ?? null, old_tunnel_model_id: oldQ ?? null, new_tunnel_model_id: q?.meta.modelId ?? null },
+          'model reloaded',
+        );
+      } catch (err) {
+        reloads.failed++;
+        log.error({ model: modelDir, model_id: current?.modelId ?? null, tunnel_model_id: stage?.modelId ?? null, error: errorLine(err) }, 'model reload failed; keeping the old model');
+      } finally {
         reloading = false;
-      },
-      (err: unknown) => {
-        log.error({ model: modelDir, model_id: current.modelId, error: errorLine(err) }, 'model reload failed; keeping the old model');
-        reloading = false;
-      },
-    );
+      }
+    })();
   };
   const onHup = (): void => {
     reopenOutput();
@@ -227,6 +239,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
             pipeline.weirds,
           );
     flushing.tunnel = tunnel;
+    tunnelStage = tunnel;
 
     // The source exists only after openLive; until then the counters read zeros.
     const counters = new LiveCounters({
@@ -251,6 +264,21 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
         sink: opened.network,
       },
       modelId: () => scorer?.modelId ?? null,
+      reloads,
+      tunnel:
+        tunnel === undefined
+          ? undefined
+          : {
+              get alerts() {
+                return tunnelPolicy!.counters.alerts;
+              },
+              get windows() {
+                return tunnel.counters.windows_scored;
+              },
+              get anomalous() {
+                return tunnel.counters.windows_anomalous;
+              },
+            },
     });
 
     if (o.metrics !== undefined) {

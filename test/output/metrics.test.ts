@@ -23,6 +23,11 @@ const snapshot: LiveSnapshot = {
   weirds: 11,
   output_reopens: 13,
   output_reopen_failures: 2,
+  tunnel_alerts: 14,
+  tunnel_windows: 15,
+  tunnel_windows_anomalous: 16,
+  model_reloads: 17,
+  model_reload_failures: 18,
   model_id: '0123456789ab',
 };
 

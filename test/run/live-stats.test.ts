@@ -52,6 +52,11 @@ describe('LiveCounters', () => {
       weirds: 0,
       output_reopens: 2,
       output_reopen_failures: 1,
+      tunnel_alerts: 0,
+      tunnel_windows: 0,
+      tunnel_windows_anomalous: 0,
+      model_reloads: 0,
+      model_reload_failures: 0,
       model_id: 'abcdef012345',
     } satisfies LiveSnapshot);
     output.reopens = 3;
@@ -81,6 +86,11 @@ describe('statsLineFields', () => {
     weirds: 0,
     output_reopens: 0,
     output_reopen_failures: 0,
+    tunnel_alerts: 0,
+    tunnel_windows: 0,
+    tunnel_windows_anomalous: 0,
+    model_reloads: 0,
+    model_reload_failures: 0,
     model_id: null,
   };
 

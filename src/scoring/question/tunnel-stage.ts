@@ -6,6 +6,7 @@ import type { RegisteredDomains } from '../../features/question/registered-domai
 import { B_DOMAIN, DOMAIN_BYTES, W_C0, W_CV, W_DOM_LEN, W_Q, W_SOURCE, WindowTable, type CloseReason } from '../../features/question/window-table.js';
 import { formatIpWords } from '../../flow/ip-format.js';
 import type { QuestionModel } from '../../model/question/question-model.js';
+import { ModelError } from '../../errors.js';
 import { eveTunnelAlert, eveWindowRecord, type WindowVerdict } from '../../output/eve-tunnel-alert.js';
 import type { LineSink } from '../../output/ndjson-sink.js';
 import type { AlertPolicy } from '../alert-policy.js';
@@ -56,17 +57,19 @@ export interface TunnelCounters {
 export class TunnelStage {
   readonly extractor: QuestionExtractor;
   readonly counters: TunnelCounters = { windows_scored: 0, windows_anomalous: 0, windows_allowed: 0 };
-  private readonly scorer: WindowScorer;
+  private scorer: WindowScorer;
   private readonly x = new Float32Array(QUESTION_FEATURE_COUNT);
   private readonly perFeature = new Float32Array(QUESTION_FEATURE_COUNT);
-  private readonly threshold: number;
+  private threshold: number;
   private readonly windowSec: number;
+  private model: QuestionModel;
   private readonly inIface: string;
 
   constructor(
     private readonly o: TunnelStageOptions,
     weirds: WeirdCounters,
   ) {
+    this.model = o.model;
     this.scorer = new WindowScorer(o.model.layers);
     this.threshold = o.model.meta.threshold;
     this.windowSec = o.model.meta.windowSec;
@@ -75,7 +78,23 @@ export class TunnelStage {
   }
 
   get modelId(): string {
-    return this.o.model.meta.modelId;
+    return this.model.meta.modelId;
+  }
+
+  /**
+   * Scores windows that close from now on with `next` (SIGHUP in dnsae live);
+   * returns the old model's id. Open windows keep their counters: a model
+   * for another window length would misread them, so that is refused.
+   */
+  replaceModel(next: QuestionModel): string {
+    if (next.meta.windowSec !== this.windowSec) {
+      throw new ModelError('DNSAE_ERR_MODEL_INVALID', `the new question model's window is ${next.meta.windowSec} s, the running stage's ${this.windowSec} s: restart to change it`, { file: next.dir });
+    }
+    const old = this.model.meta.modelId;
+    this.model = next;
+    this.scorer = new WindowScorer(next.layers);
+    this.threshold = next.meta.threshold;
+    return old;
   }
 
   onBatch(batch: SampleBatch): void {
