@@ -127,7 +127,16 @@ interface EveRecord {
   pcap_filename?: string;
   in_iface?: string;
   alert?: { signature_id: number };
-  dnsae: { first8: string; rules_failed: string[]; model_id?: string };
+  dnsae: {
+    first8: string;
+    rules_failed: string[];
+    model_id?: string;
+    /** Tunnel-stage alerts: the window's key and size instead of a message's bytes. */
+    stage?: string;
+    client?: string;
+    registered_domain?: string;
+    counters?: { queries: number; responses: number };
+  };
 }
 
 function readRecords(path: string): EveRecord[] {
@@ -142,7 +151,10 @@ function normalizedAlerts(records: EveRecord[]): string[] {
   return records
     .filter((r) => r.event_type === 'alert')
     .map((r) =>
-      [r.src_ip, r.src_port, r.dest_ip, r.dest_port, r.proto, r.alert!.signature_id, r.dnsae.first8, r.dnsae.rules_failed.join('+')].join(' '),
+      r.dnsae.stage === 'tunnel'
+        ? // A window's key and what it counted: its last query's ports are those of the same query in both runs.
+          [r.src_ip, r.src_port, r.dest_ip, r.dest_port, r.proto, r.alert!.signature_id, r.dnsae.registered_domain, r.dnsae.counters!.queries, r.dnsae.counters!.responses].join(' ')
+        : [r.src_ip, r.src_port, r.dest_ip, r.dest_port, r.proto, r.alert!.signature_id, r.dnsae.first8, r.dnsae.rules_failed.join('+')].join(' '),
     )
     .sort();
 }
