@@ -31,7 +31,10 @@ interface EvaluateOptions extends PipelineCliOptions {
 
 export function evaluateCommand(): Command {
   const cmd = new Command('evaluate')
-    .description('compare the detectors (ae, rules, hybrid, dns-packet baseline) on labelled captures; per-sample and per-flow metrics')
+    .description(
+      'compare the detectors (ae, rules, hybrid, dns-packet baseline) on labelled captures; per-sample and per-flow metrics; ' +
+        'with a tunnel stage in the model, its per-window and per-session metrics beside the hand-written baseline',
+    )
     .option('--benign <captures...>', 'captures whose traffic is all benign (negative class)')
     .option('--anomalous <captures...>', 'captures whose traffic is all anomalous (positive class)')
     .option('--tunnels <captures...>', 'captures whose DNS is all tunnel or exfiltration traffic (positive class of the tunnel stage)')

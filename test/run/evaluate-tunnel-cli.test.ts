@@ -208,6 +208,33 @@ describe('dnsae evaluate --tunnels (CLI, real captures)', () => {
     expect(files.match(/<tr data-class=/g)).toHaveLength(4 + TUNNELS.length);
   }, 120_000);
 
+  it('prints one comparison row per group whose counts are those of evaluate', () => {
+    if (spawnSync('sh', ['-c', 'command -v ndpiReader']).status !== 0) {
+      console.warn('skipping the comparison script: ndpiReader not found (apt-get install libndpi-bin)');
+      return;
+    }
+    const benign = BENIGN.slice(0, 6);
+    const r = spawnSync(
+      'bash',
+      ['scripts/eval/tunnel-comparison.sh', '-m', model, '--group', `some benign|benign|${benign.join(' ')}`, '--group', `public tunnels|tunnel|${CORPUS}/anomalous/in-protocol-tunnel/*`],
+      { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const rows = r.stdout.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| group'));
+    const cells = rows.map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+    expect(cells.map((c) => c.slice(0, 3))).toEqual([
+      ['some benign', 'benign', String(benign.length)],
+      ['public tunnels', 'tunnel', String(TUNNELS.length)],
+    ]);
+    const count = (c: string): number => Number(/^(\d+)/.exec(c)![1]);
+    const t = report.tunnel;
+    const of = (paths: string[], k: (f: any) => number): number => t.files.filter((f: { path: string }) => paths.includes(f.path)).reduce((a: number, f: any) => a + k(f), 0);
+    expect(cells[0]!.slice(3, 6).map(count)).toEqual([of(benign, (f) => f.sessions), of(benign, (f) => f.alerted.sessions), of(benign, (f) => f.baseline.sessions)]);
+    expect(cells[1]!.slice(3, 6).map(count)).toEqual([of(TUNNELS, (f) => f.sessions), of(TUNNELS, (f) => f.alerted.sessions), of(TUNNELS, (f) => f.baseline.sessions)]);
+    for (const c of cells) expect(count(c[6]!)).toBeLessThanOrEqual(count(c[3]!));
+  }, 120_000);
+
   it('refuses --tunnels with --no-tunnel (usage) and with a model without a tunnel stage (model error)', () => {
     expect(runCli(['evaluate', '--no-tunnel', '-m', model, '--tunnels', TUNNELS[0]!]).status).toBe(2);
     const r = runCli(['evaluate', '--tunnels', TUNNELS[0]!]);
