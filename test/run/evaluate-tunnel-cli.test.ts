@@ -43,10 +43,11 @@ interface Session {
  * Sessions of a capture by tshark: distinct (client, last two labels of the
  * query name), the client being a query's source or a response's
  * destination. Equal to the registered domain for names under a one-label
- * public suffix, which is what the tunnel captures use.
+ * public suffix, which is what the tunnel captures use. With minNameLength,
+ * only sessions with a query name longer than that.
  */
-function tsharkSessions(file: string): number {
-  const r = spawnSync('tshark', ['-r', file, '-Y', 'dns', '-T', 'fields', '-E', 'occurrence=f', '-e', 'dns.flags.response', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'ipv6.src', '-e', 'ipv6.dst', '-e', 'dns.qry.name'], {
+function tsharkSessions(file: string, minNameLength = 0): number {
+  const r = spawnSync('tshark', ['-r', file, '-Y', 'dns', '-T', 'fields', '-E', 'occurrence=f', '-e', 'dns.flags.response', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'ipv6.src', '-e', 'ipv6.dst', '-e', 'dns.qry.name', '-e', 'dns.qry.name.len'], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
@@ -54,8 +55,9 @@ function tsharkSessions(file: string): number {
   const keys = new Set<string>();
   for (const line of r.stdout.split('\n')) {
     if (line === '') continue;
-    const [resp, s4, d4, s6, d6, name] = line.split('\t');
+    const [resp, s4, d4, s6, d6, name, len] = line.split('\t');
     const response = resp === '1' || resp === 'True';
+    if (minNameLength > 0 && (response || !(Number(len) > minNameLength))) continue;
     const client = response ? `${d4}${d6}` : `${s4}${s6}`;
     const labels = (name ?? '').toLowerCase().split('.').filter((l) => l !== '');
     keys.add(`${client} ${labels.slice(-2).join('.')}`);
@@ -128,6 +130,12 @@ describe('dnsae evaluate --tunnels (CLI, real captures)', () => {
     expect(t.files.filter((f: { class: string }) => f.class === 'tunnel').length).toBe(TUNNELS.length);
     // And the grouping itself, for the tunnel captures, as tshark sees it.
     for (const f of TUNNELS) expect([f, t.files.find((x: { path: string }) => x.path === f).sessions]).toEqual([f, tsharkSessions(f)]);
+    // The baseline flags at least every session with a query name over 52 bytes (its first rule).
+    for (const f of TUNNELS) {
+      const long = tsharkSessions(f, 52);
+      expect(long, f).toBeGreaterThan(0);
+      expect(t.files.find((x: { path: string }) => x.path === f).baseline.sessions, f).toBeGreaterThanOrEqual(long);
+    }
     expect(t.counts.tunnelSessions).toBe([...sessions.values()].filter(inSet(TUNNELS)).length);
     expect(t.counts.benignSessions).toBe([...sessions.values()].filter(inSet(BENIGN)).length);
     expect(t.counts.benignWindows).toBe(windows.filter(inSet(BENIGN)).length);
