@@ -6,8 +6,10 @@ import {
   B_DOMAIN,
   B_EX_FIRST,
   B_EX_LONG,
-  F_LAST,
-  F_START,
+  F_LAST_SEC,
+  F_START_SEC,
+  W_START_NSEC,
+  W_LAST_NSEC,
   QT_KINDS,
   W_ANSWERS,
   W_C0,
@@ -144,8 +146,8 @@ function windowObject(t: WindowTable, s: number, v: WindowVerdict): Record<strin
     client: formatIpWords(cv, w[b + W_C0]!, w[b + W_C0 + 1]!, w[b + W_C0 + 2]!, w[b + W_C0 + 3]!),
     registered_domain: rrnameText(t.bytes, s * WindowTable.BYTES_PER + B_DOMAIN, keptDom) + (domLen > keptDom ? '...' : ''),
     window: {
-      start: eveTimestamp(Math.floor(f[fb + F_START]!), Math.round((f[fb + F_START]! % 1) * 1e9)),
-      end: eveTimestamp(Math.floor(f[fb + F_LAST]!), Math.round((f[fb + F_LAST]! % 1) * 1e9)),
+      start: eveTimestamp(f[fb + F_START_SEC]!, w[b + W_START_NSEC]!),
+      end: eveTimestamp(f[fb + F_LAST_SEC]!, w[b + W_LAST_NSEC]!),
       seconds: v.windowSec,
       closed_by: v.reason,
     },
@@ -180,12 +182,16 @@ function dnsObject(t: WindowTable, s: number): Record<string, unknown> | undefin
 }
 
 /** An EVE alert for a window the tunnel stage flagged. */
+/** The window's last message time, as the packet had it. */
+function lastTime(t: WindowTable, s: number): string {
+  return eveTimestamp(t.f64[s * WindowTable.F64_WORDS + F_LAST_SEC]!, t.i32[s * WindowTable.I32_WORDS + W_LAST_NSEC]!);
+}
+
 export function eveTunnelAlert(t: WindowTable, s: number, sig: Signature, v: WindowVerdict, sourceNames: readonly string[], inIface = ''): string {
-  const f = t.f64[s * WindowTable.F64_WORDS + F_LAST]!;
   const alert = { action: 'allowed', gid: 1, signature_id: sig.id, rev: 1, signature: sig.text, category: sig.category, severity: sig.severity };
   const dns = dnsObject(t, s);
   return (
-    `{"timestamp":"${eveTimestamp(Math.floor(f), Math.round((f % 1) * 1e9))}",` +
+    `{"timestamp":"${lastTime(t, s)}",` +
     flowFields(lastFlow(t, s), 0, sourceNames) +
     `,${inIface}"event_type":"alert","app_proto":"dns","alert":${JSON.stringify(alert)},` +
     (dns === undefined ? '' : `"dns":${JSON.stringify(dns)},`) +
@@ -195,11 +201,10 @@ export function eveTunnelAlert(t: WindowTable, s: number, sig: Signature, v: Win
 
 /** `--all`: one `dns_ae_window` record per scored window, alert or not. */
 export function eveWindowRecord(t: WindowTable, s: number, v: WindowVerdict, alerted: string, sourceNames: readonly string[], inIface = ''): string {
-  const f = t.f64[s * WindowTable.F64_WORDS + F_LAST]!;
   const d = windowObject(t, s, v);
   d.alert = alerted;
   return (
-    `{"timestamp":"${eveTimestamp(Math.floor(f), Math.round((f % 1) * 1e9))}",` +
+    `{"timestamp":"${lastTime(t, s)}",` +
     flowFields(lastFlow(t, s), 0, sourceNames) +
     `,${inIface}"event_type":"dns_ae_window","app_proto":"dns","dnsae":${JSON.stringify(d)}}`
   );

@@ -144,16 +144,9 @@ describe('tunnel alerts on the public tunnel captures', () => {
 });
 
 describe('tunnel record timestamps', () => {
-  // Bug: src/output/eve-tunnel-alert.ts (lines 147, 148, 188, 202) renders a
-  // window's times from float64 epoch seconds as Math.round((f % 1) * 1e9)
-  // nanoseconds, which eveTimestamp floors to microseconds. At 2017 epochs a
-  // float64 resolves about 0.24 us, so a packet at .234684 comes out as
-  // .234683: the alert's timestamp and window.start can be one microsecond
-  // before the packet's own time (Suricata writes the packet's time).
-  // Reproduce: node dist/cli/main.js score -d tunnel -m test/fixtures/model/question-small \
-  //   test/fixtures/anomalous/in-protocol-tunnel/ndpi__bad-dns-traffic-dnscat.pcap | grep -o '"start":"[^"]*"'
-  // gives 05:17:03.234683 where tshark shows frame.time_epoch 1486012623.234684.
-  it.fails('window.start and the alert timestamp are packet times to the microsecond', async () => {
+  // A float64 epoch resolves about 0.24 us at 2017 times: windows keep their first and last packets'
+  // integer seconds and nanoseconds, so records print the packets' own times (as Suricata does).
+  it('window.start and the alert timestamp are packet times to the microsecond', async () => {
     for (const file of CAPTURES) {
       const r = await runStage(model, [file]);
       const times = new Set(tsharkTimes(file).map(eveTimeOf));

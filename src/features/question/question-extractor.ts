@@ -20,6 +20,11 @@ import {
   W_KPV,
   W_LAST_QTYPE,
   W_SOURCE,
+  W_START_NSEC,
+  W_LAST_NSEC,
+  F_START_SEC,
+  F_LAST_SEC,
+  F_LAST,
   W_Q,
   WindowTable,
   type CloseReason,
@@ -109,7 +114,9 @@ export class QuestionExtractor {
         st.root++;
         continue;
       }
-      const ts = batch.tsSec[i]! + batch.tsNsec[i]! / 1e9;
+      const sec = batch.tsSec[i]!;
+      const nsec = batch.tsNsec[i]!;
+      const ts = sec + nsec / 1e9;
       if (ts > clock) clock = ts;
       const domLabels = this.domains.labels(q.name, q.nameLen, labels, q.nameHash);
       const sub = labels - domLabels;
@@ -132,8 +139,16 @@ export class QuestionExtractor {
       }
       if (s < 0) {
         s = table.open(c0, c1, c2, c3, cv, dh, name, domStart, domLen, ts);
-        w[s * WindowTable.I32_WORDS + W_SOURCE] = this.sourceIndex;
+        const ob = s * WindowTable.I32_WORDS;
+        w[ob + W_SOURCE] = this.sourceIndex;
+        table.f64[s * WindowTable.F64_WORDS + F_START_SEC] = sec;
+        table.f64[s * WindowTable.F64_WORDS + F_LAST_SEC] = sec;
+        w[ob + W_START_NSEC] = nsec;
+        w[ob + W_LAST_NSEC] = nsec;
       }
+      const f64 = table.f64;
+      const fb = s * WindowTable.F64_WORDS;
+      const lastBefore = f64[fb + F_LAST]!;
       if (q.qr === 0) {
         st.queries++;
         addQuery(table, s, q, sub, ts);
@@ -155,6 +170,11 @@ export class QuestionExtractor {
       } else {
         st.responses++;
         addResponse(table, s, q, ts);
+      }
+      // The window's last time as the packet's own integer parts, when this message moved it (or opened the window).
+      if (f64[fb + F_LAST]! !== lastBefore) {
+        f64[fb + F_LAST_SEC] = sec;
+        w[s * WindowTable.I32_WORDS + W_LAST_NSEC] = nsec;
       }
     }
     this.clock = clock;

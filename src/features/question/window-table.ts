@@ -72,7 +72,10 @@ export const W_EX_FIRST_FULL = 54;
 export const W_SOURCE = 55;
 /** Longest whole query name (bytes, dots included). */
 export const W_MAX_NAME = 56;
-const I32_WORDS = 58;
+/** Nanoseconds of the first and the last message's timestamps (their seconds are F_START_SEC, F_LAST_SEC): records print packet times exactly. */
+export const W_START_NSEC = 57;
+export const W_LAST_NSEC = 58;
+const I32_WORDS = 60;
 
 // Float64 words of a window.
 export const F_START = 0;
@@ -80,7 +83,9 @@ export const F_LAST = 1;
 export const F_LAST_Q = 2;
 export const F_GAP_SUM = 3;
 export const F_GAP_SQ = 4;
-const F64_WORDS = 5;
+export const F_START_SEC = 5;
+export const F_LAST_SEC = 6;
+const F64_WORDS = 8;
 
 const BYTES_PER = DOMAIN_BYTES + 2 * EXAMPLE_BYTES;
 export const B_DOMAIN = 0;
