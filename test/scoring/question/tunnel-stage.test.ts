@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUESTION_FEATURE_COUNT } from '../../../src/features/question/question-features.js';
 import { readQuestionModel, type QuestionModel } from '../../../src/model/question/question-model.js';
+import type { TunnelCounters } from '../../../src/scoring/question/tunnel-stage.js';
 import { WindowScorer } from '../../../src/scoring/question/window-scorer.js';
+import { CLI, runCli } from '../../golden/run-cli.js';
 import { collectWindows, ROOT, runStage, trainTiny } from './question-fixture.js';
 
 const TUNNELS = path.join(ROOT, 'test/fixtures/anomalous/in-protocol-tunnel');
@@ -130,5 +133,23 @@ describe('TunnelStage', () => {
     expect(r.counters.windows_anomalous).toBe(hits.length);
     // One window per flow would not matter: the tunnel stage does not apply one-alert-per-flow.
     expect(r.policy.counters.suppressed_flow).toBe(0);
+  });
+
+  it.skipIf(!existsSync(CLI))('dnsae score --allow-domains: the listed domains are counted as windows_allowed, the others still alert', async () => {
+    const model = 'test/fixtures/model/question-small';
+    const files = [DNSCAT, DNS2TCP].map((f) => path.relative(ROOT, f));
+    const base = runCli(['score', '-m', model, '-d', 'tunnel', ...files]);
+    expect(base.status).toBe(0);
+    const domains = base.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l).dnsae.registered_domain as string);
+    expect(new Set(domains)).toEqual(new Set(['skullseclabs.org', 'tunnel.com']));
+    const list = path.join(dir, 'allow.txt');
+    await writeFile(list, '# site zones\nTunnel.COM.\n\n');
+    const r = runCli(['score', '-m', model, '-d', 'tunnel', '--allow-domains', list, ...files]);
+    expect(r.status).toBe(0);
+    const left = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l).dnsae.registered_domain as string);
+    expect(left).toEqual(domains.filter((d) => d !== 'tunnel.com'));
+    const t = (r.summary as { tunnel: TunnelCounters }).tunnel;
+    expect(t.windows_allowed).toBe(domains.length - left.length);
+    expect(t.windows_anomalous).toBe((base.summary as { tunnel: TunnelCounters }).tunnel.windows_anomalous);
   });
 });
