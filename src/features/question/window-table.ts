@@ -1,3 +1,5 @@
+import { MAX_NAME_BYTES } from '../../decode/dns/dns-question.js';
+
 /**
  * The question stage's per-(client address, registered domain) windows:
  * counters over the messages of one client about one registered domain
@@ -20,8 +22,8 @@ export const HIST_BINS = 39;
 export const HIST_OTHER = 38;
 /** Bytes of the registered domain kept for the alert (longer ones are cut; the key uses the whole one's hash). */
 export const DOMAIN_BYTES = 64;
-/** Bytes of each example name kept for the alert. */
-export const EXAMPLE_BYTES = 96;
+/** Bytes of each example name kept for the alert: a whole name (the decoder's at most), so rrname is the name as Suricata writes it. */
+export const EXAMPLE_BYTES = MAX_NAME_BYTES;
 
 // Int32 words of a window.
 export const W_C0 = 0;
