@@ -4,7 +4,7 @@
 //   npm run build && node scripts/bench/measure-question.mjs [--runs N] [--max N] [capture.pcap ...]
 //
 // Captures: the arguments, else /tmp/dnsae-bench.pcap when present
-// (scripts/make-bench-capture.sh), else data/benign/*.pcap. Every DNS
+// (scripts/bench/make-bench-capture.sh), else data/benign/*.pcap. Every DNS
 // message (UDP datagram, DNS-over-TCP message) is read once through the
 // built reader, decoder and flow assembler with the payload tap on, its
 // first 512 bytes packed into one buffer (at most --max messages, default

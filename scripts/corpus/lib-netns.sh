@@ -1,5 +1,5 @@
 # Shared helpers for the corpus scripts in this folder (sourced, not run).
-# Same conventions as scripts/gen-benign-corpus.sh: fixed-MAC veth pairs
+# Same conventions as scripts/corpus/gen-benign-corpus.sh: fixed-MAC veth pairs
 # between namespaces this script creates, tcpdump per interface in immediate
 # mode, checksums rewritten to wire values, every daemon stopped by PID and
 # every namespace removed on exit.

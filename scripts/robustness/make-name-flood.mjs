@@ -14,7 +14,7 @@
 // packet, so no window's time runs out during the capture (only eviction
 // helps). Seeded: the same arguments give the same bytes.
 import { createWriteStream } from 'node:fs';
-import { pcapGlobalHeader } from '../pcap-header.mjs';
+import { pcapGlobalHeader } from '../lib/pcap-header.mjs';
 
 function parseArgs(argv) {
   const o = { out: undefined, count: 1_000_000, clients: 50_000, domains: 3_000, seed: 1 };

@@ -23,7 +23,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 // A function rather than top-level await: the build bundles the CLI as CommonJS
-// (scripts/bundle-cli.mjs), which has none. A rejection (a command module that
+// (scripts/build/bundle-cli.mjs), which has none. A rejection (a command module that
 // fails to load) ends the process as an uncaught top-level await did.
 async function main(): Promise<void> {
   const program = new Command('dnsae')

@@ -38,7 +38,7 @@ import { sampleBatchLayout, type SampleBatchLayout, type SampleBatchStorage } fr
  * Off when the compiled module is missing (a build by tsc alone), when a
  * payload tap is set (evaluation), for more than MAX_FAST_LANE_FLOWS flows,
  * and with DNSAE_FAST_LANE=0 in the environment (for comparing both paths:
- * scripts/measure-lane.mjs).
+ * scripts/bench/measure-lane.mjs).
  */
 export const MAX_FAST_LANE_FLOWS = 8_000_000;
 

@@ -25,7 +25,7 @@ export const defaultLoaders: BackendLoaders = {
   async node() {
     // require, not import(): tfjs-node is CommonJS either way, and the bundled
     // CLI runs as a script compiled with a code cache, where import() has no
-    // loader (scripts/bundle-cli.mjs).
+    // loader (scripts/build/bundle-cli.mjs).
     createRequire(import.meta.url)(TFJS_NODE);
   },
   async wasm() {

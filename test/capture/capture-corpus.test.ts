@@ -5,7 +5,7 @@ import { openCapture } from '../../src/capture/open-capture.js';
 import type { PacketSource } from '../../src/capture/frame.js';
 import { copyFrame, type CopiedFrame } from './build-capture.js';
 
-// Expected values come from capinfos/tshark/tcpdump via scripts/gen-capture-expectations.mjs.
+// Expected values come from capinfos/tshark/tcpdump via scripts/fixtures/gen-capture-expectations.mjs.
 interface Expectation {
   capinfosPackets: number | null;
   libpcap: { frames: number; error: string | null };

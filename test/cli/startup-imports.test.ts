@@ -87,7 +87,7 @@ describe('CLI startup imports', () => {
 });
 
 /**
- * `npm run build` bundles the CLI (scripts/bundle-cli.mjs) into dist/bundle/cli.cjs with pino and
+ * `npm run build` bundles the CLI (scripts/build/bundle-cli.mjs) into dist/bundle/cli.cjs with pino and
  * commander inside, and dist/cli/main.js compiles it with a V8 code cache. The walk above covers
  * the sources; these run the built CLI and look at what a run loads, so an external package the
  * bundler left as a require() cannot come back into every command's startup unnoticed.
@@ -115,7 +115,7 @@ function packagesLoaded(cliArgs: string[]): string[] {
 // A tsc-only build (npx tsc -p tsconfig.build.json) leaves dist/cli/main.js as tsc's unbundled
 // entry; these then have nothing to check. CI always builds with npm run build, so there they run.
 const BUNDLE_ENTRY = path.join(ROOT, 'dist/cli/main.js');
-const bundled = existsSync(BUNDLE_ENTRY) && readFileSync(BUNDLE_ENTRY, 'utf8').includes('// Written by scripts/bundle-cli.mjs.');
+const bundled = existsSync(BUNDLE_ENTRY) && readFileSync(BUNDLE_ENTRY, 'utf8').includes('// Written by scripts/build/bundle-cli.mjs.');
 
 describe.skipIf(!bundled && process.env.CI === undefined)('bundled CLI (dist/; skipped after a tsc-only build, except in CI)', () => {
   it('prints the version of package.json (the bundle has it as a constant, src/version.ts reads the file)', () => {

@@ -1,7 +1,7 @@
 /**
  * Golden test against tshark over the public corpus captures copied into
  * test/fixtures (benign, anomalous, malformed). The expected frame numbers were produced by
- * scripts/gen-decode-corpus-fixture.mjs; see the `commands` in the fixture.
+ * scripts/fixtures/gen-decode-corpus-fixture.mjs; see the `commands` in the fixture.
  *
  * How the two sides are made comparable:
  * - tshark runs with IP defragmentation off, so it dissects UDP/TCP in the

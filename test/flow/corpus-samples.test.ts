@@ -6,7 +6,7 @@ import { assembleFile, asTsharkTuple } from './run-assembler.js';
 /**
  * The fixture captures through decoder and flow assembler, compared with
  * tshark's reassembly and DNS dissection (test/fixtures/flow-samples-tshark.json,
- * from scripts/gen-flow-expectations.mjs).
+ * from scripts/fixtures/gen-flow-expectations.mjs).
  */
 type Msg = [string, number, number, string, number];
 type Stream = [number, number, string, number];

@@ -2,14 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkLane, type LaneOptions } from '../../scripts/fuzz-harness.mjs';
+import { checkLane, type LaneOptions } from '../../scripts/fuzz/fuzz-harness.mjs';
 import { openCapture } from '../../src/capture/open-capture.js';
 import { FlowAssembler } from '../../src/flow/flow-assembler.js';
 import type { SampleBatch } from '../../src/flow/sample.js';
 import { Pipeline } from '../../src/pipeline.js';
 import { srcFuzzApi } from '../robustness/fuzz-api.js';
 import { buildPcap, type PcapHeaderSpec, type PcapRecord } from '../capture/build-capture.js';
-import type { FuzzApi } from '../../scripts/fuzz-harness.mjs';
+import type { FuzzApi } from '../../scripts/fuzz/fuzz-harness.mjs';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 

@@ -71,7 +71,7 @@ describe('question model directory', () => {
     expect(m!.meta.threshold).toBeGreaterThanOrEqual(Math.max(...r.heldOutLosses));
   });
 
-  it('the committed fixture model (scripts/make-question-fixture-model.sh) reads', async () => {
+  it('the committed fixture model (scripts/model/make-question-fixture-model.sh) reads', async () => {
     const m = await readQuestionModel(FIXTURE_MODEL);
     expect(m?.meta.windowSec).toBe(60);
   });

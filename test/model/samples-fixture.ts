@@ -4,7 +4,7 @@ import type { TrainingSet } from '../../src/model/train.js';
 
 /**
  * Real DNS header samples extracted with tshark from corpus captures by
- * scripts/model-samples.mjs (see the first line of each TSV).
+ * scripts/model/model-samples.mjs (see the first line of each TSV).
  */
 export function loadSamples(name: 'benign-samples.tsv' | 'foreign-samples.tsv'): TrainingSet {
   const file = fileURLToPath(new URL(`../fixtures/model/${name}`, import.meta.url));

@@ -28,7 +28,7 @@ afterAll(async () => {
 
 function makeCapture(name: string, kind: string, count: number): string {
   const file = path.join(dir, name);
-  const r = spawnSync(process.execPath, [`${ROOT}scripts/make-flood-capture.mjs`, file, '--kind', kind, '--count', String(count)], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [`${ROOT}scripts/robustness/make-flood-capture.mjs`, file, '--kind', kind, '--count', String(count)], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   return file;
 }

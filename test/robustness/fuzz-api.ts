@@ -1,4 +1,4 @@
-// The modules the fuzz harness exercises, from src/ (scripts/fuzz-api.mjs loads the same from dist/).
+// The modules the fuzz harness exercises, from src/ (scripts/fuzz/fuzz-api.mjs loads the same from dist/).
 import { openCaptureInput } from '../../src/capture/open-capture.js';
 import { decodeFrame } from '../../src/decode/decode-frame.js';
 import { ANSWER_WEIRD, decodeQuestion, newDnsQuestion, QS_OK, QUESTION_WEIRD } from '../../src/decode/dns/dns-question.js';
@@ -11,7 +11,7 @@ import { selectBackend } from '../../src/model/backend.js';
 import { loadModelDir } from '../../src/model/model-dir.js';
 import { Pipeline } from '../../src/pipeline.js';
 import { ALL_RULES_MASK, checkHeader, DEFAULT_RULES_MASK, RULES } from '../../src/rules/header-rules.js';
-import type { FuzzApi } from '../../scripts/fuzz-harness.mjs';
+import type { FuzzApi } from '../../scripts/fuzz/fuzz-harness.mjs';
 
 export async function srcFuzzApi(): Promise<FuzzApi> {
   await selectBackend('cpu');

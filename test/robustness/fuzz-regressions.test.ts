@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSeeds, replayRegression, type FuzzApi, type Seeds } from '../../scripts/fuzz-harness.mjs';
+import { loadSeeds, replayRegression, type FuzzApi, type Seeds } from '../../scripts/fuzz/fuzz-harness.mjs';
 import { srcFuzzApi } from './fuzz-api.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

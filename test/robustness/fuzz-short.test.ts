@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkCapture, lengthFields, loadSeeds, mutate, runFuzz, TARGETS } from '../../scripts/fuzz-harness.mjs';
+import { checkCapture, lengthFields, loadSeeds, mutate, runFuzz, TARGETS } from '../../scripts/fuzz/fuzz-harness.mjs';
 import { buildPcap } from '../capture/build-capture.js';
 import { srcFuzzApi } from './fuzz-api.js';
 

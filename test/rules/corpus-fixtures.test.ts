@@ -19,7 +19,7 @@ interface Fixture {
   messages: FixtureMessage[];
 }
 
-// Produced by scripts/make-rules-fixtures.mjs from the public corpus.
+// Produced by scripts/fixtures/make-rules-fixtures.mjs from the public corpus.
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'rules');
 const fixtures: Fixture[] = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
@@ -41,7 +41,7 @@ describe('corpus fixtures', () => {
     expect(all.some((m) => m.transport === 1)).toBe(true);
     expect(all.some((m) => m.transport === 0)).toBe(true);
     for (const f of fixtures) {
-      expect(f.generatedBy).toBe('scripts/make-rules-fixtures.mjs');
+      expect(f.generatedBy).toBe('scripts/fixtures/make-rules-fixtures.mjs');
       expect(f.messages.length, f.source).toBeGreaterThan(0);
     }
   });

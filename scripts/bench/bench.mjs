@@ -1,0 +1,183 @@
+#!/usr/bin/env node
+// Races dnsae's hot path against tcpdump and tshark on the same capture, in one run.
+//   npm run bench                                  # builds /tmp/dnsae-bench.pcap (1M packets) if missing
+//   npm run bench -- [FILE] [--runs N] [--model DIR] [--skip-tshark]
+// Every command reads the whole file pinned to CPU 0 (taskset); output goes to /dev/null. Times are
+// wall-clock of the whole process (startup included), best of N runs (default 3); the two "in process"
+// rows are the same paths run inside one process (scripts/bench/measure-extract.mjs), without start-up. The capture and a
+// fallback model are written under /tmp only, never into the repository.
+import { spawnSync, execFileSync } from 'node:child_process';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildBenchCapture } from './bench-capture.mjs';
+import { pcapGlobalHeader } from '../lib/pcap-header.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = process.argv.slice(2);
+const VALUED = new Set(['--runs', '--model']);
+const flag = (name) => args.includes(name);
+const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : def;
+};
+const file = args.find((a, i) => !a.startsWith('--') && !(i > 0 && VALUED.has(args[i - 1]))) ?? '/tmp/dnsae-bench.pcap';
+const runs = Math.max(1, Number(opt('--runs', '3')) || 3);
+
+function die(msg) {
+  console.error(`bench: ${msg}`);
+  process.exit(1);
+}
+
+const dnsae = join(root, 'dist/cli/main.js');
+if (!existsSync(dnsae)) die('dist/ is missing: run `npm run bench` (it builds first) or `npm run build`');
+for (const tool of ['taskset', 'tcpdump', ...(flag('--skip-tshark') ? [] : ['tshark'])]) {
+  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) die(`${tool} not found (scripts/setup-debian.sh installs it)`);
+}
+const haveTime = existsSync('/usr/bin/time');
+
+if (!existsSync(file)) {
+  // A colleague's shell generator takes precedence if present; the JS one needs only data/benign.
+  const sh = join(root, 'scripts/bench/make-bench-capture.sh');
+  let built = false;
+  if (existsSync(sh)) {
+    console.error(`bench: building ${file} with scripts/bench/make-bench-capture.sh`);
+    built = spawnSync('bash', [sh, file], { stdio: 'inherit' }).status === 0 && existsSync(file);
+    if (!built) console.error('bench: make-bench-capture.sh failed; falling back to scripts/bench/bench-capture.mjs');
+  }
+  if (!built) {
+    console.error(`bench: building ${file} from data/benign with scripts/bench/bench-capture.mjs`);
+    buildBenchCapture(file, 1_000_000);
+  }
+}
+
+// The shipped model if there is one; else train one once from the benign corpus (about 10 s).
+let model = opt('--model', join(root, 'models/default'));
+let modelNote = 'default model';
+if (!existsSync(join(model, 'dnsae.json'))) {
+  if (flag('--model')) die(`no model in ${model}`);
+  model = '/tmp/dnsae-bench-model';
+  modelNote = `model trained from data/benign (${model})`;
+  if (!existsSync(join(model, 'dnsae.json'))) {
+    console.error(`bench: models/default is absent; training ${model} from data/benign`);
+    const benign = ['client', 'load', 'transfer', 'upstream'].map((n) => join(root, 'data/benign', `${n}.pcap`));
+    const res = spawnSync('node', [dnsae, 'train', '-o', model, ...benign], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DNSAE_LOG_LEVEL: 'warn' } });
+    if (res.status !== 0) die('training the fallback model failed');
+  }
+}
+
+function packetCount() {
+  try {
+    const out = execFileSync('capinfos', ['-c', '-M', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const m = /Number of packets:\s+(\d+)/.exec(out);
+    if (m) return Number(m[1]);
+  } catch {
+    // fall through to dnsae's own count
+  }
+  return NaN;
+}
+
+const env = { ...process.env, DNSAE_LOG_LEVEL: 'warn' };
+
+/** Best wall time of `runs` runs and the peak RSS seen (MiB). */
+function time(cmd, argv) {
+  let best = Infinity;
+  let peakRss = NaN;
+  for (let r = 0; r < runs; r++) {
+    const wrapped = ['taskset', '-c', '0', cmd, ...argv];
+    const [bin, ...rest] = haveTime ? ['/usr/bin/time', '-f', '%M', ...wrapped] : wrapped;
+    const t0 = process.hrtime.bigint();
+    const res = spawnSync(bin, rest, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26, env });
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (res.status !== 0) {
+      console.error(`bench: ${cmd} ${argv.join(' ')} exited ${res.status}: ${res.stderr.trim().split('\n').slice(-3).join(' ')}`);
+      return { secs: NaN, rss: NaN };
+    }
+    if (haveTime) {
+      const lines = res.stderr.trim().split('\n');
+      const kb = Number(lines[lines.length - 1]);
+      peakRss = Number.isNaN(peakRss) ? kb / 1024 : Math.max(peakRss, kb / 1024);
+    }
+    best = Math.min(best, secs);
+  }
+  return { secs: best, rss: peakRss };
+}
+
+/**
+ * The hot path without process start-up: scripts/bench/measure-extract.mjs runs
+ * it `runs` + 1 times in one process (the first warms the JIT up) and the
+ * best run's wall time is taken.
+ */
+function inProcess(stage) {
+  const argv = ['-c', '0', 'node', join(root, 'scripts/bench/measure-extract.mjs'), file, '--runs', String(runs + 1), '--stage', stage];
+  if (stage === 'score') argv.push('--model', model);
+  const res = spawnSync('taskset', argv, { encoding: 'utf8', maxBuffer: 1 << 26, env });
+  const m = /^best: wall (\d+) ms/m.exec(res.stdout ?? '');
+  if (res.status !== 0 || !m) {
+    console.error(`bench: measure-extract --stage ${stage} failed: ${(res.stderr ?? '').trim().split('\n').slice(-3).join(' ')}`);
+    return { secs: NaN, rss: NaN };
+  }
+  return { secs: Number(m[1]) / 1000, rss: NaN };
+}
+
+/** dnsae's own frame count, so a silently short read cannot pass as fast. */
+function dnsaeFrames() {
+  const res = spawnSync('node', [dnsae, 'extract', '--format', 'none', file], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, DNSAE_LOG_LEVEL: 'info' } });
+  const m = /"frames":(\d+)/.exec(res.stderr);
+  return m ? Number(m[1]) : NaN;
+}
+
+let packets = packetCount();
+const frames = dnsaeFrames();
+if (Number.isNaN(packets)) packets = frames;
+if (frames !== packets) die(`dnsae read ${frames} frames, the capture has ${packets}`);
+
+// A pcap with a header and no packets: what every extract run pays before its first packet.
+const emptyPcap = '/tmp/dnsae-bench-empty.pcap';
+writeFileSync(emptyPcap, pcapGlobalHeader(65535));
+
+const rows = [
+  ['tcpdump -r FILE -w /dev/null port 53', 'tcpdump', ['-r', file, '-w', '/dev/null', 'port 53']],
+  ['dnsae extract of an empty pcap (startup)', 'node', [dnsae, 'extract', '--format', 'none', emptyPcap]],
+  ['dnsae extract --format none', 'node', [dnsae, 'extract', '--format', 'none', file]],
+  ['dnsae extract -o /dev/null (NDJSON)', 'node', [dnsae, 'extract', '-o', '/dev/null', file]],
+  ['dnsae score -o /dev/null (header stage: hybrid)', 'node', [dnsae, 'score', '--model', model, '-d', 'hybrid', '-o', '/dev/null', file]],
+  ['dnsae score -o /dev/null (both stages: hybrid + tunnel)', 'node', [dnsae, 'score', '--model', model, '-d', 'both', '-o', '/dev/null', file]],
+  ['extract path in process (read, decode, flows; no start-up)', 'in-process', ['all']],
+  ['score path in process (extract path + hybrid scoring; no start-up)', 'in-process', ['score']],
+];
+if (!flag('--skip-tshark')) rows.push(['tshark -r FILE -Y dns', 'tshark', ['-r', file, '-Y', 'dns']]);
+// nDPI's reader classifies every flow (DNS dissection and its DNS risks included): the other DPI engine a SOC runs.
+if (!flag('--skip-ndpi') && spawnSync('ndpiReader', ['-h'], { stdio: 'ignore' }).error === undefined) rows.push(['ndpiReader -i FILE', 'ndpiReader', ['-q', '-i', file]]);
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+console.log(
+  `capture: ${file} (${packets.toLocaleString('en-US')} packets, ${(statSync(file).size / 1e6).toFixed(1)} MB); ${modelNote}; ` +
+    `best of ${runs}; node ${process.version}; ${cpu}; ${new Date().toISOString()}`,
+);
+console.log('');
+const results = rows.map(([label, cmd, argv]) => {
+  const r = { label, ...(cmd === 'in-process' ? inProcess(argv[0]) : time(cmd, argv)) };
+  console.error(`bench: ${label}: ${r.secs.toFixed(3)} s`);
+  return r;
+});
+const tcpdump = results[0].secs;
+const tshark = results.find((r) => r.label.startsWith('tshark'))?.secs;
+const fmt = (v, d) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+console.log('| command (pinned to CPU 0) | wall s | packets/s | peak RSS MiB | time / tcpdump time | tshark time / time |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+for (const r of results) {
+  const startupOnly = r.label.includes('startup');
+  const pps = startupOnly ? '' : Number.isFinite(r.secs) ? Math.round(packets / r.secs).toLocaleString('en-US') : 'n/a';
+  console.log(
+    `| ${r.label} | ${fmt(r.secs, 3)} | ${pps} | ${fmt(r.rss, 0)} | ${fmt(r.secs / tcpdump, 2)} | ${tshark === undefined ? 'n/a' : fmt(tshark / r.secs, 1)} |`,
+  );
+}
+const header = results.find((r) => r.label.includes('(header stage'))?.secs;
+const both = results.find((r) => r.label.includes('(both stages'))?.secs;
+if (header !== undefined && both !== undefined) {
+  console.log('');
+  console.log(`both stages / header stage alone: ${fmt(both / header, 2)}x (the tunnel stage's cost on this capture)`);
+}
+if (results.some((r) => !Number.isFinite(r.secs))) process.exit(1);
