@@ -1,3 +1,4 @@
+import { QUESTION_FEATURE_COUNT } from '../../src/features/question/question-features.js';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -61,13 +62,13 @@ describe('question model directory', () => {
     expect(m!.meta.features).toEqual([...QUESTION_FEATURES]);
     const { hidden, bottleneck } = m!.meta.arch;
     expect(m!.layers.map((l) => [l.inDim, l.outDim, l.activation])).toEqual([
-      [39, hidden, 'relu'],
+      [QUESTION_FEATURE_COUNT, hidden, 'relu'],
       [hidden, bottleneck, 'relu'],
       [bottleneck, hidden, 'relu'],
-      [hidden, 39, 'sigmoid'],
+      [hidden, QUESTION_FEATURE_COUNT, 'sigmoid'],
     ]);
     expect(m!.meta.threshold).toBeGreaterThan(0);
-    // The threshold is at or past every held-out benign loss (tail method on this few windows).
+    // The threshold is at or past every held-out benign loss (max method on this few windows).
     expect(m!.meta.threshold).toBeGreaterThanOrEqual(Math.max(...r.heldOutLosses));
   });
 

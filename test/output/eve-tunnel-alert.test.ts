@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readQuestionModel, type QuestionModel } from '../../src/model/question/question-model.js';
 import { rrnameText } from '../../src/output/eve-tunnel-alert.js';
 import { EXAMPLE_BYTES } from '../../src/features/question/window-table.js';
+import { QUESTION_FEATURE_COUNT } from '../../src/features/question/question-features.js';
 import { buildPcap } from '../capture/build-capture.js';
 import { ROOT, runStage, trainTiny } from '../scoring/question/question-fixture.js';
 
@@ -136,7 +137,7 @@ describe('tunnel alerts on the public tunnel captures', () => {
         expect(a.dnsae.counters.queries).toBeGreaterThan(0);
         expect(a.dnsae.counters.queries).toBeLessThanOrEqual(mine.length);
         expect(a.dnsae.score).toBeGreaterThan(a.dnsae.threshold);
-        expect(Object.keys(a.dnsae.per_feature_error)).toHaveLength(39);
+        expect(Object.keys(a.dnsae.per_feature_error)).toHaveLength(QUESTION_FEATURE_COUNT);
       }
     }
     expect(alerts).toBeGreaterThanOrEqual(4);

@@ -5,6 +5,7 @@ import { newFlowKey } from '../../flow/flow-key.js';
 import type { SampleBatch } from '../../flow/sample.js';
 import { addQuery, addResponse } from './question-features.js';
 import type { RegisteredDomains } from './registered-domain.js';
+import { ClientFanOut } from './client-fan-out.js';
 import {
   B_EX_FIRST,
   B_EX_LONG,
@@ -20,6 +21,8 @@ import {
   W_KPV,
   W_LAST_QTYPE,
   W_SOURCE,
+  W_FAN_OUT,
+  W_C0,
   W_START_NSEC,
   W_LAST_NSEC,
   F_START_SEC,
@@ -49,6 +52,8 @@ export interface QuestionExtractorStats {
   no_question: number;
   /** Queries for the root name: no registered domain to group them under. */
   root: number;
+  /** Messages of other opcodes than QUERY (NOTIFY, UPDATE, ...): their "question" is a zone, not a lookup; the header stage's rules check them. */
+  not_query: number;
 }
 
 /**
@@ -61,13 +66,14 @@ export interface QuestionExtractorStats {
  */
 export class QuestionExtractor {
   readonly table: WindowTable;
-  readonly stats: QuestionExtractorStats = { messages: 0, queries: 0, responses: 0, not_kept: 0, no_question: 0, root: 0 };
+  readonly stats: QuestionExtractorStats = { messages: 0, queries: 0, responses: 0, not_kept: 0, no_question: 0, root: 0, not_query: 0 };
   private readonly q = newDnsQuestion();
   private readonly key = newFlowKey();
   /** Latest packet time seen: windows end on it. */
   private clock = 0;
   /** The pipeline's input number of the rows now given (set by the stage between inputs). */
   sourceIndex = 0;
+  private readonly fanOut: ClientFanOut;
 
   constructor(
     readonly options: QuestionExtractorOptions,
@@ -75,7 +81,16 @@ export class QuestionExtractor {
     private readonly weirds: WeirdCounters,
     onWindow: (table: WindowTable, slot: number, reason: CloseReason) => void,
   ) {
-    this.table = new WindowTable(options.maxWindows, options.windowSec, (slot, reason) => onWindow(this.table, slot, reason));
+    this.fanOut = new ClientFanOut(options.windowSec);
+    this.table = new WindowTable(options.maxWindows, options.windowSec, (slot, reason) => {
+      // The client's fan-out as the window closes, when all of its period's windows have opened, not only the earlier ones.
+      const t = this.table;
+      const b = slot * WindowTable.I32_WORDS;
+      const w = t.i32;
+      const now = this.fanOut.peek(w[b + W_C0]!, w[b + W_C0 + 1]!, w[b + W_C0 + 2]!, w[b + W_C0 + 3]!, t.f64[slot * WindowTable.F64_WORDS + F_LAST]!);
+      if (now > w[b + W_FAN_OUT]!) w[b + W_FAN_OUT] = now;
+      onWindow(t, slot, reason);
+    });
   }
 
   onBatch(batch: SampleBatch): void {
@@ -109,6 +124,10 @@ export class QuestionExtractor {
         const weird = ANSWER_WEIRD[q.answerStatus];
         if (weird !== null && weird !== undefined) this.weirds.inc(weird);
       }
+      if (q.opcode !== 0) {
+        st.not_query++;
+        continue;
+      }
       const labels = q.labelCount;
       if (labels === 0) {
         st.root++;
@@ -138,7 +157,9 @@ export class QuestionExtractor {
         s = -1;
       }
       if (s < 0) {
+        const fanOut = this.fanOut.opened(c0, c1, c2, c3, ts);
         s = table.open(c0, c1, c2, c3, cv, dh, name, domStart, domLen, ts);
+        w[s * WindowTable.I32_WORDS + W_FAN_OUT] = fanOut;
         const ob = s * WindowTable.I32_WORDS;
         w[ob + W_SOURCE] = this.sourceIndex;
         table.f64[s * WindowTable.F64_WORDS + F_START_SEC] = sec;

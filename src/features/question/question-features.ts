@@ -30,6 +30,7 @@ import {
   W_SUB_LABELS,
   W_DOM_LEN,
   W_MAX_NAME,
+  W_FAN_OUT,
   B_DOMAIN,
   DOMAIN_BYTES,
   WindowTable,
@@ -84,6 +85,7 @@ export const QUESTION_FEATURES = [
   'domain_length',
   'domain_max_label',
   'domain_digit_share',
+  'client_fan_out',
 ] as const;
 
 export const QUESTION_FEATURE_COUNT = QUESTION_FEATURES.length;
@@ -197,6 +199,7 @@ const lg = Math.log1p;
 const clip = (x: number): number => (x > 1 ? 1 : x < 0 ? 0 : x);
 const LOG2_BINS = Math.log2(HIST_BINS);
 const INV_LG_1K = 1 / lg(1_000);
+const INV_LG_16 = 1 / lg(16);
 const INV_LG_10K = 1 / lg(10_000);
 const INV_LG_64K = 1 / lg(65_536);
 const INV_LG_100K = 1 / lg(100_000);
@@ -257,13 +260,17 @@ export function windowFeatures(t: WindowTable, s: number, windowSec: number, out
   out[o++] = digits * perChar;
   out[o++] = hyphens * perChar;
   out[o++] = other * perChar;
-  for (let k = 0; k < QT_KINDS; k++) out[o++] = (w[b + W_QT + k]!) * perQ;
-  out[o++] = (w[b + W_NXDOMAIN]!) * perR;
-  out[o++] = (w[b + W_RERROR]!) * perR;
+  // Query and answer types as shares weighted by how many messages show them (full weight from 16 on):
+  // one MX lookup is an ordinary event, a window of MX queries is not, and a share alone says the same for both.
+  const qWeight = q >= 16 ? 1 : lg(q) * INV_LG_16;
+  const rWeight = r >= 16 ? 1 : lg(r) * INV_LG_16;
+  for (let k = 0; k < QT_KINDS; k++) out[o++] = w[b + W_QT + k]! * perQ * qWeight;
+  out[o++] = w[b + W_NXDOMAIN]! * perR * rWeight;
+  out[o++] = w[b + W_RERROR]! * perR * rWeight;
   out[o++] = clip((w[b + W_ANSWERS]!) * perR / 16);
   out[o++] = clip(lg(w[b + W_RDATA]! * perR) * INV_LG_64K);
-  out[o++] = (w[b + W_R_TXTNULL]!) * perR;
-  out[o++] = (w[b + W_R_CNAME]!) * perR;
+  out[o++] = w[b + W_R_TXTNULL]! * perR * rWeight;
+  out[o++] = w[b + W_R_CNAME]! * perR * rWeight;
   out[o++] = clip(duration / windowSec);
   out[o++] = clip(cv / 3);
   out[o++] = clip(lg(w[b + W_SUB_BYTES]! / (duration > 1 ? duration : 1)) * INV_LG_100K);
@@ -287,6 +294,7 @@ export function windowFeatures(t: WindowTable, s: number, windowSec: number, out
   out[o++] = clip(domLen / 128);
   out[o++] = clip(longest / 63);
   out[o++] = kept > 0 ? domDigits / kept : 0;
+  out[o++] = clip(lg(w[b + W_FAN_OUT]!) * INV_LG_1K);
   // Eight bits per feature: finer steps say nothing the model can use, and windows that agree at this
   // precision (most of a network's) then share one cached loss (WindowScorer).
   for (let k = off; k < o; k++) out[k] = Math.round(out[k]! * QUANT) / QUANT;

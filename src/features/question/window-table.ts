@@ -77,6 +77,8 @@ export const W_MAX_NAME = 56;
 /** Nanoseconds of the first and the last message's timestamps (their seconds are F_START_SEC, F_LAST_SEC): records print packet times exactly. */
 export const W_START_NSEC = 57;
 export const W_LAST_NSEC = 58;
+/** Windows the client had opened in the fan-out period when this one opened, itself included (ClientFanOut). */
+export const W_FAN_OUT = 59;
 const I32_WORDS = 60;
 
 // Float64 words of a window.

@@ -17,9 +17,8 @@ export const QUESTION_FORMAT_VERSION = 1;
 export const DEFAULT_QUESTION_TARGET_FPR = 1e-4;
 
 export interface QuestionCalibration {
-  /** 'quantile': the held-out loss at the target FPR; 'tail': too few windows to see that quantile, so the
-   * observed maximum plus the distance from the 99th percentile to it (an extrapolated tail). */
-  readonly method: 'quantile' | 'tail';
+  /** 'quantile': the held-out loss at the target FPR; 'max': too few held-out windows to see that quantile, so the largest held-out loss. */
+  readonly method: 'quantile' | 'max';
   readonly heldOutWindows: number;
   readonly quantileLoss: number;
   readonly margin: number;

@@ -34,9 +34,11 @@ export interface QuestionTrainResult {
 /**
  * Threshold from held-out benign window losses. Where the held-out set is
  * large enough to show the target quantile, it is that quantile; where it
- * is not (n * targetFpr < 1), the largest loss is as far as the data sees,
- * and the threshold adds the spread of the top percent (max - q99) to it,
- * so that a window needs to be clearly past the worst benign one.
+ * is not (n * targetFpr < 1), it is the largest held-out loss: no held-out
+ * benign window alerts, the closest the data can come to the target.
+ * (Adding the top percentile's spread on top, tried first, put the
+ * threshold above two thirds of the tunnel windows for no benign window
+ * fewer on the test captures: docs/question.md.)
  */
 export function calibrateWindows(losses: Float32Array, targetFpr: number): { threshold: number; calibration: QuestionCalibration; quantiles: QuestionModelMeta['quantiles'] } {
   const sorted = Float32Array.from(losses).sort();
@@ -53,10 +55,10 @@ export function calibrateWindows(losses: Float32Array, targetFpr: number): { thr
     margin = 0;
     threshold = q;
   } else {
-    method = 'tail';
+    method = 'max';
     q = quantiles.max;
-    margin = quantiles.max - quantiles.q99;
-    threshold = q + margin;
+    margin = 0;
+    threshold = q;
   }
   let above = 0;
   for (let i = 0; i < n; i++) if (sorted[i]! > threshold) above++;

@@ -1,0 +1,59 @@
+/**
+ * How many (client, registered domain) windows each client has opened in
+ * the current period of `periodSec` (packet time): a client that suddenly
+ * talks to hundreds of registered domains (dnscat2 without a domain of its
+ * own, where every query is its own "domain"; DGA lookups) is a signal no
+ * single window shows. Kept as a count-min style sketch: one counter and its
+ * period number per cell, cells chosen by two hashes of the client's
+ * address, the smaller count taken. Bounded (2 x 2^16 cells, 1 MiB); two
+ * clients that share both cells make each other's count larger, never
+ * smaller.
+ */
+const CELL_BITS = 16;
+const CELLS = 1 << CELL_BITS;
+
+export class ClientFanOut {
+  private readonly count = new Int32Array(2 * CELLS);
+  private readonly period = new Float64Array(2 * CELLS).fill(-1);
+  /** The two cells of the last client asked about (no array per call). */
+  private readonly pair: [number, number] = [0, 0];
+
+  constructor(private readonly periodSec: number) {}
+
+  /** Counts one more window of this client at time `ts`; returns the client's windows in ts's period. */
+  opened(c0: number, c1: number, c2: number, c3: number, ts: number): number {
+    const p = Math.floor(ts / this.periodSec);
+    const [a, b] = this.cells(c0, c1, c2, c3);
+    const ca = this.bump(a, p);
+    const cb = this.bump(b, p);
+    return ca < cb ? ca : cb;
+  }
+
+  /** The client's windows in ts's period so far, without counting one more. */
+  peek(c0: number, c1: number, c2: number, c3: number, ts: number): number {
+    const p = Math.floor(ts / this.periodSec);
+    const [a, b] = this.cells(c0, c1, c2, c3);
+    const ca = this.period[a] === p ? this.count[a]! : 0;
+    const cb = this.period[b] === p ? this.count[b]! : 0;
+    return ca < cb ? ca : cb;
+  }
+
+  private cells(c0: number, c1: number, c2: number, c3: number): [number, number] {
+    let h = Math.imul(c0 ^ 0x7f4a7c15, 0x9e3779b1);
+    h = Math.imul(h ^ c1, 0x85ebca77);
+    h = Math.imul(h ^ c2, 0xc2b2ae3d);
+    h = Math.imul(h ^ c3, 0x27d4eb2f);
+    h ^= h >>> 15;
+    this.pair[0] = h & (CELLS - 1);
+    this.pair[1] = CELLS + ((Math.imul(h, 0x2545f491) >>> (32 - CELL_BITS)) & (CELLS - 1));
+    return this.pair;
+  }
+
+  private bump(cell: number, p: number): number {
+    if (this.period[cell] !== p) {
+      this.period[cell] = p;
+      this.count[cell] = 0;
+    }
+    return ++this.count[cell]!;
+  }
+}
