@@ -44,8 +44,14 @@ export class ClientFanOut {
     h = Math.imul(h ^ c2, 0xc2b2ae3d);
     h = Math.imul(h ^ c3, 0x27d4eb2f);
     h ^= h >>> 15;
+    // A second hash from other constants: cells derived from one hash collide together.
+    let g = Math.imul(c3 ^ 0x1b873593, 0xcc9e2d51);
+    g = Math.imul(g ^ c2, 0x27d4eb2f);
+    g = Math.imul(g ^ c1, 0x165667b1);
+    g = Math.imul(g ^ c0, 0x85ebca77);
+    g ^= g >>> 13;
     this.pair[0] = h & (CELLS - 1);
-    this.pair[1] = CELLS + ((Math.imul(h, 0x2545f491) >>> (32 - CELL_BITS)) & (CELLS - 1));
+    this.pair[1] = CELLS + (g >>> (32 - CELL_BITS));
     return this.pair;
   }
 

@@ -17,10 +17,11 @@ describe('ClientFanOut', () => {
     for (const c of clients) f.opened(c, 0, 0, 0, 10);
     for (let k = 0; k < 3; k++) f.opened(clients[7]!, 0, 0, 0, 11);
     expect(f.peek(clients[7]!, 0, 0, 0, 12)).toBe(4);
-    // 5,000 clients in 2 x 65,536 cells: nearly all read back their own count exactly, none less.
+    // 5,000 clients in 2 x 65,536 cells: a client shares both of its cells with others about
+    // 5000 x (5000 / 65536)^2 = 29 times; every other one reads back its own count, and none less.
     const exact = clients.filter((c, i) => f.peek(c, 0, 0, 0, 12) === (i === 7 ? 4 : 1)).length;
     expect(clients.every((c) => f.peek(c, 0, 0, 0, 12) >= 1)).toBe(true);
-    expect(exact).toBeGreaterThan(4990);
+    expect(exact).toBeGreaterThan(4950);
   });
 
   it('tells IPv6 clients that differ in any word apart', () => {
