@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds data/sample/mixed.pcap, the small capture the README's first command
 # runs on: a slice of the generated benign DNS (data/benign) with a few
-# non-DNS port-53 captures merged in. The anomalies' timestamps are shifted
+# non-DNS port-53 captures and one DNS tunnel (iodine, TXT, through the
+# resolver; data/tunnel) merged in. The anomalies' timestamps are shifted
 # into the benign time window so the file reads like one recording.
 # Usage: scripts/corpus/make-sample.sh [CORPUS_DIR]   (default ../shared/corpus)
 set -euo pipefail
@@ -15,8 +16,9 @@ for tool in editcap mergecap capinfos; do
 done
 for f in "$data/benign/client.pcap" "$data/benign/load.pcap" "$data/benign/upstream.pcap" \
   "$data/foreign-53/zeek__tls1.2-on53.pcap" "$data/foreign-53/ndpi__mullvad_wireguard-udp5060-on53.pcap" \
-  "$corpus/anomalous/suricata__http-get-tcp53-a.pcap" "$corpus/anomalous/suricata__dns-udp-junkrequest-first.pcap"; do
-  [ -f "$f" ] || { echo "make-sample: missing input $f (run gen-benign-corpus.sh / make-foreign-53.sh first)" >&2; exit 1; }
+  "$corpus/anomalous/suricata__http-get-tcp53-a.pcap" "$corpus/anomalous/suricata__dns-udp-junkrequest-first.pcap" \
+  "$data/tunnel/iodine-txt-resolver.pcap"; do
+  [ -f "$f" ] || { echo "make-sample: missing input $f (run gen-benign-corpus.sh / make-foreign-53.sh / gen-tunnel-corpus.sh first)" >&2; exit 1; }
 done
 
 tmp=$(mktemp -d /tmp/dnsae-sample.XXXXXX)
@@ -48,8 +50,9 @@ shift_to "$corpus/anomalous/suricata__http-get-tcp53-a.pcap" "$tmp/a1.pcap" 0.15
 shift_to "$corpus/anomalous/suricata__dns-udp-junkrequest-first.pcap" "$tmp/a2.pcap" 0.300
 shift_to "$data/foreign-53/zeek__tls1.2-on53.pcap" "$tmp/a3.pcap" 0.400
 shift_to "$data/foreign-53/ndpi__mullvad_wireguard-udp5060-on53.pcap" "$tmp/a4.pcap" 0.600
+shift_to "$data/tunnel/iodine-txt-resolver.pcap" "$tmp/a5.pcap" 0.800
 
-mergecap -F pcap -w "$out" "$tmp"/b1.pcap "$tmp"/b2.pcap "$tmp"/b3.pcap "$tmp"/a1.pcap "$tmp"/a2.pcap "$tmp"/a3.pcap "$tmp"/a4.pcap
+mergecap -F pcap -w "$out" "$tmp"/b1.pcap "$tmp"/b2.pcap "$tmp"/b3.pcap "$tmp"/a1.pcap "$tmp"/a2.pcap "$tmp"/a3.pcap "$tmp"/a4.pcap "$tmp"/a5.pcap
 for f in "$tmp"/*.pcap; do
   printf '%s\t%s\n' "$(basename "$f")" "$(capinfos -c -M "$f" | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')"
 done
