@@ -61,7 +61,7 @@ function expectOneLine(c: Case): void {
 
 describe('bad option values and usage', () => {
   const usage: Array<[string[], string]> = [
-    [['score', '--detector', 'bogus', GOOD], "--detector must be one of ae, rules, hybrid, got 'bogus'"],
+    [['score', '--detector', 'bogus', GOOD], "--detector: unknown 'bogus' (header, ae, rules, hybrid, tunnel, both)"],
     [['score', '--rules', 'no_such_rule', '--detector', 'rules', GOOD], 'unknown header rule "no_such_rule"'],
     [['score', '--alert-limit', '10/0', '--detector', 'rules', GOOD], '--alert-limit window must be at least 1 second'],
     [['score', '--alert-limit', 'many', '--detector', 'rules', GOOD], "--alert-limit takes N or N/SEC (e.g. 100/60), got 'many'"],

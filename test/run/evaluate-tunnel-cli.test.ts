@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -245,7 +245,11 @@ describe('dnsae evaluate --tunnels (CLI, real captures)', () => {
 
   it('refuses --tunnels with --no-tunnel (usage) and with a model without a tunnel stage (model error)', () => {
     expect(runCli(['evaluate', '--no-tunnel', '-m', model, '--tunnels', TUNNELS[0]!]).status).toBe(2);
-    const r = runCli(['evaluate', '--tunnels', TUNNELS[0]!]);
+    // A header-only model: the shipped one without its question/ directory.
+    const headerOnly = join(dir, 'header-only');
+    cpSync(join(ROOT, 'models/default'), headerOnly, { recursive: true });
+    rmSync(join(headerOnly, 'question'), { recursive: true, force: true });
+    const r = runCli(['evaluate', '-m', headerOnly, '--tunnels', TUNNELS[0]!]);
     expect(r.status).toBe(4);
     expect(r.errorLines[0]).toContain('DNSAE_ERR_MODEL_NOT_FOUND');
   });
