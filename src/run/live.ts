@@ -14,10 +14,9 @@ import type { DetectorMode } from '../scoring/batch-scorer.js';
 import { DEFAULT_MODEL_DIR, openQuestionModel, openScorer } from '../scoring/open-scorer.js';
 import { ReloadableScorer } from '../scoring/reloadable-scorer.js';
 import { ScoreConsumer } from '../scoring/score-consumer.js';
-import { TunnelStage } from '../scoring/question/tunnel-stage.js';
-import { RegisteredDomains } from '../features/question/registered-domain.js';
+import type { TunnelStage } from '../scoring/question/tunnel-stage.js';
 import { MESSAGE_KEEP_BYTES } from '../flow/sample.js';
-import { tunnelPolicyOptions, type TunnelRunOptions } from './score.js';
+import { openTunnelStage, type TunnelRunOptions } from './score.js';
 import { LiveCounters, statsLineFields, type LiveSnapshot } from './live-stats.js';
 import { LossRatioHistogram } from './loss-ratio-histogram.js';
 
@@ -220,24 +219,9 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
     const flushing = new ChunkFlushingConsumer(consumer, out);
     const pipeline = new Pipeline(o.tunnel === undefined ? o.pipeline : { ...o.pipeline, keepMessageBytes: MESSAGE_KEEP_BYTES }, flushing, log);
     flushing.assembler = pipeline.assembler;
-    const tunnelPolicy = o.tunnel === undefined ? undefined : new AlertPolicy(tunnelPolicyOptions(o.policy));
-    const tunnel =
-      o.tunnel === undefined
-        ? undefined
-        : new TunnelStage(
-            {
-              model: o.tunnel.model,
-              domains: new RegisteredDomains(o.tunnel.domains),
-              maxWindows: o.tunnel.maxWindows,
-              allowDomains: o.tunnel.allowDomains,
-              policy: tunnelPolicy!,
-              out,
-              all: o.all,
-              sourceNames: [],
-              inIface: o.device,
-            },
-            pipeline.weirds,
-          );
+    const tunnelOpened = o.tunnel === undefined ? undefined : openTunnelStage(o.tunnel, o.policy, out, o.all, [], pipeline.weirds, o.device);
+    const tunnel = tunnelOpened?.stage;
+    const tunnelPolicy = tunnelOpened?.policy;
     flushing.tunnel = tunnel;
     tunnelStage = tunnel;
 

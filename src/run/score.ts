@@ -1,3 +1,4 @@
+import type { WeirdCounters } from '../decode/weirds.js';
 import type { DnsaeError } from '../errors.js';
 import { RegisteredDomains, type RegisteredDomainOptions } from '../features/question/registered-domain.js';
 import { MESSAGE_KEEP_BYTES, type SampleBatch } from '../flow/sample.js';
@@ -40,6 +41,34 @@ export function tunnelPolicyOptions(o: AlertPolicyOptions): AlertPolicyOptions {
   return { ...o, onePerFlow: false };
 }
 
+/** The tunnel stage of a score or live run, with its own alert policy; its weirds go to the pipeline's counters. */
+export function openTunnelStage(
+  t: TunnelRunOptions,
+  policy: AlertPolicyOptions,
+  out: LineSink,
+  all: boolean,
+  sourceNames: readonly string[],
+  weirds: WeirdCounters,
+  inIface?: string,
+): { stage: TunnelStage; policy: AlertPolicy } {
+  const p = new AlertPolicy(tunnelPolicyOptions(policy));
+  const stage = new TunnelStage(
+    {
+      model: t.model,
+      domains: new RegisteredDomains(t.domains),
+      maxWindows: t.maxWindows,
+      allowDomains: t.allowDomains,
+      policy: p,
+      out,
+      all,
+      sourceNames,
+      ...(inIface === undefined ? {} : { inIface }),
+    },
+    weirds,
+  );
+  return { stage, policy: p };
+}
+
 /** `dnsae score`: captures in, EVE alert records out. */
 export async function scoreCaptures(inputs: readonly string[], out: LineSink, o: ScoreRunOptions, log: Logger): Promise<ScoreResult> {
   const names = inputs.map((p) => (p === '-' ? '<stdin>' : p));
@@ -56,8 +85,8 @@ export async function scoreCaptures(inputs: readonly string[], out: LineSink, o:
           all: o.all,
           sourceNames: names,
         });
-  const tunnelPolicy = o.tunnel === undefined ? undefined : new AlertPolicy(tunnelPolicyOptions(o.policy));
   let tunnel: TunnelStage | undefined;
+  let tunnelPolicy: AlertPolicy | undefined;
   const consumer: BatchConsumer = {
     onBatch(batch: SampleBatch): void {
       header?.onBatch(batch);
@@ -67,21 +96,7 @@ export async function scoreCaptures(inputs: readonly string[], out: LineSink, o:
   };
   const pipelineOptions = o.tunnel === undefined ? o.pipeline : { ...o.pipeline, keepMessageBytes: MESSAGE_KEEP_BYTES };
   const pipeline = new Pipeline(pipelineOptions, consumer, log);
-  if (o.tunnel !== undefined) {
-    tunnel = new TunnelStage(
-      {
-        model: o.tunnel.model,
-        domains: new RegisteredDomains(o.tunnel.domains),
-        maxWindows: o.tunnel.maxWindows,
-        allowDomains: o.tunnel.allowDomains,
-        policy: tunnelPolicy!,
-        out,
-        all: o.all,
-        sourceNames: names,
-      },
-      pipeline.weirds,
-    );
-  }
+  if (o.tunnel !== undefined) ({ stage: tunnel, policy: tunnelPolicy } = openTunnelStage(o.tunnel, o.policy, out, o.all, names, pipeline.weirds));
   // Flow ids repeat across files (same 5-tuple); each file's flows alert on their own, and its windows close with it.
   const { errors } = await runFiles(inputs, pipeline, log, async (i) => {
     policy.resetFlows();
