@@ -113,6 +113,11 @@ export function createLiveMetrics(read: () => MetricsReading, opts: { processMet
     ),
   );
   add(
+    new ReadingMetric('dnsae_alerts_by_signature_total', 'Alert records written, by signature id (both stages)', 'counter', () =>
+      Object.entries(current().snapshot.alerts_by_signature).map(([id, n]) => ({ labels: { signature_id: id }, value: n })),
+    ),
+  );
+  add(
     new ReadingMetric('dnsae_model_info', 'The model that scores samples now (value 1)', 'gauge', () => {
       const r = current();
       return [{ labels: { model_id: r.snapshot.model_id ?? '', detector: r.detector }, value: 1 }];

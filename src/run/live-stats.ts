@@ -15,6 +15,8 @@ export interface LiveCounterSources {
   readonly tunnel?: { readonly alerts: number; readonly windows: number; readonly anomalous: number } | undefined;
   /** SIGHUP model reloads that worked and that failed (the old model kept). */
   readonly reloads?: { readonly ok: number; readonly failed: number };
+  /** Header-stage alerts written by signature id (ScoreCounters.alerts_by_signature). */
+  readonly alertsBySignature?: () => Readonly<Record<string, number>>;
 }
 
 /**
@@ -63,6 +65,8 @@ export interface LiveSnapshot {
   readonly tunnel_windows_anomalous: number;
   readonly model_reloads: number;
   readonly model_reload_failures: number;
+  /** Alert records written by signature id, both stages (9053010: the tunnel stage's). */
+  readonly alerts_by_signature: Readonly<Record<string, number>>;
   readonly model_id: string | null;
 }
 
@@ -122,6 +126,7 @@ export class LiveCounters {
       tunnel_windows_anomalous: this.from.tunnel?.anomalous ?? 0,
       model_reloads: this.from.reloads?.ok ?? 0,
       model_reload_failures: this.from.reloads?.failed ?? 0,
+      alerts_by_signature: { ...(this.from.alertsBySignature?.() ?? {}), ...(this.from.tunnel === undefined ? {} : { 9053010: this.from.tunnel.alerts }) },
       model_id: this.from.modelId(),
     };
   }

@@ -249,6 +249,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
       },
       modelId: () => scorer?.modelId ?? null,
       reloads,
+      alertsBySignature: () => consumer?.counters.alerts_by_signature ?? {},
       tunnel:
         tunnel === undefined
           ? undefined

@@ -5,7 +5,7 @@ import type { BatchConsumer } from '../pipeline.js';
 import { checkHeader, ruleNames } from '../rules/header-rules.js';
 import type { AlertPolicy } from './alert-policy.js';
 import type { BatchScorer, DetectorMode } from './batch-scorer.js';
-import { signatureFor } from './signatures.js';
+import { SIG_AUTOENCODER, SIG_BOTH, SIG_RULES, signatureFor } from './signatures.js';
 
 export interface ScoreConsumerOptions {
   readonly mode: DetectorMode;
@@ -28,6 +28,8 @@ export interface ScoreCounters {
   anomalous: number;
   ae_hits: number;
   rule_hits: number;
+  /** Alert records written, by signature id (9053001 autoencoder, 9053002 rules, 9053003 both). */
+  alerts_by_signature: Record<string, number>;
 }
 
 /**
@@ -44,6 +46,7 @@ export class ScoreConsumer implements BatchConsumer {
     anomalous: 0,
     ae_hits: 0,
     rule_hits: 0,
+    alerts_by_signature: { [SIG_AUTOENCODER.id]: 0, [SIG_RULES.id]: 0, [SIG_BOTH.id]: 0 },
   };
 
   private readonly inIface: string;
@@ -117,7 +120,9 @@ export class ScoreConsumer implements BatchConsumer {
         const srcIp = direction === 1 ? flow.serverIp : flow.clientIp;
         decision = o.policy.decide(flow.flowId, srcIp, batch.tsSec[i]!);
         if (decision === 'alert') {
-          o.out.writeLine(eveAlert(batch, i, signatureFor(aeHit, rulesHit), verdict, o.sourceNames, this.inIface));
+          const sig = signatureFor(aeHit, rulesHit);
+          this.counters.alerts_by_signature[sig.id]!++;
+          o.out.writeLine(eveAlert(batch, i, sig, verdict, o.sourceNames, this.inIface));
           o.onAlert?.(batch, i);
         }
       }

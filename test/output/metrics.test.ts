@@ -28,6 +28,7 @@ const snapshot: LiveSnapshot = {
   tunnel_windows_anomalous: 16,
   model_reloads: 17,
   model_reload_failures: 18,
+  alerts_by_signature: { 9053001: 2, 9053002: 1, 9053003: 2, 9053010: 14 },
   model_id: '0123456789ab',
 };
 
@@ -59,6 +60,7 @@ describe('live metrics', () => {
     expect(v.get('dnsae_loss_ratio_sum')).toBe(40.5);
     expect(v.get('dnsae_loss_ratio_count')).toBe(97);
     expect(v.get('dnsae_model_info{model_id="0123456789ab",detector="hybrid"}')).toBe(1);
+    for (const [id, n] of Object.entries(snapshot.alerts_by_signature)) expect(v.get(`dnsae_alerts_by_signature_total{signature_id="${id}"}`)).toBe(n);
     expect(parse(await m.render()).get('dnsae_packets_total')).toBe(snapshot.packets + 2);
   });
 

@@ -57,6 +57,7 @@ describe('LiveCounters', () => {
       tunnel_windows_anomalous: 0,
       model_reloads: 0,
       model_reload_failures: 0,
+      alerts_by_signature: {},
       model_id: 'abcdef012345',
     } satisfies LiveSnapshot);
     output.reopens = 3;
@@ -91,6 +92,7 @@ describe('statsLineFields', () => {
     tunnel_windows_anomalous: 0,
     model_reloads: 0,
     model_reload_failures: 0,
+    alerts_by_signature: {},
     model_id: null,
   };
 
