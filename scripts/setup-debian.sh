@@ -4,7 +4,8 @@
 # stopped, because the tests start their own on loopback or in namespaces.
 #
 #   scripts/setup-debian.sh          what running dnsae needs
-#     libpcap0.8-dev  headers for the `cap` live-capture addon (node-gyp)
+#     libpcap0.8-dev  headers for the `cap` live-capture addon
+#     make g++ python3  node-gyp's toolchain, which builds that addon in npm ci
 #   scripts/setup-debian.sh --test   that, plus what the tests and benches need
 #     tcpdump tshark tcpreplay        reference tools (tests, `npm run bench`)
 #     nsd knot unbound bind9 dnsmasq-base dnsutils knot-dnsutils dnsperf
@@ -19,7 +20,7 @@
 #     iproute2                        network namespaces
 #     chromium                        headless rendering of the HTML reports
 set -euo pipefail
-pkgs=(libpcap0.8-dev)
+pkgs=(libpcap0.8-dev make g++ python3)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(time tcpdump tshark tcpreplay wireshark-common nsd knot unbound bind9 dnsmasq-base dnsutils knot-dnsutils dnsperf
     iodine dns2tcp curl wamerican libndpi-bin redis-server rsyslog prometheus python3-dpkt logrotate iproute2 chromium)
