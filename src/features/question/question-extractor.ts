@@ -4,7 +4,7 @@ import type { WeirdCounters } from '../../decode/weirds.js';
 import { newFlowKey } from '../../flow/flow-key.js';
 import type { SampleBatch } from '../../flow/sample.js';
 import { addQuery, addResponse } from './question-features.js';
-import type { RegisteredDomains } from './registered-domain.js';
+import { UNREGISTERED, type RegisteredDomains } from './registered-domain.js';
 import { ClientFanOut } from './client-fan-out.js';
 import {
   B_EX_FIRST,
@@ -138,11 +138,12 @@ export class QuestionExtractor {
       const ts = sec + nsec / 1e9;
       if (ts > clock) clock = ts;
       const domLabels = this.domains.labels(q.name, q.nameLen, labels, q.nameHash);
-      const sub = labels - domLabels;
-      const domStart = q.labelStart[sub]!;
       const name = q.name;
       const end = q.nameLen;
-      let dh = FNV_OFFSET;
+      // No registered domain: the whole name is below it and the window is the client's "" domain.
+      const sub = domLabels === UNREGISTERED ? labels : labels - domLabels;
+      const domStart = domLabels === UNREGISTERED ? end : q.labelStart[sub]!;
+      let dh = FNV_OFFSET | 0; // signed, as the Int32Array that keeps it: an empty domain never goes through imul
       for (let k = domStart; k < end; k++) dh = Math.imul(dh ^ name[k]!, FNV_PRIME);
       const clientIsA = batch.readFlowKey(i, key);
       const c0 = clientIsA ? key.a0 : key.b0;

@@ -143,7 +143,8 @@ export class RegisteredDomains {
   /**
    * Trailing labels of the name that form its registered domain: name[0..nameLen) holds lower-case labels separated by 0x2e
    * (no trailing dot), labelCount labels; nameHash is a 32-bit hash of those bytes that the caller already computed.
-   * Returns a count from 1 to labelCount (the whole name when the name is itself a public suffix or shorter than a registered domain), 0 for the root name.
+   * Returns a count from 1 to labelCount (the whole name when the name is itself a public suffix or shorter than a registered domain), 0 for the root name,
+   * UNREGISTERED for a name under no listed suffix whose top label has a digit or more than 15 bytes.
    */
   labels(name: Uint8Array, nameLen: number, labelCount: number, nameHash: number): number {
     if (nameLen <= 0 || labelCount <= 0) return 0;
@@ -217,7 +218,8 @@ export class RegisteredDomains {
     if (nameLen > this.scratch.length) this.scratch = Buffer.allocUnsafeSlow(nameLen);
     this.scratch.set(name.subarray(0, nameLen));
     const host = this.scratch.toString('latin1', 0, nameLen);
-    return Math.max(1, Math.min(labelCount, this.count(host, labelCount)));
+    const c = this.count(host, labelCount);
+    return c === UNREGISTERED ? UNREGISTERED : Math.max(1, Math.min(labelCount, c));
   }
 
   private count(host: string, labelCount: number): number {
@@ -236,6 +238,18 @@ export class RegisteredDomains {
       // in front of one); it is its own group.
       return r.domain === null || r.domain === '' ? labelCount : dotCount(r.domain) + 1;
     }
+    // A top label with a digit or over 15 bytes is no zone anyone runs (no TLD has either; internal
+    // ones are words: corp, lan, home, internal): data in the top label, as dnscat2 sends when it has
+    // no domain of its own and every name would be a "registered domain" and a session of its own.
+    const top = host.lastIndexOf('.') + 1;
+    if (host.length - top > 15 || /[0-9]/.test(host.slice(top))) return UNREGISTERED;
     return this.zoneDepth;
   }
 }
+
+/**
+ * labels() for a name under no suffix of the list whose top label cannot
+ * be a zone name: it has no registered domain, and the question stage
+ * groups such names per client.
+ */
+export const UNREGISTERED = -1;

@@ -65,6 +65,9 @@ const TLDTS = { allowPrivateDomains: true, extractHostname: false, validateHostn
 function registeredDomain(name: string): string {
   const r = parse(name, TLDTS);
   if (r.isIcann === true || r.isPrivate === true) return r.domain === null || r.domain === '' ? name : r.domain;
+  // Under no listed suffix, a top label with a digit or over 15 characters is no zone: the client's "" group.
+  const top = name.split('.').pop()!;
+  if (top.length > 15 || /[0-9]/.test(top)) return '';
   return name.split('.').slice(-2).join('.');
 }
 

@@ -22,9 +22,10 @@ function count(rd: RegisteredDomains, name: string, hash?: number): number {
 }
 
 /** The registered domain `rd` gives for `name`, as text. */
+/** The registered domain's text; '' for a name that has none (labels() answers UNREGISTERED, -1). */
 function domainOf(rd: RegisteredDomains, name: string, hash?: number): string {
   const n = count(rd, name, hash);
-  return name.split('.').slice(-n).join('.');
+  return n === -1 ? '' : name.split('.').slice(-n).join('.');
 }
 
 function rd(options: Partial<RegisteredDomainOptions> = {}): RegisteredDomains {
@@ -246,6 +247,9 @@ function oracle(name: string, o: { zoneDepth: number; privateSuffixes: boolean }
   const labels = name.split('.');
   const r = parse(name, { allowPrivateDomains: o.privateSuffixes, extractHostname: false, validateHostname: false, detectIp: false });
   if (r.isIcann || r.isPrivate) return r.domain ? r.domain : name;
+  // Under no listed suffix: a top label with a digit or over 15 bytes is no zone, so no registered domain.
+  const top = labels[labels.length - 1]!;
+  if (top.length > 15 || /[0-9]/.test(top)) return '';
   return labels.slice(-o.zoneDepth).join('.');
 }
 
@@ -310,5 +314,26 @@ describe('readZoneList', () => {
     expect(e.message).toMatch(new RegExp(`^line ${line}: `));
     expect(e.message).toMatch(message);
     expect(e.toLine()).toContain('/etc/dnsae/zones.txt: line');
+  });
+});
+
+describe('names with no registered domain', () => {
+  it('a top label under no listed suffix with a digit or more than 15 bytes is UNREGISTERED; words and known suffixes are not', async () => {
+    const { RegisteredDomains, UNREGISTERED } = await import('../../../src/features/question/registered-domain.js');
+    const rd = new RegisteredDomains({ zoneDepth: 2 });
+    const enc = new TextEncoder();
+    const ask = (n: string): number => {
+      const b = enc.encode(n);
+      return rd.labels(b, b.length, n.split('.').length, n.length * 31);
+    };
+    expect(ask('dnscat.5b6e01f500ae0fa44b9d9a000c6d5901c4')).toBe(UNREGISTERED);
+    expect(ask('a.b.19e4d098dc8c618f8d81cfeb02')).toBe(UNREGISTERED);
+    expect(ask('x.y.internal1')).toBe(UNREGISTERED);
+    expect(ask('h.averyveryverylongtld')).toBe(UNREGISTERED);
+    expect(ask('host.corp')).toBe(2);
+    expect(ask('a.b.pirate.sea')).toBe(2);
+    expect(ask('www.example.com')).toBe(2);
+    // On the list, digits or not: the list decides.
+    expect(ask('12498283719301382971974.net')).toBe(2);
   });
 });
