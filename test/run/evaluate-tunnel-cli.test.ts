@@ -60,7 +60,10 @@ function tsharkSessions(file: string, minNameLength = 0): number {
     if (minNameLength > 0 && (response || !(Number(len) > minNameLength))) continue;
     const client = response ? `${d4}${d6}` : `${s4}${s6}`;
     const labels = (name ?? '').toLowerCase().split('.').filter((l) => l !== '');
-    keys.add(`${client} ${labels.slice(-2).join('.')}`);
+    // The last two labels (these captures' suffixes are all one label), or none when the top label has a
+    // digit or over 15 characters: no zone, the client's own group (dnscat2 straight to its server).
+    const top = labels[labels.length - 1] ?? '';
+    keys.add(`${client} ${/[0-9]/.test(top) || top.length > 15 ? '' : labels.slice(-2).join('.')}`);
   }
   return keys.size;
 }
