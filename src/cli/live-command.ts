@@ -37,7 +37,7 @@ export function liveCommand(): Command {
     .option('-f, --filter <bpf>', 'BPF filter, compiled by libpcap; "" captures everything', LIVE_DEFAULTS.filter)
     .option('-u, --user <name>', 'switch to this user (name or uid) once the interface is open; needs root')
     .option('-o, --out <target>', 'append records to FILE instead of writing them to standard output (created mode 0640, before --user takes effect; SIGHUP reopens it as that user, for log rotation, and reloads the model); or send them to unix-stream:PATH, unix-dgram:PATH, syslog:, syslog+udp://HOST:PORT, syslog+tcp://HOST:PORT, redis://HOST:PORT[/DB] (docs/outputs.md; SIGHUP reconnects)')
-    .option('--all', 'also write one event_type "dns_ae" record per scored sample')
+    .option('--all', 'also write one event_type "dns_ae" record per scored sample and one "dns_ae_window" record per scored tunnel-stage window')
     .option('--stats-interval <sec>', 'log a stats line every SEC seconds; 0: only the final one', parseIntOption('--stats-interval', 0, 86_400), 60)
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://HOST:PORT/metrics', parseIntOption('--metrics-port', 1, 65_535))
     .option('--metrics-host <addr>', 'address the metrics endpoint listens on', '127.0.0.1');

@@ -20,7 +20,7 @@ export function scoreCommand(): Command {
     .description('score port-53 traffic in captures; alerts as EVE-style NDJSON (event_type "alert")')
     .argument('<capture...>', 'pcap or pcapng files; - reads standard input')
     .option('-o, --out <target>', 'write records to a FILE (created mode 0640) instead of standard output, or to unix-stream:PATH, unix-dgram:PATH, syslog:, syslog+udp://HOST:PORT, syslog+tcp://HOST:PORT, redis://HOST:PORT[/DB] (docs/outputs.md)')
-    .option('--all', 'also write one event_type "dns_ae" record per scored sample')
+    .option('--all', 'also write one event_type "dns_ae" record per scored sample and one "dns_ae_window" record per scored tunnel-stage window')
     .option('--fail-on-alert', `exit with status ${ExitCode.ALERTS} when at least one alert was written`);
   addDetectorOptions(cmd);
   addPipelineOptions(cmd);
