@@ -46,51 +46,13 @@ rewrite=$here/pcap-rewrite.mjs
 [ -f "$rewrite" ] || { echo "gen-population: pcap-rewrite.mjs not found" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/dnsae-pop.XXXXXX)
-pids=()
 log() { printf '[gen-population %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-
-# Stops only what this script started: recorded PIDs, anything left inside
-# our own namespaces, then the namespaces.
-cleanup() {
-  local p ns
-  if [ -n "${KEEP_LOGS:-}" ]; then
-    mkdir -p "$KEEP_LOGS" && cp "$work"/*.log "$work"/*.txt "$work"/*/*.log "$KEEP_LOGS"/ 2>/dev/null || true
-  fi
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
-    local alive=0
-    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ "$alive" -eq 0 ] && break
-    sleep 0.3
-  done
-  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-  for ns in "${namespaces[@]}"; do
-    if ip netns list | grep -qw "$ns"; then
-      for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
-      ip netns del "$ns" 2>/dev/null || true
-    fi
-  done
-  rm -rf "$work"
-}
+# cleanup, cleanup_stale, in_ns, wait_for, veth, make_namespaces; pids=()
+# shellcheck source=lib-netns.sh
+. "$here/lib-netns.sh"
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-wait_for() {
-  local tries=$1 i; shift
-  for ((i = 0; i < tries; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.25; done
-  echo "gen-population: timed out waiting for: $*" >&2
-  return 1
-}
-
-for ns in "${namespaces[@]}"; do
-  if ip netns list | grep -qw "$ns"; then
-    log "removing stale namespace $ns"
-    for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
-    ip netns del "$ns"
-  fi
-done
+cleanup_stale
 
 # ---------------------------------------------------------------- universe
 log "zones and query plans"
@@ -99,14 +61,7 @@ python3 "$here/population-universe.py" "$work/u" --domains "$domains" --clients 
 cat "$work/universe.txt" >&2
 
 # ---------------------------------------------------------------- topology
-veth() {
-  ip link add "$2" address "$3" netns "$1" type veth peer name "$5" address "$6" netns "$4"
-  in_ns "$1" ip link set "$2" gso_max_segs 1
-  in_ns "$4" ip link set "$5" gso_max_segs 1
-  in_ns "$1" ip link set "$2" up
-  in_ns "$4" ip link set "$5" up
-}
-for ns in "${namespaces[@]}"; do ip netns add "$ns"; in_ns "$ns" ip link set lo up; done
+make_namespaces
 veth dnsae-pop-cli p0 02:77:00:00:01:02 dnsae-pop-res q0 02:77:00:00:01:01
 veth dnsae-pop-res q1 02:77:00:00:02:01 dnsae-pop-auth a0 02:77:00:00:02:02
 in_ns dnsae-pop-res ip addr add 10.77.0.53/18 dev q0
