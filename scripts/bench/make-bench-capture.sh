@@ -23,56 +23,19 @@ done
 
 namespaces=(dnsae-bench-srv dnsae-bench-cli)
 work=$(mktemp -d /tmp/dnsae-bench.XXXXXX)
-pids=()
 start=$SECONDS
 log() { printf '[bench-capture %3ds] %s\n' $((SECONDS - start)) "$*" >&2; }
-
-cleanup() {
-  local p ns
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
-    local alive=0
-    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ "$alive" -eq 0 ] && break
-    sleep 0.3
-  done
-  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-  for ns in "${namespaces[@]}"; do
-    if ip netns list | grep -qw "$ns"; then
-      for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
-      ip netns del "$ns" 2>/dev/null || true
-    fi
-  done
-  rm -rf "$work"
-}
+# cleanup, cleanup_stale, wait_for, veth, make_namespaces; pids=()
+# shellcheck source=../corpus/lib-netns.sh
+. "$here/../corpus/lib-netns.sh"
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-wait_for() {
-  local tries=$1; shift
-  for ((i = 0; i < tries; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.25; done
-  echo "make-bench-capture: timed out waiting for: $*" >&2
-  return 1
-}
-
 # Leftovers of an interrupted run.
-for ns in "${namespaces[@]}"; do
-  if ip netns list | grep -qw "$ns"; then
-    for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
-    ip netns del "$ns"
-  fi
-done
+cleanup_stale
 
 # ---------------------------------------------------------------- topology
-ip netns add dnsae-bench-srv
-ip netns add dnsae-bench-cli
-ip link add b0 address 02:53:00:00:0b:02 netns dnsae-bench-cli type veth peer name b1 address 02:53:00:00:0b:01 netns dnsae-bench-srv
-for pair in "dnsae-bench-cli b0" "dnsae-bench-srv b1"; do
-  set -- $pair
-  ip netns exec "$1" ip link set lo up
-  ip netns exec "$1" ip link set "$2" gso_max_segs 1
-  ip netns exec "$1" ip link set "$2" up
-done
+make_namespaces
+veth dnsae-bench-cli b0 02:53:00:00:0b:02 dnsae-bench-srv b1 02:53:00:00:0b:01
 ip netns exec dnsae-bench-srv ip addr add 198.51.100.53/24 dev b1
 ip netns exec dnsae-bench-srv ip addr add 2001:db8:5e::53/64 dev b1 nodad
 ip netns exec dnsae-bench-cli ip addr add 198.51.100.10/24 dev b0
