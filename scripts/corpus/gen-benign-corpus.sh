@@ -44,73 +44,18 @@ for tool in ip tcpdump knotd knotc nsd unbound named dnsmasq dig kdig knsupdate 
 done
 
 work=$(mktemp -d /tmp/dnsae-benign.XXXXXX)
-pids=()
-
 log() { printf '[gen-benign %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-
-# Stops only what this script started: the recorded PIDs, then any process
-# still living inside our own namespaces, then the namespaces themselves.
-cleanup() {
-  local p ns
-  if [ -n "${KEEP_LOGS:-}" ]; then
-    mkdir -p "$KEEP_LOGS" && cp "$work"/*.log "$work"/*/*.log "$work"/*/*.stderr "$work"/*.txt "$work"/*.batch "$KEEP_LOGS"/ 2>/dev/null || true
-  fi
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
-    local alive=0
-    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ "$alive" -eq 0 ] && break
-    sleep 0.3
-  done
-  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-  for ns in "${namespaces[@]}"; do
-    if ip netns list | grep -qw "$ns"; then
-      for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
-      ip netns del "$ns" 2>/dev/null || true
-    fi
-  done
-  rm -rf "$work"
-}
+# The helpers every corpus script shares (lib-netns.sh): cleanup (recorded PIDs, then whatever is
+# left in our namespaces, then the namespaces), cleanup_stale, in_ns, wait_for, veth (fixed MACs,
+# one segment per GSO packet); pids=().
+# shellcheck source=lib-netns.sh
+. "$here/lib-netns.sh"
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# Background daemons are started with `ip netns exec` directly so that $!
-# is the daemon itself, not a subshell that would survive a kill.
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 # Client-side tools get a private HOME so ~/.digrc below bounds every dig.
 cli() { HOME=$work timeout 120 ip netns exec dnsae-cli "$@"; }
 
-# Polls CMD (bounded: N tries, 0.25 s apart) until it succeeds.
-wait_for() {
-  local tries=$1; shift
-  for ((i = 0; i < tries; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.25; done
-  echo "gen-benign-corpus: timed out waiting for: $*" >&2
-  return 1
-}
-
 # ---------------------------------------------------------------- topology
-cleanup_stale() {
-  local ns p
-  for ns in "${namespaces[@]}"; do
-    if ip netns list | grep -qw "$ns"; then
-      log "removing stale namespace $ns"
-      for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
-      ip netns del "$ns"
-    fi
-  done
-}
-
-# veth NS_A IF_A MAC_A NS_B IF_B MAC_B: fixed MACs keep the Ethernet headers
-# identical between runs.
-veth() {
-  ip link add "$2" address "$3" netns "$1" type veth peer name "$5" address "$6" netns "$4"
-  # One segment per GSO packet: tcpdump then sees MTU-sized TCP segments as
-  # on a wire, not 64 KB offload super-packets.
-  in_ns "$1" ip link set "$2" gso_max_segs 1
-  in_ns "$4" ip link set "$5" gso_max_segs 1
-  in_ns "$1" ip link set "$2" up
-  in_ns "$4" ip link set "$5" up
-}
 addr() { in_ns "$1" ip addr add "$3" dev "$2" ${4:-}; }
 
 build_topology() {

@@ -15,7 +15,7 @@ pids=()
 cleanup() {
   local p ns
   if [ -n "${KEEP_LOGS:-}" ]; then
-    mkdir -p "$KEEP_LOGS" && cp -r "$work"/*.log "$work"/*.txt "$work"/*/ "$KEEP_LOGS"/ 2>/dev/null || true
+    mkdir -p "$KEEP_LOGS" && cp -r "$work"/*.log "$work"/*.txt "$work"/*.batch "$work"/*/ "$KEEP_LOGS"/ 2>/dev/null || true
   fi
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for _ in 1 2 3 4 5 6 7 8 9 10; do
