@@ -27,22 +27,7 @@ const DETECTOR_LABEL: Readonly<Record<Detector, string>> = {
 };
 
 function levelRows(name: string, l: LevelResult): string[] {
-  return DETECTORS.map((d) => {
-    const r = l.rates[d];
-    return [
-      pad(DETECTOR_LABEL[d], 11),
-      pad(name, 7),
-      pad(String(r.tp), 9, true),
-      pad(String(r.fp), 9, true),
-      pad(String(r.tn), 9, true),
-      pad(String(r.fn), 9, true),
-      pad(fmtRate(r.tpr), 7, true),
-      pad(fmtRate(r.fpr), 7, true),
-      pad(fmtRate(r.precision), 7, true),
-      pad(fmtRate(r.f1), 7, true),
-      pad(fmtRate(l.auc[d]), 7, true),
-    ].join(' ');
-  });
+  return DETECTORS.map((d) => rateRow(DETECTOR_LABEL[d], name, l.rates[d], l.auc[d]));
 }
 
 export function formatTextReport(ev: Evaluation): string {

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CLI, ROOT } from '../golden/run-cli.js';
+import { LiveSensorProcess } from '../live-sensor-process.js';
 
 export const NOBODY_SETPRIV = ['--reuid=nobody', '--regid=nogroup', '--clear-groups'] as const;
 
@@ -18,69 +19,12 @@ export function ambientCaps(caps: readonly string[]): string[] {
   return [`--inh-caps=${list}`, `--ambient-caps=${list}`];
 }
 
-export interface LogRecord {
-  msg: string;
-  level?: number;
-  stats?: Record<string, number | string | null>;
-  final?: boolean;
-  [k: string]: unknown;
-}
+export type { LogRecord } from '../live-sensor-process.js';
 
-export class Sensor {
-  readonly child: ChildProcess;
-  readonly logs: LogRecord[] = [];
-  readonly errorLines: string[] = [];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private buf = '';
-
-  /** `dnsae live ARGS` as nobody with `caps` ambient. */
+/** `dnsae live ARGS` as nobody with `caps` ambient, as the systemd unit starts it. */
+export class Sensor extends LiveSensorProcess {
   constructor(caps: readonly string[], args: readonly string[]) {
-    this.child = spawn('setpriv', [...NOBODY_SETPRIV, ...ambientCaps(caps), process.execPath, CLI, 'live', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DNSAE_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    this.child.stderr!.setEncoding('utf8');
-    this.child.stderr!.on('data', (d: string) => {
-      this.buf += d;
-      let nl: number;
-      while ((nl = this.buf.indexOf('\n')) >= 0) {
-        const line = this.buf.slice(0, nl);
-        this.buf = this.buf.slice(nl + 1);
-        if (line.startsWith('{')) this.logs.push(JSON.parse(line) as LogRecord);
-        else if (line.trim() !== '') this.errorLines.push(line);
-      }
-    });
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  lastStats(): Record<string, number | string | null> | undefined {
-    return this.logs.filter((l) => l.msg === 'live stats').at(-1)?.stats;
-  }
-
-  finalStats(): Record<string, number | string | null> | undefined {
-    return this.logs.find((l) => l.msg === 'live stats' && l.final === true)?.stats;
-  }
-
-  find(msg: string, after = 0): LogRecord | undefined {
-    return this.logs.slice(after).find((l) => l.msg === msg);
-  }
-
-  async waitFor(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!cond()) {
-      if (this.child.exitCode !== null) throw new Error(`sensor exited (${this.child.exitCode}) while waiting for ${what}: ${this.errorLines.join(' | ')}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last log: ${JSON.stringify(this.logs.at(-1))}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
-  kill(sig: NodeJS.Signals): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(sig);
+    super(args, ['setpriv', ...NOBODY_SETPRIV, ...ambientCaps(caps)]);
   }
 }
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT } from '../golden/run-cli.js';
+import { scoreUnderTime } from './score-under-time.js';
 
 const MIB = 1024;
 /** Peak RSS bounds in KiB (see docs/robustness.md for the measurements). */
@@ -31,32 +32,6 @@ function makeCapture(name: string, kind: string, count: number): string {
   const r = spawnSync(process.execPath, [`${ROOT}scripts/robustness/make-flood-capture.mjs`, file, '--kind', kind, '--count', String(count)], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   return file;
-}
-
-interface Measured {
-  status: number;
-  peakKiB: number;
-  stats: Record<string, any>;
-  errorLines: string[];
-}
-
-/** Runs the CLI under GNU time; %M is the peak resident set size in KiB. */
-function scoreUnderTime(args: string[]): Measured {
-  const r = spawnSync('/usr/bin/time', ['-f', 'PEAK_RSS_KIB %M', process.execPath, CLI, 'score', ...args, '-o', '/dev/null'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-    env: { ...process.env, DNSAE_LOG_LEVEL: 'info' },
-  });
-  const lines = (r.stderr ?? '').split('\n');
-  const peak = lines.map((l) => /^PEAK_RSS_KIB (\d+)$/.exec(l)).find((m) => m !== null);
-  let stats: Record<string, any> = {};
-  for (const l of lines) {
-    if (!l.startsWith('{')) continue;
-    const rec = JSON.parse(l) as { msg?: string; stats?: Record<string, any> };
-    if (rec.msg === 'score summary' && rec.stats) stats = rec.stats;
-  }
-  return { status: r.status ?? -1, peakKiB: peak ? Number(peak[1]) : NaN, stats, errorLines: lines.filter((l) => l.startsWith('dnsae: ')) };
 }
 
 describe.skipIf(!existsSync('/usr/bin/time') || !existsSync(CLI))('flood: peak memory stays bounded', () => {

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { windowTableBytes } from '../../src/features/question/window-table.js';
 import { CLI, ROOT } from '../golden/run-cli.js';
+import { scoreUnderTime } from './score-under-time.js';
 
 const MIB = 1024;
 /** Peak RSS bound in KiB for `dnsae score -d tunnel` with the default 65,536 windows (docs/question.md, "## Memory"). */
@@ -28,32 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (dir !== '') await rm(dir, { recursive: true, force: true });
 });
-
-interface Measured {
-  status: number;
-  peakKiB: number;
-  stats: Record<string, any>;
-  errorLines: string[];
-}
-
-/** Runs the CLI under GNU time; %M is the peak resident set size in KiB. */
-function scoreUnderTime(args: string[]): Measured {
-  const r = spawnSync('/usr/bin/time', ['-f', 'PEAK_RSS_KIB %M', process.execPath, CLI, 'score', ...args, '-o', '/dev/null'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-    env: { ...process.env, DNSAE_LOG_LEVEL: 'info' },
-  });
-  const lines = (r.stderr ?? '').split('\n');
-  const peak = lines.map((l) => /^PEAK_RSS_KIB (\d+)$/.exec(l)).find((m) => m !== null);
-  let stats: Record<string, any> = {};
-  for (const l of lines) {
-    if (!l.startsWith('{')) continue;
-    const rec = JSON.parse(l) as { msg?: string; stats?: Record<string, any> };
-    if (rec.msg === 'score summary' && rec.stats) stats = rec.stats;
-  }
-  return { status: r.status ?? -1, peakKiB: peak ? Number(peak[1]) : NaN, stats, errorLines: lines.filter((l) => l.startsWith('dnsae: ')) };
-}
 
 describe.skipIf(!existsSync('/usr/bin/time') || !existsSync(CLI))('question stage under a name flood', () => {
   it('one million distinct names from 50,000 clients: bounded memory, evictions counted, every window scored', () => {

@@ -8,6 +8,7 @@ import { modelIdOf } from '../../src/model/model-weights.js';
 import { CLI, ROOT } from '../golden/run-cli.js';
 import { createVethPair, must, netnsSkipReason, removeVethPair, sh, vethNames } from '../netns.js';
 import { parsePromText as parseMetrics } from '../output/prom-text.js';
+import { LiveSensorProcess, type LogRecord } from '../live-sensor-process.js';
 
 /**
  * `dnsae live` end to end, as a user runs it: the built CLI on one end of a
@@ -161,68 +162,10 @@ function normalizedAlerts(records: EveRecord[]): string[] {
 
 // ---------------------------------------------------------------- the sensor
 
-interface LogRecord {
-  msg: string;
-  stats?: Record<string, number | string | null>;
-  final?: boolean;
-  [k: string]: unknown;
-}
-
-class Sensor {
-  readonly child: ChildProcess;
-  readonly logs: LogRecord[] = [];
-  readonly errorLines: string[] = [];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private buf = '';
-
+/** `dnsae live ARGS` as root (it drops to --user itself). */
+class Sensor extends LiveSensorProcess {
   constructor(args: string[]) {
-    this.child = spawn(process.execPath, [CLI, 'live', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DNSAE_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    this.child.stderr!.setEncoding('utf8');
-    this.child.stderr!.on('data', (d: string) => {
-      this.buf += d;
-      let nl: number;
-      while ((nl = this.buf.indexOf('\n')) >= 0) {
-        const line = this.buf.slice(0, nl);
-        this.buf = this.buf.slice(nl + 1);
-        if (line.startsWith('{')) this.logs.push(JSON.parse(line) as LogRecord);
-        else if (line.trim() !== '') this.errorLines.push(line);
-      }
-    });
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  statsLines(): LogRecord[] {
-    return this.logs.filter((l) => l.msg === 'live stats');
-  }
-
-  lastStats(): Record<string, number | string | null> | undefined {
-    return this.statsLines().at(-1)?.stats;
-  }
-
-  async waitFor(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!cond()) {
-      if (this.child.exitCode !== null) throw new Error(`sensor exited (${this.child.exitCode}) while waiting for ${what}: ${this.errorLines.join(' | ')}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last log: ${JSON.stringify(this.logs.at(-1))}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
-  /** The first log record with this message that arrived after `after` records. */
-  find(msg: string, after = 0): LogRecord | undefined {
-    return this.logs.slice(after).find((l) => l.msg === msg);
-  }
-
-  kill(sig: NodeJS.Signals): void {
-    if (this.child.exitCode === null) this.child.kill(sig);
+    super(args);
   }
 }
 
