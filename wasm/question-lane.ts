@@ -139,7 +139,7 @@ export const QL_CLOCK: u32 = 176;
 export const QL_STATE_BYTES: u32 = 184;
 export const Q_FEATURES: u32 = 40;
 /** Loss cache entries (direct-mapped): the 40 feature steps, then the loss (negative: empty). */
-const LOSS_CACHE_BITS: u32 = 12;
+const LOSS_CACHE_BITS: u32 = 15;
 const LOSS_ENTRY_BYTES: u32 = 48;
 const LOG_TABLE_SIZE: i32 = 4096;
 
@@ -577,6 +577,10 @@ function sameName(entry: u32, len: i32, h2: i32): bool {
   if (len > <i32>SLOT) {
     if (load<i32>(dMeta + (entry << 4) + 8) != h2) return false;
     i = len - <i32>SLOT;
+  }
+  // Eight bytes at a time, then the rest one by one.
+  for (; i + 8 <= len; i += 8, a += 8) {
+    if (load<u64>(a) != load<u64>(nameAt + <u32>i)) return false;
   }
   for (; i < len; i++, a++) {
     if (load<u8>(a) != load<u8>(nameAt + <u32>i)) return false;
@@ -1080,12 +1084,12 @@ function features(s: i32): void {
   put(25, <f64>load<i32>(b + W_NXDOMAIN) * perR * rWeight);
   put(26, <f64>load<i32>(b + W_RERROR) * perR * rWeight);
   put(27, clip((<f64>load<i32>(b + W_ANSWERS) * perR) / 16));
-  put(28, clip(jsLog1p(<f64>load<i32>(b + W_RDATA) * perR) * INV_LG_64K));
+  put(28, clip(log1pInt(<i32>Math.floor(<f64>load<i32>(b + W_RDATA) * perR)) * INV_LG_64K));
   put(29, <f64>load<i32>(b + W_R_TXTNULL) * perR * rWeight);
   put(30, <f64>load<i32>(b + W_R_CNAME) * perR * rWeight);
   put(31, clip(duration / windowSec));
   put(32, clip(cv / 3));
-  put(33, clip(jsLog1p(<f64>load<i32>(b + W_SUB_BYTES) / (duration > 1 ? duration : 1)) * INV_LG_100K));
+  put(33, clip(log1pInt(<i32>Math.floor(<f64>load<i32>(b + W_SUB_BYTES) / (duration > 1 ? duration : 1))) * INV_LG_100K));
   put(34, clip(<f64>load<i32>(b + W_NON_ASCII_Q) * perQ));
   put(35, clip((q > 0 ? <f64>r / <f64>q : r > 0 ? 2 : 0) / 2));
   const domLen = load<i32>(b + W_DOM_LEN);

@@ -307,12 +307,13 @@ export function windowFeatures(t: WindowTable, s: number, windowSec: number, out
   out[o++] = w[b + W_NXDOMAIN]! * perR * rWeight;
   out[o++] = w[b + W_RERROR]! * perR * rWeight;
   out[o++] = clip((w[b + W_ANSWERS]!) * perR / 16);
-  out[o++] = clip(lg(w[b + W_RDATA]! * perR) * INV_LG_64K);
+  // Whole bytes and bytes per second: a count, so its logarithm comes from the table (the lane's too).
+  out[o++] = clip(log1pInt(Math.floor(w[b + W_RDATA]! * perR)) * INV_LG_64K);
   out[o++] = w[b + W_R_TXTNULL]! * perR * rWeight;
   out[o++] = w[b + W_R_CNAME]! * perR * rWeight;
   out[o++] = clip(duration / windowSec);
   out[o++] = clip(cv / 3);
-  out[o++] = clip(lg(w[b + W_SUB_BYTES]! / (duration > 1 ? duration : 1)) * INV_LG_100K);
+  out[o++] = clip(log1pInt(Math.floor(w[b + W_SUB_BYTES]! / (duration > 1 ? duration : 1))) * INV_LG_100K);
   out[o++] = clip((w[b + W_NON_ASCII_Q]!) * perQ);
   out[o++] = clip((q > 0 ? r / q : r > 0 ? 2 : 0) / 2);
   // The registered domain itself: a tunnel without a domain of its own (dnscat2 straight to an IP) or a
