@@ -25,7 +25,7 @@
 #                in a query, RD clear, no EDNS, classes CH/HS/ANY, TYPE0),
 #                so NOTIMP, FORMERR, REFUSED, NOTAUTH echoing unusual
 #                header bits from every server
-#   probes.pcap  (test split only) fingerprinting probes: every other
+#   ../probes/probes.pcap  (with the test split) fingerprinting probes: every other
 #                opcode (1-3, 6 on UDP, 7-15), the Z bit, no question, and
 #                the answers echoing them; headers the structure checks
 #                flag by design (docs/rules.md), so never trained on
@@ -502,9 +502,13 @@ run_split() {
   errors_workload
   stop_capture errors
   if [ "$split" = test ]; then
+    # A directory of its own: not benign DNS to a header model (see probe_batch).
+    out=$outroot/probes
+    mkdir -p "$out"
     start_capture probes dnsaehyb-cli hc0 'port 53' 20000
     probes_workload
     stop_capture probes
+    out=$outroot/$split
   fi
   start_capture stubs dnsaehyb-cli hc0 'port 53' 20000
   stubs_workload "$split"
