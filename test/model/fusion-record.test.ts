@@ -32,7 +32,7 @@ describe('fusion.json', () => {
     const written = await writeFusionRecord(dir, 'abcdef012345', cal);
     const read = await readFusionRecord(dir, 'abcdef012345', 0.15);
     expect(read).toEqual(written);
-    expect(read!.aeOnlyThreshold).toBeCloseTo(0.2 + 1 / 96, 12);
+    expect(read!.aeOnlyThreshold).toBeCloseTo(0.2 + 1.5 / 48, 12);
     expect(JSON.parse(await readFile(path.join(dir, FUSION_JSON), 'utf8')).formatVersion).toBe(1);
   });
 
