@@ -20,7 +20,8 @@
 #                192.0.2.140, TXT records up to 62 KB) to the most a server packs
 #                into 64 KB (about 640 small records); IXFR after UPDATEs of hundreds of records; IXFR
 #                over UDP (the SOA-only answer, then TCP)
-#   errors.pcap  QUERY, NOTIFY and UPDATE (DSO on TCP) to each server over
+#   errors.pcap  QUERY, NOTIFY and UPDATE (and DSO: dig 9.18 sends it over
+#                UDP despite +tcp, which the structure checks flag) to each server over
 #                UDP and TCP with odd header flags (AA, TC, AD, CD, RA set
 #                in a query, RD clear, no EDNS, classes CH/HS/ANY, TYPE0),
 #                so NOTIMP, FORMERR, REFUSED, NOTAUTH echoing unusual
