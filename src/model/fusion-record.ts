@@ -26,21 +26,23 @@ function fail(file: string, message: string, code: 'DNSAE_ERR_MODEL_INVALID' | '
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-export function checkFusionRecord(raw: unknown, file: string, modelId: string, threshold: number): FusionRecord {
+export function checkFusionRecord(raw: unknown, file: string, modelId: string): FusionRecord {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(file, 'fusion record is not a JSON object');
   const r = raw as Record<string, unknown>;
   if (r.formatVersion !== FUSION_FORMAT_VERSION) {
     fail(file, `fusion format version ${String(r.formatVersion)} not supported (this dnsae reads ${FUSION_FORMAT_VERSION})`, 'DNSAE_ERR_MODEL_VERSION');
   }
   if (r.modelId !== modelId) fail(file, `fusion record is for model ${String(r.modelId)}, not ${modelId}`);
-  if (!isNum(r.aeOnlyThreshold)) fail(file, 'aeOnlyThreshold missing or not a number');
-  // A lower value would make the hybrid noisier than the autoencoder alone: not a fusion this dnsae writes.
-  if (r.aeOnlyThreshold < threshold) fail(file, `aeOnlyThreshold ${r.aeOnlyThreshold} is below the model threshold ${threshold}`);
+  if (!isNum(r.aeOnlyThreshold) || r.aeOnlyThreshold < 0) fail(file, 'aeOnlyThreshold missing or not a non-negative number');
   return raw as FusionRecord;
 }
 
-/** The fusion record of a model directory, or undefined when it has none. */
-export async function readFusionRecord(dir: string, modelId: string, threshold: number): Promise<FusionRecord | undefined> {
+/**
+ * The fusion record of a model directory, or undefined when it has none.
+ * Its threshold may sit below the model threshold when dnsae.json's was
+ * edited upwards; the scorer then applies the model threshold to both.
+ */
+export async function readFusionRecord(dir: string, modelId: string): Promise<FusionRecord | undefined> {
   const file = path.join(dir, FUSION_JSON);
   let text: string;
   try {
@@ -58,7 +60,7 @@ export async function readFusionRecord(dir: string, modelId: string, threshold: 
   } catch (err) {
     fail(file, `fusion record is not valid JSON: ${(err as Error).message}`);
   }
-  return checkFusionRecord(raw, file, modelId, threshold);
+  return checkFusionRecord(raw, file, modelId);
 }
 
 /** Writes fusion.json next to a model's dnsae.json (through a temporary file, so a reader never sees half of it). */

@@ -57,7 +57,8 @@ export class FusedScorer implements BatchScorer {
   private constructor(meta: Pick<ModelMeta, 'spec' | 'threshold' | 'modelId'>, layers: readonly DenseWeights[], opts: FusedScorerOptions) {
     this.spec = meta.spec;
     this.globalThreshold = meta.threshold;
-    this.globalAeOnlyThreshold = opts.aeOnlyThreshold ?? meta.threshold;
+    // Never below the model threshold: an edited dnsae.json threshold above the record's applies to both.
+    this.globalAeOnlyThreshold = Math.max(opts.aeOnlyThreshold ?? meta.threshold, meta.threshold);
     this.modelId = meta.modelId;
     this.layers = layers;
     this.acts = Int32Array.from(layers, (l) => actCode(l.activation));

@@ -15,7 +15,7 @@ export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../models/default', i
  */
 export async function openScorer(dir: string = DEFAULT_MODEL_DIR, opts: { cacheSize?: number } = {}): Promise<FusedScorer> {
   const weights = await readModelWeights(dir);
-  const fusion = await readFusionRecord(dir, weights.meta.modelId, weights.meta.threshold);
+  const fusion = await readFusionRecord(dir, weights.meta.modelId);
   return FusedScorer.fromModel(weights, {
     ...(opts.cacheSize === undefined ? {} : { cacheSize: opts.cacheSize }),
     ...(fusion === undefined ? {} : { aeOnlyThreshold: fusion.aeOnlyThreshold }),
