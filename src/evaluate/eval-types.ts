@@ -61,6 +61,8 @@ export interface EvalInput {
   readonly modelId: string;
   /** The model's reference threshold (see docs/evaluation.md, "scaled loss"). */
   readonly threshold: number;
+  /** The hybrid's autoencoder-only threshold (the model's fusion record); absent: `threshold`. */
+  readonly aeOnlyThreshold?: number;
   /** Names of the rules set in a mask; called once per bit, never per sample. */
   readonly ruleNames: (mask: number) => string[];
 }

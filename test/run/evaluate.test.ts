@@ -203,6 +203,9 @@ describe('evaluateCaptures: the hybrid calibrated as one detector (docs/model.md
     expect(f.hybrid.fp).toBeLessThanOrEqual(f.rules.fp);
     expect(f.hybrid.tp).toBeGreaterThanOrEqual(f.rules.tp);
     expect(f.ae.fp).toBeLessThanOrEqual(0.0005 * ev.counts.benignFlows);
+    // The report states the fusion it measured.
+    expect(ev.aeOnlyThreshold).toBe(scorer.aeOnlyThreshold(0, 0));
+    expect(ev.aeOnlyThreshold).toBeGreaterThan(ev.threshold);
     // File by file too, so one group's quiet cannot hide another's noise.
     for (const file of ev.files) {
       const h = file.alertsBy.hybrid.flows;
