@@ -99,6 +99,7 @@ const F_GAP_SUM: u32 = 3 * 8;
 const F_GAP_SQ: u32 = 4 * 8;
 const F_START_SEC: u32 = 5 * 8;
 const F_LAST_SEC: u32 = 6 * 8;
+const F_DOM_STATS: u32 = 7 * 8;
 const LONG_LABEL: i32 = 32;
 const NONE: i32 = -1;
 
@@ -205,8 +206,7 @@ let dRecent: u32 = 0;
 let dArena: u32 = 0;
 let dSetShift: u32 = 0;
 let dSetMask: u32 = 0;
-let fanCount: u32 = 0;
-let fanPeriod: u32 = 0;
+let fanCells: u32 = 0;
 let nameAt: u32 = 0;
 let labelStartAt: u32 = 0;
 let labelLenAt: u32 = 0;
@@ -253,8 +253,7 @@ export function configureQuestion(
   recentAt: u32,
   arenaAt: u32,
   cacheSize: u32,
-  fanCountAt: u32,
-  fanPeriodAt: u32,
+  fanCellsAt: u32,
   scratchAt: u32,
   tablesAt: u32,
 ): void {
@@ -284,8 +283,7 @@ export function configureQuestion(
   const bits: u32 = 31 - clz<u32>(sets);
   dSetShift = 32 - bits;
   dSetMask = sets - 1;
-  fanCount = fanCountAt;
-  fanPeriod = fanPeriodAt;
+  fanCells = fanCellsAt;
   nameAt = scratchAt;
   labelStartAt = scratchAt + 256;
   labelLenAt = scratchAt + 384;
@@ -633,7 +631,7 @@ function domainLabels(len: i32, labels: i32, h: i32): i32 {
 let cellA: u32 = 0;
 let cellB: u32 = 0;
 
-function fanCells(c0: i32, c1: i32, c2: i32, c3: i32): void {
+function pickCells(c0: i32, c1: i32, c2: i32, c3: i32): void {
   let h: i32 = (c0 ^ 0x7f4a7c15) * 0x9e3779b1;
   h = (h ^ c1) * 0x85ebca77;
   h = (h ^ c2) * 0xc2b2ae3d;
@@ -648,31 +646,31 @@ function fanCells(c0: i32, c1: i32, c2: i32, c3: i32): void {
   cellB = FAN_CELLS + (<u32>g >>> 16);
 }
 
-function fanBump(cell: u32, p: f64): i32 {
-  const pa = fanPeriod + (cell << 3);
-  const ca = fanCount + (cell << 2);
-  if (load<f64>(pa) != p) {
-    store<f64>(pa, p);
-    store<i32>(ca, 0);
+/** Cells: the period number (-1: none yet) and the count, side by side. */
+function fanBump(cell: u32, p: i32): i32 {
+  const pa = fanCells + (cell << 3);
+  if (load<i32>(pa) != p) {
+    store<i32>(pa, p);
+    store<i32>(pa + 4, 0);
   }
-  const c = load<i32>(ca) + 1;
-  store<i32>(ca, c);
+  const c = load<i32>(pa + 4) + 1;
+  store<i32>(pa + 4, c);
   return c;
 }
 
 function fanOpened(c0: i32, c1: i32, c2: i32, c3: i32, ts: f64): i32 {
-  const p = Math.floor(ts / windowSec);
-  fanCells(c0, c1, c2, c3);
+  const p = <i32>Math.floor(ts / windowSec);
+  pickCells(c0, c1, c2, c3);
   const a = fanBump(cellA, p);
   const b = fanBump(cellB, p);
   return a < b ? a : b;
 }
 
 function fanPeek(c0: i32, c1: i32, c2: i32, c3: i32, ts: f64): i32 {
-  const p = Math.floor(ts / windowSec);
-  fanCells(c0, c1, c2, c3);
-  const a = load<f64>(fanPeriod + (cellA << 3)) == p ? load<i32>(fanCount + (cellA << 2)) : 0;
-  const b = load<f64>(fanPeriod + (cellB << 3)) == p ? load<i32>(fanCount + (cellB << 2)) : 0;
+  const p = <i32>Math.floor(ts / windowSec);
+  pickCells(c0, c1, c2, c3);
+  const a = load<i32>(fanCells + (cellA << 3)) == p ? load<i32>(fanCells + (cellA << 3) + 4) : 0;
+  const b = load<i32>(fanCells + (cellB << 3)) == p ? load<i32>(fanCells + (cellB << 3) + 4) : 0;
   return a < b ? a : b;
 }
 
@@ -736,6 +734,16 @@ function open(c0: i32, c1: i32, c2: i32, c3: i32, cv: i32, domHash: i32, domOff:
   store<i32>(b + W_DOM_LEN, domLen);
   const keep = domLen < <i32>Q_DOMAIN_BYTES ? domLen : <i32>Q_DOMAIN_BYTES;
   memory.copy(wBytes + <u32>s * BYTES_PER, domOff, <u32>keep);
+  let run = 0;
+  let longest = 0;
+  let digits = 0;
+  for (let k = 0; k < keep; k++) {
+    const c = <i32>load<u8>(domOff + <u32>k);
+    if (c == 0x2e) run = 0;
+    else if (++run > longest) longest = run;
+    if (c >= 0x30 && c <= 0x39) digits++;
+  }
+  store<f64>(f + F_DOM_STATS, <f64>(keep | (longest << 8) | (digits << 16)));
   const h = keyHash(c0, c1, c2, c3, cv, domHash);
   store<i32>(wHashes + (<u32>s << 2), h);
   let i = <u32>h & wMask;
@@ -1093,17 +1101,10 @@ function features(s: i32): void {
   put(34, clip(<f64>load<i32>(b + W_NON_ASCII_Q) * perQ));
   put(35, clip((q > 0 ? <f64>r / <f64>q : r > 0 ? 2 : 0) / 2));
   const domLen = load<i32>(b + W_DOM_LEN);
-  const kept = domLen < <i32>Q_DOMAIN_BYTES ? domLen : <i32>Q_DOMAIN_BYTES;
-  const db = wBytes + <u32>s * BYTES_PER;
-  let run = 0;
-  let longest = 0;
-  let domDigits = 0;
-  for (let k = 0; k < kept; k++) {
-    const c = <i32>load<u8>(db + <u32>k);
-    if (c == 0x2e) run = 0;
-    else if (++run > longest) longest = run;
-    if (c >= 0x30 && c <= 0x39) domDigits++;
-  }
+  const stats = <i32>load<f64>(fb + F_DOM_STATS);
+  const kept = stats & 0xff;
+  const longest = (stats >>> 8) & 0xff;
+  const domDigits = stats >>> 16;
   put(36, clip(<f64>domLen / 128));
   put(37, clip(<f64>longest / 63));
   put(38, kept > 0 ? <f64>domDigits / <f64>kept : 0);

@@ -6,6 +6,7 @@ import {
   F_LAST,
   F_LAST_Q,
   F_START,
+  F_DOM_STATS,
   HIST_BINS,
   HIST_OTHER,
   QT_KINDS,
@@ -31,8 +32,6 @@ import {
   W_DOM_LEN,
   W_MAX_NAME,
   W_FAN_OUT,
-  B_DOMAIN,
-  DOMAIN_BYTES,
   WindowTable,
 } from './window-table.js';
 
@@ -319,18 +318,10 @@ export function windowFeatures(t: WindowTable, s: number, windowSec: number, out
   // The registered domain itself: a tunnel without a domain of its own (dnscat2 straight to an IP) or a
   // generated one has long, digit-heavy labels there, which the subdomain features never see.
   const domLen = w[b + W_DOM_LEN]!;
-  const kept = domLen < DOMAIN_BYTES ? domLen : DOMAIN_BYTES;
-  const bytes = t.bytes;
-  const db = s * WindowTable.BYTES_PER + B_DOMAIN;
-  let run = 0;
-  let longest = 0;
-  let domDigits = 0;
-  for (let k = 0; k < kept; k++) {
-    const c = bytes[db + k]!;
-    if (c === 0x2e) run = 0;
-    else if (++run > longest) longest = run;
-    if (c >= 0x30 && c <= 0x39) domDigits++;
-  }
+  const stats = f[fb + F_DOM_STATS]!;
+  const kept = stats & 0xff;
+  const longest = (stats >>> 8) & 0xff;
+  const domDigits = stats >>> 16;
   out[o++] = clip(domLen / 128);
   out[o++] = clip(longest / 63);
   out[o++] = kept > 0 ? domDigits / kept : 0;

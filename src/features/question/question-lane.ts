@@ -78,8 +78,7 @@ export interface QuestionLaneLayout {
   readonly meta: number;
   readonly recent: number;
   readonly arena: number;
-  readonly fanCount: number;
-  readonly fanPeriod: number;
+  readonly fanCells: number;
   readonly scratch: number;
   readonly tables: number;
   readonly lossCache: number;
@@ -98,12 +97,11 @@ export function questionLaneLayout(windows: number, cacheSize: number): Question
   const meta = take(cacheSize * 16);
   const recent = take(cacheSize >>> 1);
   const arena = take(cacheSize * SLOT);
-  const fanCount = take(FAN_CELLS * 4);
-  const fanPeriod = take(FAN_CELLS * 8);
+  const fanCells = take(FAN_CELLS * 8);
   const scratch = take(SCRATCH_BYTES);
   const tables = take(TABLE_BYTES);
   const lossCache = take(LOSS_CACHE_BYTES);
-  return { state, table, meta, recent, arena, fanCount, fanPeriod, scratch, tables, lossCache, size: at };
+  return { state, table, meta, recent, arena, fanCells, scratch, tables, lossCache, size: at };
 }
 
 /** The module's question exports. */
@@ -194,8 +192,7 @@ export class QuestionLane {
     new Int32Array(buf, at(l.table) + t.index, t.indexSize).fill(0);
     new Int32Array(buf, at(l.meta), mem.cacheSize * 4).fill(0);
     new Uint8Array(buf, at(l.recent), mem.cacheSize >>> 1).fill(0);
-    new Int32Array(buf, at(l.fanCount), FAN_CELLS).fill(0);
-    new Float64Array(buf, at(l.fanPeriod), FAN_CELLS).fill(-1);
+    new Int32Array(buf, at(l.fanCells), 2 * FAN_CELLS).fill(-1);
     // The TypeScript path's own tables, so both paths fold, classify and type names alike.
     new Int32Array(buf, at(l.tables), 256).set(NAME_BYTE);
     new Uint8Array(buf, at(l.tables) + 1024, 256).set(CHAR_BIN);
@@ -242,8 +239,7 @@ export class QuestionLane {
       at(l.recent),
       at(l.arena),
       mem.cacheSize,
-      at(l.fanCount),
-      at(l.fanPeriod),
+      at(l.fanCells),
       at(l.scratch),
       at(l.tables),
     );

@@ -89,6 +89,12 @@ export const F_GAP_SUM = 3;
 export const F_GAP_SQ = 4;
 export const F_START_SEC = 5;
 export const F_LAST_SEC = 6;
+/**
+ * The registered domain's own statistics, set when the window opens (its
+ * bytes are at hand then; at close they would be one more cold cache line):
+ * kept bytes | longest label << 8 | digits << 16, as an integer.
+ */
+export const F_DOM_STATS = 7;
 const F64_WORDS = 8;
 
 const BYTES_PER = DOMAIN_BYTES + 2 * EXAMPLE_BYTES;
@@ -263,7 +269,17 @@ export class WindowTable {
     const keep = domLen < DOMAIN_BYTES ? domLen : DOMAIN_BYTES;
     const o = s * BYTES_PER + B_DOMAIN;
     const bytes = this.bytes;
-    for (let k = 0; k < keep; k++) bytes[o + k] = dom[domOff + k]!;
+    let run = 0;
+    let longest = 0;
+    let digits = 0;
+    for (let k = 0; k < keep; k++) {
+      const c = dom[domOff + k]!;
+      bytes[o + k] = c;
+      if (c === 0x2e) run = 0;
+      else if (++run > longest) longest = run;
+      if (c >= 0x30 && c <= 0x39) digits++;
+    }
+    this.f64[f + F_DOM_STATS] = keep | (longest << 8) | (digits << 16);
     const h = keyHash(c0, c1, c2, c3, cv, domHash);
     this.hashes[s] = h;
     const idx = this.index;
