@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DnsaeError, ERROR_CODES } from '../../src/errors.js';
 import { QUESTION_FEATURE_VERSION, QUESTION_FEATURES } from '../../src/features/question/question-features.js';
 import { QUESTION_DIR, readQuestionModel } from '../../src/model/question/question-model.js';
+import { calibrateWindows } from '../../src/model/question/question-train.js';
 import { CLI, runCli } from '../golden/run-cli.js';
 import { ROOT, trainTiny } from '../scoring/question/question-fixture.js';
 
@@ -159,5 +160,28 @@ describe.skipIf(!existsSync(CLI))('dnsae score with header-only and damaged mode
       expect(r.errorLines, detector).toHaveLength(1);
       expect(r.errorLines[0]).toMatch(/feature version/);
     }
+  });
+});
+
+describe('calibrateWindows', () => {
+  it('keeps held-out losses at full precision: the largest is the threshold itself, so its window does not alert', () => {
+    // A loss that Float32 rounds down: calibrated from the rounded value, this window would score above the threshold.
+    const top = Math.fround(0.05625750124454498) + 1e-12;
+    expect(Math.fround(top)).toBeLessThan(top);
+    const losses = Float64Array.from({ length: 100 }, (_, i) => (i === 37 ? top : i / 10_000));
+    const { threshold, calibration } = calibrateWindows(losses, 1e-4);
+    expect(calibration.method).toBe('max');
+    expect(threshold).toBe(top);
+    expect(losses.filter((l) => l > threshold)).toHaveLength(0);
+    expect(calibration.observedFpr).toBe(0);
+  });
+
+  it('uses the held-out quantile once there are enough windows to show it', () => {
+    const losses = Float64Array.from({ length: 20_000 }, (_, i) => i / 20_000);
+    const { threshold, calibration } = calibrateWindows(losses, 1e-4);
+    expect(calibration.method).toBe('quantile');
+    // The 99.99th percentile of 20,000: the 19,998th smallest, two windows above it.
+    expect(threshold).toBe(19_997 / 20_000);
+    expect(calibration.observedFpr).toBe(2 / 20_000);
   });
 });

@@ -30,7 +30,7 @@ export const QUESTION_BOTTLENECK = 8;
 
 export interface QuestionTrainResult {
   readonly meta: QuestionModelMeta;
-  readonly heldOutLosses: Float32Array;
+  readonly heldOutLosses: Float64Array;
 }
 
 /**
@@ -42,8 +42,8 @@ export interface QuestionTrainResult {
  * threshold above two thirds of the tunnel windows for no benign window
  * fewer on the test captures: docs/question.md.)
  */
-export function calibrateWindows(losses: Float32Array, targetFpr: number): { threshold: number; calibration: QuestionCalibration; quantiles: QuestionModelMeta['quantiles'] } {
-  const sorted = Float32Array.from(losses).sort();
+export function calibrateWindows(losses: Float64Array, targetFpr: number): { threshold: number; calibration: QuestionCalibration; quantiles: QuestionModelMeta['quantiles'] } {
+  const sorted = Float64Array.from(losses).sort();
   const n = sorted.length;
   const at = (p: number): number => sorted[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))]!;
   const quantiles = { q50: at(0.5), q90: at(0.9), q99: at(0.99), q999: at(0.999), max: sorted[n - 1]! };
@@ -151,7 +151,9 @@ export async function trainQuestionModel(
   }
   // Calibrate with the scoring path's own forward pass, so the threshold is on exactly the losses scoring computes.
   const scorer = new WindowScorer(denseWeightsOf(model));
-  const losses = new Float32Array(nVal);
+  // Float64, as scoring computes them: a loss rounded to Float32 can be below the same window's loss at scoring,
+  // and the largest held-out window then alerted at a threshold calibrated not to.
+  const losses = new Float64Array(nVal);
   const perFeature = new Float64Array(d);
   const pf = new Float32Array(d);
   for (let i = 0; i < nVal; i++) {
