@@ -2,7 +2,7 @@
 // train-default.sh and measures it on captures it never saw, for comparing
 // features, model sizes and calibration. Usage (after `npm run build`):
 //   node scripts/model/question-experiments.mjs [--drop name,name] [--hidden N] [--bottleneck N]
-//        [--epochs N] [--seed N] [--fpr RATE] [--unique] [--top N] [--corpus /work/shared/corpus]
+//        [--epochs N] [--seed N] [--fpr RATE] [--unique] [--top N] [--corpus ../shared/corpus]
 // --drop sets the named features to 0 in every window (training and
 // measurement), which is how a feature's effect is measured without a second
 // build. Benign measurement: data/hard-benign/test, data/population/test and
@@ -30,7 +30,7 @@ const opt = (name, dflt) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : dflt;
 };
-const corpus = opt('--corpus', '/work/shared/corpus');
+const corpus = opt('--corpus', path.resolve('../shared/corpus'));
 const drop = new Set(opt('--drop', '').split(',').filter(Boolean));
 for (const n of drop) if (!QUESTION_FEATURES.includes(n)) throw new Error(`--drop: no feature ${n}`);
 const dropIdx = [...drop].map((n) => QUESTION_FEATURES.indexOf(n));
