@@ -138,10 +138,12 @@ export const QL_ANSWER: u32 = 124;
 export const QL_NON_ASCII: u32 = 136;
 export const QL_CLOCK: u32 = 176;
 export const QL_STATE_BYTES: u32 = 184;
-export const Q_FEATURES: u32 = 40;
-/** Loss cache entries (direct-mapped): the 40 feature steps, then the loss (negative: empty). */
+export const Q_FEATURES: u32 = 42;
+/** Loss cache entries (direct-mapped): the feature steps (zero-padded to KEY_BYTES), then the loss (negative: empty). */
+const KEY_BYTES: u32 = 48;
 const LOSS_CACHE_BITS: u32 = 15;
-const LOSS_ENTRY_BYTES: u32 = 48;
+const LOSS_ENTRY_BYTES: u32 = 56;
+const MAX_LABEL: i32 = 63;
 const LOG_TABLE_SIZE: i32 = 4096;
 
 const REASON_WINDOW: u32 = 0;
@@ -228,6 +230,7 @@ let INV_LG_16: f64 = 0;
 let INV_LG_10K: f64 = 0;
 let INV_LG_64K: f64 = 0;
 let INV_LG_100K: f64 = 0;
+let INV_LG_4: f64 = 0;
 
 export function configureQuestion(
   recordsAt: u32,
@@ -300,7 +303,8 @@ export function configureQuestion(
 }
 
 /** windowFeatures' constants (question-features.ts FEATURE_CONSTANTS) and the loss cache's memory. */
-export function configureFeatures(log2Bins: f64, invLg1k: f64, invLg16: f64, invLg10k: f64, invLg64k: f64, invLg100k: f64, lossCacheAt: u32): void {
+export function configureFeatures(log2Bins: f64, invLg1k: f64, invLg16: f64, invLg10k: f64, invLg64k: f64, invLg100k: f64, invLg4: f64, lossCacheAt: u32): void {
+  INV_LG_4 = invLg4;
   LOG2_BINS = log2Bins;
   INV_LG_1K = invLg1k;
   INV_LG_16 = invLg16;
@@ -315,7 +319,7 @@ export function questionScoring(threshold: f64, every: bool): void {
   store<f64>(st + QL_THRESHOLD, threshold);
   store<i32>(st + QL_EVERY, every ? 1 : 0);
   const n: u32 = 1 << LOSS_CACHE_BITS;
-  for (let e: u32 = 0; e < n; e++) store<f64>(lossCache + e * LOSS_ENTRY_BYTES + 40, -1);
+  for (let e: u32 = 0; e < n; e++) store<f64>(lossCache + e * LOSS_ENTRY_BYTES + KEY_BYTES, -1);
 }
 
 @inline function stI(at: u32): i32 {
@@ -1109,19 +1113,22 @@ function features(s: i32): void {
   put(37, clip(<f64>longest / 63));
   put(38, kept > 0 ? <f64>domDigits / <f64>kept : 0);
   put(39, clip(log1pInt(load<i32>(b + W_FAN_OUT)) * INV_LG_1K));
+  put(40, clip(log1pInt(load<i32>(b + W_NON_LDH)) * INV_LG_4));
+  const maxLabel = load<i32>(b + W_MAX_LABEL);
+  put(41, maxLabel > LONG_LABEL ? clip(<f64>(maxLabel - LONG_LABEL) / <f64>(MAX_LABEL - LONG_LABEL)) : 0);
 }
 
 /** The window's features, its loss (from the cache when the same steps were scored before), and the TypeScript side's verdict when it is over the threshold. */
 function scoreWindow(s: i32, reason: u32): void {
   features(s);
   let h: i32 = FNV_OFFSET;
-  for (let k: u32 = 0; k < Q_FEATURES; k += 4) h = (h ^ load<i32>(keyAt + k)) * FNV_PRIME;
+  for (let k: u32 = 0; k < KEY_BYTES; k += 4) h = (h ^ load<i32>(keyAt + k)) * FNV_PRIME;
   const slot = (<u32>(h ^ (h >>> 15))) & ((1 << LOSS_CACHE_BITS) - 1);
   const e = lossCache + slot * LOSS_ENTRY_BYTES;
-  let loss = load<f64>(e + 40);
+  let loss = load<f64>(e + KEY_BYTES);
   let same = loss >= 0;
   if (same) {
-    for (let k: u32 = 0; k < Q_FEATURES; k += 8) {
+    for (let k: u32 = 0; k < KEY_BYTES; k += 8) {
       if (load<u64>(e + k) != load<u64>(keyAt + k)) {
         same = false;
         break;
@@ -1132,8 +1139,8 @@ function scoreWindow(s: i32, reason: u32): void {
   else {
     incI(QL_CACHE_MISSES);
     loss = lossOfFeatures();
-    memory.copy(e, keyAt, Q_FEATURES);
-    store<f64>(e + 40, loss);
+    memory.copy(e, keyAt, KEY_BYTES);
+    store<f64>(e + KEY_BYTES, loss);
   }
   incI(QL_SCORED);
   store<f64>(st + QL_LOSS, loss);

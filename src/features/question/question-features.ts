@@ -42,7 +42,7 @@ import {
  * model of another version is refused rather than fed features it never saw.
  * Names are the `per_feature_error` keys of tunnel alerts.
  */
-export const QUESTION_FEATURE_VERSION = 1;
+export const QUESTION_FEATURE_VERSION = 2;
 
 export const QUESTION_FEATURES = [
   'queries',
@@ -85,12 +85,16 @@ export const QUESTION_FEATURES = [
   'domain_max_label',
   'domain_digit_share',
   'client_fan_out',
+  'non_ldh_bytes',
+  'label_fill',
 ] as const;
 
 export const QUESTION_FEATURE_COUNT = QUESTION_FEATURES.length;
 
 /** A label this long or longer below the registered domain is "long": base32/hex chunks of tunnels are 32-63. */
 export const LONG_LABEL = 32;
+/** The longest label DNS allows (RFC 1035 2.3.4). */
+const MAX_LABEL = 63;
 
 /** Histogram bin of each byte (a-z 0-25, 0-9 26-35, '-' 36, '_' 37, other 38); names are already case-folded. */
 export const CHAR_BIN = new Uint8Array(256).fill(HIST_OTHER);
@@ -232,13 +236,14 @@ const lg = Math.log1p;
 const clip = (x: number): number => (x > 1 ? 1 : x < 0 ? 0 : x);
 const LOG2_BINS = Math.log2(HIST_BINS);
 const INV_LG_1K = 1 / lg(1_000);
+const INV_LG_4 = 1 / lg(4);
 const INV_LG_16 = 1 / lg(16);
 const INV_LG_10K = 1 / lg(10_000);
 const INV_LG_64K = 1 / lg(65_536);
 const INV_LG_100K = 1 / lg(100_000);
 
 /** Constants of windowFeatures, in the order the fast lane takes them (QuestionLane). */
-export const FEATURE_CONSTANTS = [LOG2_BINS, INV_LG_1K, INV_LG_16, INV_LG_10K, INV_LG_64K, INV_LG_100K] as const;
+export const FEATURE_CONSTANTS = [LOG2_BINS, INV_LG_1K, INV_LG_16, INV_LG_10K, INV_LG_64K, INV_LG_100K, INV_LG_4] as const;
 
 /** Window `s`'s feature vector (QUESTION_FEATURES order) into out[off ..]. */
 export function windowFeatures(t: WindowTable, s: number, windowSec: number, out: Float32Array, off: number): void {
@@ -326,6 +331,14 @@ export function windowFeatures(t: WindowTable, s: number, windowSec: number, out
   out[o++] = clip(longest / 63);
   out[o++] = kept > 0 ? domDigits / kept : 0;
   out[o++] = clip(log1pInt(w[b + W_FAN_OUT]!) * INV_LG_1K);
+  // A count, not a share: a base64 encoder's '=', '/' or '+' is a few bytes among hundreds (dns2tcp, a one-query
+  // exfiltration), which as non_ldh_share is within rounding of 0 and costs the model nothing to get wrong.
+  // Host names are letters, digits and hyphens (RFC 1123 2.1), service labels add '_': full from four bytes on.
+  out[o++] = clip(log1pInt(w[b + W_NON_LDH]!) * INV_LG_4);
+  // How far the longest label goes past LONG_LABEL towards the protocol's limit: encoders fill labels to carry
+  // the most per query (56-63 bytes), hash and UUID labels stop at 32-40, where this is still near 0.
+  const maxLabel = w[b + W_MAX_LABEL]!;
+  out[o++] = maxLabel > LONG_LABEL ? clip((maxLabel - LONG_LABEL) / (MAX_LABEL - LONG_LABEL)) : 0;
   // Eight bits per feature: finer steps say nothing the model can use, and windows that agree at this
   // precision (most of a network's) then share one cached loss (WindowScorer).
   // floor(x + 0.5), not Math.round, which the lane would have to mirror at its one odd input (0.49999999999999994).

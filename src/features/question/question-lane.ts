@@ -67,7 +67,7 @@ const SCRATCH_BYTES = 1024;
 const FEATURES_AT = 512;
 const TABLES_LOGS_AT = 2048;
 const TABLE_BYTES = TABLES_LOGS_AT + 3 * LOG_TABLE_SIZE * 8 + 2 * 129 * 8;
-const LOSS_CACHE_BYTES = 32_768 * 48;
+const LOSS_CACHE_BYTES = 32_768 * 56;
 const SLOT = 64;
 const REASONS: readonly CloseReason[] = ['window', 'expired', 'evicted', 'flushed'];
 
