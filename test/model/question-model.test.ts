@@ -169,11 +169,32 @@ describe('calibrateWindows', () => {
     const top = Math.fround(0.05625750124454498) + 1e-12;
     expect(Math.fround(top)).toBeLessThan(top);
     const losses = Float64Array.from({ length: 100 }, (_, i) => (i === 37 ? top : i / 10_000));
-    const { threshold, calibration } = calibrateWindows(losses, 1e-4);
+    const { threshold, calibration } = calibrateWindows(losses.subarray(0, 10).map((l, i) => (i === 9 ? top : l)), 1e-4);
     expect(calibration.method).toBe('max');
     expect(threshold).toBe(top);
-    expect(losses.filter((l) => l > threshold)).toHaveLength(0);
     expect(calibration.observedFpr).toBe(0);
+    // Past ten windows the tail is extrapolated, never below the largest held-out loss.
+    const tail = calibrateWindows(losses, 1e-4);
+    expect(tail.calibration.method).toBe('tail');
+    expect(tail.threshold).toBeGreaterThanOrEqual(top);
+    expect(losses.filter((l) => l > tail.threshold)).toHaveLength(0);
+  });
+
+  it('extrapolates an exponential tail to the target rate from too few windows to see it', () => {
+    // 4,000 losses at the quantiles of an exponential of scale 0.01: the 1-in-10,000 loss is 0.01 * ln(10,000) = 0.0921,
+    // far above the largest of 4,000 (about 0.01 * ln(8,000) = 0.0899 here, and lower in a real sample).
+    const n = 4000;
+    const beta = 0.01;
+    const losses = Float64Array.from({ length: n }, (_, i) => -beta * Math.log(1 - (i + 0.5) / n));
+    const { threshold, calibration } = calibrateWindows(losses, 1e-4);
+    expect(calibration.method).toBe('tail');
+    const truth = beta * Math.log(1e4);
+    expect(threshold).toBeGreaterThan(0.9 * truth);
+    expect(threshold).toBeLessThan(1.1 * truth);
+    expect(calibration.margin).toBeCloseTo(threshold - losses[n - 1]!, 12);
+    // A thinner tail (half the scale beyond the 99th percentile) gives a lower threshold: the fit follows the data.
+    const thin = Float64Array.from(losses, (l, i) => (i >= n - 40 ? losses[n - 41]! + (l - losses[n - 41]!) / 2 : l));
+    expect(calibrateWindows(thin, 1e-4).threshold).toBeLessThan(threshold);
   });
 
   it('uses the held-out quantile once there are enough windows to show it', () => {

@@ -17,8 +17,13 @@ export const QUESTION_FORMAT_VERSION = 1;
 export const DEFAULT_QUESTION_TARGET_FPR = 1e-4;
 
 export interface QuestionCalibration {
-  /** 'quantile': the held-out loss at the target FPR; 'max': too few held-out windows to see that quantile, so the largest held-out loss. */
-  readonly method: 'quantile' | 'max';
+  /**
+   * 'quantile': the held-out loss at the target FPR; 'tail': too few
+   * held-out windows to see that quantile, so it is extrapolated from the
+   * largest ones (an exponential tail, never below the largest held-out
+   * loss); 'max': too few held-out windows even for that, the largest.
+   */
+  readonly method: 'quantile' | 'tail' | 'max';
   readonly heldOutWindows: number;
   readonly quantileLoss: number;
   readonly margin: number;

@@ -33,14 +33,19 @@ export interface QuestionTrainResult {
   readonly heldOutLosses: Float64Array;
 }
 
+/** Held-out windows in the tail fit: the top percent, and at least this many. */
+const TAIL_MIN = 10;
+
 /**
  * Threshold from held-out benign window losses. Where the held-out set is
- * large enough to show the target quantile, it is that quantile; where it
- * is not (n * targetFpr < 1), it is the largest held-out loss: no held-out
- * benign window alerts, the closest the data can come to the target.
- * (Adding the top percentile's spread on top, tried first, put the
- * threshold above two thirds of the tunnel windows for no benign window
- * fewer on the test captures: docs/question.md.)
+ * large enough to show the target quantile, it is that quantile. Where it
+ * is not (n * targetFpr < 1), the largest held-out loss only says where
+ * 1 in n lies, not 1 in 10,000: the tail beyond it is extrapolated the
+ * usual way for exceedances (peaks over a threshold u, here the (k+1)-th
+ * largest of k = 1% of the losses, taken as exponential with the mean
+ * excess as its scale, so P(L > t) = k/n * exp(-(t - u) / beta)), and the
+ * threshold is where that reaches the target, never below the largest
+ * held-out loss. With fewer than TAIL_MIN + 1 windows it is the largest.
  */
 export function calibrateWindows(losses: Float64Array, targetFpr: number): { threshold: number; calibration: QuestionCalibration; quantiles: QuestionModelMeta['quantiles'] } {
   const sorted = Float64Array.from(losses).sort();
@@ -56,6 +61,17 @@ export function calibrateWindows(losses: Float64Array, targetFpr: number): { thr
     q = at(1 - targetFpr);
     margin = 0;
     threshold = q;
+  } else if (n > TAIL_MIN) {
+    const k = Math.max(TAIL_MIN, Math.ceil(0.01 * n));
+    const u = sorted[n - k - 1]!;
+    let excess = 0;
+    for (let i = n - k; i < n; i++) excess += sorted[i]! - u;
+    const beta = excess / k;
+    method = 'tail';
+    q = quantiles.max;
+    const extrapolated = u + beta * Math.log(k / (n * targetFpr));
+    threshold = extrapolated > q ? extrapolated : q;
+    margin = threshold - q;
   } else {
     method = 'max';
     q = quantiles.max;
