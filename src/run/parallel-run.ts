@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DnsaeError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -12,8 +14,14 @@ export interface ParallelResult {
   readonly stats: Record<string, unknown>;
 }
 
-/** The worker's module beside this one's in dist/run/ (from the CLI bundle in dist/bundle/ too). */
-const WORKER_URL = new URL('../run/job-worker.js', import.meta.url);
+/**
+ * The worker's code: the bundle `npm run build` makes (dist/bundle/), or
+ * tsc's module (dist/run/) after a build by tsc alone. Both paths are two
+ * levels below the root from this module in dist/run/ and from the CLI
+ * bundle in dist/bundle/.
+ */
+const BUNDLED_WORKER = new URL('../bundle/job-worker.cjs', import.meta.url);
+const WORKER_URL = existsSync(fileURLToPath(BUNDLED_WORKER)) ? BUNDLED_WORKER : new URL('../run/job-worker.js', import.meta.url);
 
 function toError(e: JobError): DnsaeError {
   return new DnsaeError(e.code as ErrorCode, e.message, { ...(e.file === undefined ? {} : { file: e.file }), ...(e.offset === undefined ? {} : { offset: e.offset }) });
