@@ -28,7 +28,7 @@ export function extractCommand(): Command {
     runAction(async () => {
       const log = stageLogger('extract');
       const out = await openOutput(o.out);
-      const plan = planJobs(inputs, o.jobs);
+      const plan = planJobs(inputs, o.jobs, false);
       let errors, stats;
       if (plan.mode === undefined) ({ errors, stats } = await extractCaptures(inputs, o.format, out, pipelineOptionsFrom(o), log));
       else {

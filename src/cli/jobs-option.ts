@@ -6,7 +6,7 @@ import { parseIntOption } from './run-action.js';
 export function addJobsOption(cmd: Command): Command {
   return cmd.option(
     '-j, --jobs <n>',
-    `worker threads (default: the ${availableJobs()} cores available, for inputs of 32 MiB or more; 1 runs in this thread alone). ` +
+    `worker threads (default: the ${availableJobs()} cores available for 32 MiB of input or more, and for one capture only when the question stage runs; 1 runs in this thread alone). ` +
       'Several captures go whole to the workers; one capture is split by client. Records are written in a fixed order (docs/scaling.md)',
     parseIntOption('--jobs', 1, 256),
   );

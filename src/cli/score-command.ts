@@ -40,7 +40,7 @@ export function scoreCommand(): Command {
       const tunnel = await tunnelRunFrom(o, detectors, log);
       const target = await openOutputTarget(o.out, o, { log });
       const out = target.out;
-      const plan = planJobs(inputs, o.jobs);
+      const plan = planJobs(inputs, o.jobs, tunnel !== undefined);
       const pipeline = pipelineOptionsFrom(o);
       const result =
         plan.mode === undefined

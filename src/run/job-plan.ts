@@ -35,11 +35,16 @@ function totalBytes(inputs: readonly string[]): number {
 /**
  * How many workers and how they share the inputs. Standard input can be
  * read once only: a run with `-` keeps one worker. Several inputs go whole
- * to the workers; one input is split by client.
+ * to the workers; one input is split in shares. `splitPays`: whether a
+ * split of one input is worth it by default. It is with the question
+ * stage; without it every worker's reading the whole capture is most of
+ * the work (docs/scaling.md), so one input keeps one worker unless --jobs
+ * asks for more.
  */
-export function planJobs(inputs: readonly string[], requested: number | undefined): JobPlan {
+export function planJobs(inputs: readonly string[], requested: number | undefined, splitPays = true): JobPlan {
   if (inputs.length === 0 || inputs.includes('-')) return { workers: 1 };
-  let jobs = requested ?? (totalBytes(inputs) >= PARALLEL_MIN_BYTES ? availableJobs() : 1);
+  const byDefault = totalBytes(inputs) >= PARALLEL_MIN_BYTES && (inputs.length > 1 || splitPays) ? availableJobs() : 1;
+  let jobs = requested ?? byDefault;
   if (inputs.length > 1) jobs = Math.min(jobs, inputs.length);
   if (jobs <= 1) return { workers: 1 };
   return { workers: jobs, mode: inputs.length > 1 ? 'files' : 'shares' };
