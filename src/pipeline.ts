@@ -32,6 +32,9 @@ export interface PipelineOptions {
    * ignored packets, so the workers' summaries add up to one run's.
    */
   share?: FlowShare;
+  /** See FlowAssemblerOptions.questionWindows and questionCacheSize. */
+  questionWindows?: number;
+  questionCacheSize?: number;
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
@@ -93,6 +96,8 @@ export class Pipeline {
         batchSize: options.batchSize,
         ...(options.fastLane === undefined ? {} : { fastLane: options.fastLane }),
         ...(options.keepMessageBytes === undefined ? {} : { keepMessageBytes: options.keepMessageBytes }),
+        ...(options.questionWindows === undefined ? {} : { questionWindows: options.questionWindows }),
+        ...(options.questionCacheSize === undefined ? {} : { questionCacheSize: options.questionCacheSize }),
         ...(consumer.onPayload === undefined ? {} : { payloadTap: consumer.onPayload }),
         ...(options.share === undefined ? {} : { share: options.share }),
       },

@@ -8,6 +8,7 @@ import { trainAutoencoder, type DedupeMode } from '../model/train.js';
 import { Pipeline, runFiles, type PipelineOptions } from '../pipeline.js';
 import { VERSION } from '../version.js';
 import { TrainingCollector } from './training-collector.js';
+import { calibrateAndWriteFusion } from './train-fusion.js';
 import { WindowCollector } from './window-collector.js';
 import { RegisteredDomains, type RegisteredDomainOptions } from '../features/question/registered-domain.js';
 import { MESSAGE_KEEP_BYTES, type SampleBatch } from '../flow/sample.js';
@@ -112,6 +113,7 @@ export async function trainFromCaptures(inputs: readonly string[], o: TrainRunOp
       seconds: result.seconds,
     },
   });
+  const fusion = await calibrateAndWriteFusion(o.out, set);
   let question: QuestionModelMeta | undefined;
   if (q !== undefined && windows !== undefined) {
     log.info({ windows: windows.count, seen: windows.seen }, 'question windows collected');
@@ -143,6 +145,7 @@ export async function trainFromCaptures(inputs: readonly string[], o: TrainRunOp
       samples_collected: set.count,
       samples_seen: collector.seen,
       calibration: cal,
+      fusion,
       ...(windows === undefined || question === undefined
         ? {}
         : { question: { windows_collected: windows.count, windows_seen: windows.seen, ...windows.extractor.stats, threshold: question.threshold, calibration: question.calibration } }),

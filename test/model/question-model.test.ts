@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DnsaeError, ERROR_CODES } from '../../src/errors.js';
-import { QUESTION_FEATURES } from '../../src/features/question/question-features.js';
+import { QUESTION_FEATURE_VERSION, QUESTION_FEATURES } from '../../src/features/question/question-features.js';
 import { QUESTION_DIR, readQuestionModel } from '../../src/model/question/question-model.js';
+import { calibrateWindows } from '../../src/model/question/question-train.js';
 import { CLI, runCli } from '../golden/run-cli.js';
 import { ROOT, trainTiny } from '../scoring/question/question-fixture.js';
 
@@ -72,6 +73,13 @@ describe('question model directory', () => {
     expect(m!.meta.threshold).toBeGreaterThanOrEqual(Math.max(...r.heldOutLosses));
   });
 
+  it('the same windows and seed train the same model (rows are shuffled by the seeded generator, not by fit)', async () => {
+    const a = await trainTiny(path.join(dir, 'again-a'), 4);
+    const b = await trainTiny(path.join(dir, 'again-b'), 4);
+    expect(b.meta.modelId).toBe(a.meta.modelId);
+    expect(b.meta.threshold).toBe(a.meta.threshold);
+  });
+
   it('the committed fixture model (scripts/model/make-question-fixture-model.sh) reads', async () => {
     const m = await readQuestionModel(FIXTURE_MODEL);
     expect(m?.meta.windowSec).toBe(60);
@@ -81,9 +89,13 @@ describe('question model directory', () => {
     expect(await readQuestionModel(await headerOnly())).toBeUndefined();
   });
 
-  it('refuses a question/dnsae.json of another feature version', async () => {
-    const e = await refusal(await corrupted('fv', (m) => (m.featureVersion = 2)));
+  it('refuses a question/dnsae.json of another feature version, the previous one included', async () => {
+    const e = await refusal(await corrupted('fv', (m) => (m.featureVersion = QUESTION_FEATURE_VERSION + 1)));
     expect(e.code).toBe('DNSAE_ERR_MODEL_VERSION');
+    // A model directory trained before the last feature change: refused by name, not fed features it never saw.
+    const old = await refusal(await corrupted('fv-old', (m) => (m.featureVersion = QUESTION_FEATURE_VERSION - 1)));
+    expect(old.code).toBe('DNSAE_ERR_MODEL_VERSION');
+    expect(old.message).toContain(`question feature version ${QUESTION_FEATURE_VERSION - 1} not supported (this dnsae computes version ${QUESTION_FEATURE_VERSION})`);
     const f = await refusal(await corrupted('fmt', (m) => (m.formatVersion = 99)));
     expect(f.code).toBe('DNSAE_ERR_MODEL_VERSION');
   });
@@ -141,12 +153,35 @@ describe.skipIf(!existsSync(CLI))('dnsae score with header-only and damaged mode
   });
 
   it('a damaged question/dnsae.json ends score with exit 4, whichever detectors run', async () => {
-    const d = await corrupted('cli-fv', (m) => (m.featureVersion = 2));
+    const d = await corrupted('cli-fv', (m) => (m.featureVersion = QUESTION_FEATURE_VERSION - 1));
     for (const detector of ['tunnel', 'both']) {
       const r = runCli(['score', '-m', d, '-d', detector, CAPTURE]);
       expect(r.status, detector).toBe(4);
       expect(r.errorLines, detector).toHaveLength(1);
       expect(r.errorLines[0]).toMatch(/feature version/);
     }
+  });
+});
+
+describe('calibrateWindows', () => {
+  it('keeps held-out losses at full precision: the largest is the threshold itself, so its window does not alert', () => {
+    // A loss that Float32 rounds down: calibrated from the rounded value, this window would score above the threshold.
+    const top = Math.fround(0.05625750124454498) + 1e-12;
+    expect(Math.fround(top)).toBeLessThan(top);
+    const losses = Float64Array.from({ length: 100 }, (_, i) => (i === 37 ? top : i / 10_000));
+    const { threshold, calibration } = calibrateWindows(losses, 1e-4);
+    expect(calibration.method).toBe('max');
+    expect(threshold).toBe(top);
+    expect(losses.filter((l) => l > threshold)).toHaveLength(0);
+    expect(calibration.observedFpr).toBe(0);
+  });
+
+  it('uses the held-out quantile once there are enough windows to show it', () => {
+    const losses = Float64Array.from({ length: 20_000 }, (_, i) => i / 20_000);
+    const { threshold, calibration } = calibrateWindows(losses, 1e-4);
+    expect(calibration.method).toBe('quantile');
+    // The 99.99th percentile of 20,000: the 19,998th smallest, two windows above it.
+    expect(threshold).toBe(19_997 / 20_000);
+    expect(calibration.observedFpr).toBe(2 / 20_000);
   });
 });

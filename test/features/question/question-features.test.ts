@@ -141,6 +141,32 @@ describe('question features of hand-built windows', () => {
     near(f.non_ascii_query_share, 1 / 2);
   });
 
+  it('non-LDH bytes as a log count, full from four: a few base64 bytes count where their share rounds to 0', () => {
+    const label = 'abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz'; // 62 LDH bytes
+    const clean = windowOf('t.test', [{ name: `${label}.t.test`, ts: 0 }]).f;
+    expect(clean.non_ldh_bytes).toBe(0);
+    const one = windowOf('t.test', [{ name: `${label}=.t.test`, ts: 0 }]).f;
+    near(one.non_ldh_bytes, Math.log1p(1) / Math.log1p(4));
+    // One '=' in 63 bytes: the share is a quarter of a rounding step away from 0.
+    expect(one.non_ldh_share).toBeLessThan(0.02);
+    const three = windowOf('t.test', [{ name: `/${label.slice(2)}=*.t.test`, ts: 0 }]).f;
+    near(three.non_ldh_bytes, Math.log1p(3) / Math.log1p(4));
+    // Separators are not counted; underscores and hyphens are LDH for this purpose.
+    expect(windowOf('t.test', [{ name: '_dmarc.mail-1.x.t.test', ts: 0 }]).f.non_ldh_bytes).toBe(0);
+    const many = windowOf('t.test', at(['a+b+c.t.test', 'd/e/f.t.test'], 1)).f;
+    expect(many.non_ldh_bytes).toBe(1);
+  });
+
+  it('label fill: 0 up to a 32-byte label, then linear to 1 at the 63-byte limit', () => {
+    const lab = (n: number): string => 'a'.repeat(n);
+    expect(windowOf('t.test', [{ name: `${lab(32)}.t.test`, ts: 0 }]).f.label_fill).toBe(0);
+    near(windowOf('t.test', [{ name: `${lab(40)}.t.test`, ts: 0 }]).f.label_fill, 8 / 31);
+    near(windowOf('t.test', [{ name: `${lab(58)}.x.t.test`, ts: 0 }]).f.label_fill, 26 / 31);
+    expect(windowOf('t.test', [{ name: `${lab(63)}.t.test`, ts: 0 }]).f.label_fill).toBe(1);
+    // Only labels below the registered domain count.
+    expect(windowOf(`${lab(50)}.test`, [{ name: `www.${lab(50)}.test`, ts: 0 }]).f.label_fill).toBe(0);
+  });
+
   it('query type shares', () => {
     const msgs: Msg[] = [
       ...at(['a.x.org', 'b.x.org'], 1, 'TXT'),
@@ -182,8 +208,8 @@ describe('question features of hand-built windows', () => {
     near(f.nxdomain_share, (1 / 4) * wr);
     near(f.error_share, (1 / 4) * wr);
     near(f.answers_per_response, 3 / 4 / 16);
-    // RDATA: TXT "hello" = 6 bytes; CNAME y.x.org = 9; A = 4: 19 bytes over 4 responses.
-    near(f.rdata_per_response, Math.log1p(19 / 4) / Math.log1p(65_536));
+    // RDATA: TXT "hello" = 6 bytes; CNAME y.x.org = 9; A = 4: 19 bytes over 4 responses, in whole bytes.
+    near(f.rdata_per_response, Math.log1p(Math.floor(19 / 4)) / Math.log1p(65_536));
     near(f.txt_null_answer_share, (1 / 4) * wr);
     near(f.cname_answer_share, (1 / 4) * wr);
     near(f.response_ratio, 4 / 2 / 2);
@@ -209,9 +235,9 @@ describe('question features of hand-built windows', () => {
   });
 
   it('name bytes per second over the window\'s duration (at least one second)', () => {
-    // 4 queries of a 10-byte subdomain over 3 seconds.
+    // 4 queries of a 10-byte subdomain over 3 seconds, in whole bytes per second.
     const { f } = windowOf('x.org', at(['abcdefghij.x.org', 'bbcdefghij.x.org', 'cbcdefghij.x.org', 'dbcdefghij.x.org'], 1));
-    near(f.name_bytes_per_second, Math.log1p(40 / 3) / Math.log1p(100_000));
+    near(f.name_bytes_per_second, Math.log1p(Math.floor(40 / 3)) / Math.log1p(100_000));
   });
 
   it('the registered domain\'s own features: length, longest label, digit share', () => {
