@@ -5,6 +5,7 @@ import { newDecodedPacket } from './decode/packet.js';
 import { WeirdCounters } from './decode/weirds.js';
 import { DnsaeError } from './errors.js';
 import { FlowAssembler, type PayloadTap } from './flow/flow-assembler.js';
+import type { FlowShare } from './flow/flow-share.js';
 import type { SampleBatch } from './flow/sample.js';
 import type { Logger } from './logger.js';
 
@@ -25,6 +26,12 @@ export interface PipelineOptions {
   fastLane?: boolean;
   /** See FlowAssemblerOptions.keepMessageBytes (default 0: the question stage is off). */
   keepMessageBytes?: number;
+  /**
+   * See FlowAssemblerOptions.share. Every worker of a split capture reads
+   * every frame; only share 0's pipeline counts frames, decode weirds and
+   * ignored packets, so the workers' summaries add up to one run's.
+   */
+  share?: FlowShare;
   /** See FlowAssemblerOptions.questionWindows and questionCacheSize. */
   questionWindows?: number;
   questionCacheSize?: number;
@@ -65,6 +72,9 @@ export interface SourceSummary {
 
 export class Pipeline {
   readonly weirds = new WeirdCounters();
+  /** Where decoding counts its weirds: this.weirds, or a scratch set in a share other than 0 (see PipelineOptions.share). */
+  private readonly decodeWeirds: WeirdCounters;
+  private readonly countsFrames: boolean;
   readonly assembler: FlowAssembler;
   frames = 0;
   decoded = 0;
@@ -89,6 +99,7 @@ export class Pipeline {
         ...(options.questionWindows === undefined ? {} : { questionWindows: options.questionWindows }),
         ...(options.questionCacheSize === undefined ? {} : { questionCacheSize: options.questionCacheSize }),
         ...(consumer.onPayload === undefined ? {} : { payloadTap: consumer.onPayload }),
+        ...(options.share === undefined ? {} : { share: options.share }),
       },
       (batch) => {
         this.samples += batch.count;
@@ -96,6 +107,8 @@ export class Pipeline {
       },
       this.weirds,
     );
+    this.countsFrames = (options.share?.index ?? 0) === 0;
+    this.decodeWeirds = this.countsFrames ? this.weirds : new WeirdCounters();
   }
 
   /**
@@ -104,7 +117,7 @@ export class Pipeline {
    */
   async runSource(source: PacketSource, sourceIndex: number): Promise<void> {
     const pkt = newDecodedPacket();
-    const weirds = this.weirds;
+    const weirds = this.decodeWeirds;
     const assembler = this.assembler;
     const summary: SourceSummary = { name: source.name, frames: 0, decoded: 0, samples: 0 };
     this.sources.push(summary);
@@ -134,6 +147,10 @@ export class Pipeline {
       const laneFrames = (fast?.frames ?? 0) - fastFrames;
       frames += laneFrames;
       decoded += laneFrames;
+      if (!this.countsFrames) {
+        frames = 0;
+        decoded = 0;
+      }
       this.frames += frames;
       this.decoded += decoded;
       summary.frames = frames;
@@ -151,7 +168,7 @@ export class Pipeline {
       samples: this.samples,
       weirds: this.weirds.toJSON(),
       weirds_total: this.weirds.total(),
-      flows: this.assembler.stats,
+      flows: this.countsFrames ? this.assembler.stats : { ...this.assembler.stats, packets_ignored: 0 },
     };
   }
 }
@@ -171,9 +188,13 @@ export async function runFiles(
   pipeline: Pipeline,
   log: Logger,
   onSourceDone?: (index: number) => Promise<void> | void,
+  /** Which inputs, by index into `paths` (default: all, in order); a job worker runs its own. */
+  indices?: readonly number[],
 ): Promise<RunFilesResult> {
   const errors: DnsaeError[] = [];
-  for (let i = 0; i < paths.length; i++) {
+  const n = indices?.length ?? paths.length;
+  for (let k = 0; k < n; k++) {
+    const i = indices === undefined ? k : indices[k]!;
     const path = paths[i]!;
     try {
       const source = await openCapture(path);

@@ -143,6 +143,10 @@ let maxBlock: u32 = 0;
 let fracToNs: u64 = 1000;
 let maxRecord: u32 = 0;
 let sourceIndex: i32 = 0;
+// The worker's share of the clients when several split one capture (src/flow/flow-share.ts); 1: all of them.
+let shareIndex: u32 = 0;
+let shareCount: u32 = 1;
+let shareByClient: bool = false;
 
 export function configure(
   tableStateAt: u32,
@@ -200,6 +204,13 @@ export function configure(
   colTransport = transportAt;
   pairs = pairsAt;
   ngKinds = ngKindsAt;
+}
+
+/** The share of clients this lane assembles (flow-share.ts); count 1 takes every packet. */
+export function configureShare(index: u32, count: u32, byClient: bool): void {
+  shareIndex = index;
+  shareCount = count;
+  shareByClient = byClient;
 }
 
 /** One pcapng input file: the reader's block ceiling, the source's index. */
@@ -330,6 +341,11 @@ export function flushUdp(): void {
 
 @inline function isVlan(ethertype: u32): bool {
   return ethertype == 0x8100 || ethertype == 0x88a8 || ethertype == 0x9100;
+}
+
+// flow-share.ts clientHash.
+@inline function clientHash(c0: u32, c1: u32, c2: u32, c3: u32): u32 {
+  return fmix32(fmix32(fmix32(fmix32(c0 ^ 0x5bd1e995) ^ c1) ^ c2) ^ c3);
 }
 
 @inline function fmix32(h: u32): u32 {
@@ -635,6 +651,17 @@ function frame(f: u32, incl: u32, orig: u32, sec: u32, nsec: u32): bool {
   for (let r = head(LANE_UDP); r != LANE_UDP && seen(r) < udpLimit; r = head(LANE_UDP)) removeUdp(r, T_EXPIRED);
   const t = head(LANE_TCP);
   if (t != LANE_TCP && seen(t) < clock - idleTcp) return false;
+  // Another worker's client: the clock and expiry above are what every worker does with every packet.
+  if (shareCount > 1) {
+    let sh: u32;
+    if (shareByClient) {
+      const clientIsSrc = srcDns != dstDns ? dstDns : srcIsA;
+      sh = clientIsSrc ? clientHash(s0, s1, s2, s3) : clientHash(d0, d1, d2, d3);
+    } else {
+      sh = fmix32(hash ^ 0x5bd1e995);
+    }
+    if (sh % shareCount != shareIndex) return true;
+  }
 
   // FlowTable.lookup.
   let ref: u32 = 0;

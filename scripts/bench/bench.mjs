@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // Races dnsae's hot path against tcpdump and tshark on the same capture, in one run.
 //   npm run bench                                  # builds /tmp/dnsae-bench.pcap (1M packets) if missing
-//   npm run bench -- [FILE] [--runs N] [--model DIR] [--skip-tshark]
+//   npm run bench -- [FILE] [--runs N] [--model DIR] [--skip-tshark] [--skip-ndpi] [--skip-jobs]
 // Every command reads the whole file pinned to CPU 0 (taskset); output goes to /dev/null. Times are
 // wall-clock of the whole process (startup included), best of N runs (default 3); the two "in process"
 // rows are the same paths run inside one process (scripts/bench/measure-extract.mjs), without start-up. The capture and a
-// fallback model are written under /tmp only, never into the repository.
+// fallback model are written under /tmp only, never into the repository. The last table runs score with
+// --jobs 1 and --jobs N (N: the cores available) in turn on all those cores, on the capture and on the
+// capture cut into 4 files (editcap), with wall time, user+sys CPU seconds and peak RSS of each.
 import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBenchCapture } from './bench-capture.mjs';
@@ -80,28 +82,53 @@ function packetCount() {
 
 const env = { ...process.env, DNSAE_LOG_LEVEL: 'warn' };
 
-/** Best wall time of `runs` runs and the peak RSS seen (MiB). */
-function time(cmd, argv) {
-  let best = Infinity;
-  let peakRss = NaN;
-  for (let r = 0; r < runs; r++) {
-    const wrapped = ['taskset', '-c', '0', cmd, ...argv];
-    const [bin, ...rest] = haveTime ? ['/usr/bin/time', '-f', '%M', ...wrapped] : wrapped;
-    const t0 = process.hrtime.bigint();
-    const res = spawnSync(bin, rest, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26, env });
-    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (res.status !== 0) {
-      console.error(`bench: ${cmd} ${argv.join(' ')} exited ${res.status}: ${res.stderr.trim().split('\n').slice(-3).join(' ')}`);
-      return { secs: NaN, rss: NaN };
-    }
-    if (haveTime) {
-      const lines = res.stderr.trim().split('\n');
-      const kb = Number(lines[lines.length - 1]);
-      peakRss = Number.isNaN(peakRss) ? kb / 1024 : Math.max(peakRss, kb / 1024);
-    }
-    best = Math.min(best, secs);
+/** One run of `cmd` on the CPUs `cpuList`: wall seconds, peak RSS (MiB), user+sys CPU seconds; undefined when it failed. */
+function runOnce(cmd, argv, cpuList = '0') {
+  const wrapped = ['taskset', '-c', cpuList, cmd, ...argv];
+  const [bin, ...rest] = haveTime ? ['/usr/bin/time', '-f', '%M %U %S', ...wrapped] : wrapped;
+  const t0 = process.hrtime.bigint();
+  const res = spawnSync(bin, rest, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 26, env });
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (res.status !== 0) {
+    console.error(`bench: ${cmd} ${argv.join(' ')} exited ${res.status}: ${res.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    return undefined;
   }
-  return { secs: best, rss: peakRss };
+  if (!haveTime) return { secs, rss: NaN, cpu: NaN };
+  const lines = res.stderr.trim().split('\n');
+  const [kb, user, sys] = lines[lines.length - 1].split(' ').map(Number);
+  return { secs, rss: kb / 1024, cpu: user + sys };
+}
+
+/** Best wall time of `runs` runs, the peak RSS seen (MiB) and the CPU seconds of the best run. */
+function time(cmd, argv, cpuList = '0') {
+  return timeInterleaved([[cmd, argv]], cpuList)[0];
+}
+
+/**
+ * Several commands run in turn, round after round (a, b, a, b, ...), so that
+ * load from other work on the host falls on all of them alike; each one's
+ * best wall time, peak RSS and the CPU seconds of its best run.
+ */
+function timeInterleaved(cmds, cpuList) {
+  const out = cmds.map(() => ({ secs: Infinity, rss: NaN, cpu: NaN }));
+  for (let r = 0; r < runs; r++) {
+    cmds.forEach(([cmd, argv], i) => {
+      const o = out[i];
+      if (o.failed) return;
+      const one = runOnce(cmd, argv, cpuList);
+      if (one === undefined) {
+        o.failed = true;
+        o.secs = NaN;
+        return;
+      }
+      o.rss = Number.isNaN(o.rss) ? one.rss : Math.max(o.rss, one.rss);
+      if (one.secs < o.secs) {
+        o.secs = one.secs;
+        o.cpu = one.cpu;
+      }
+    });
+  }
+  return out;
 }
 
 /**
@@ -119,6 +146,24 @@ function inProcess(stage) {
     return { secs: NaN, rss: NaN };
   }
   return { secs: Number(m[1]) / 1000, rss: NaN };
+}
+
+/**
+ * The capture cut into `n` consecutive files under /tmp (editcap -c), for the
+ * several-captures rows; undefined without editcap. Kept between runs.
+ */
+function splitCapture(path, n) {
+  const dir = `/tmp/dnsae-bench-parts-${n}`;
+  const done = join(dir, 'done');
+  if (!existsSync(done)) {
+    if (spawnSync('editcap', ['-h'], { stdio: 'ignore' }).error !== undefined) return undefined;
+    spawnSync('rm', ['-rf', dir]);
+    spawnSync('mkdir', ['-p', dir]);
+    const res = spawnSync('editcap', ['-c', String(Math.ceil(packets / n)), path, join(dir, 'part.pcap')], { stdio: 'ignore' });
+    if (res.status !== 0) return undefined;
+    writeFileSync(done, '');
+  }
+  return readdirSync(dir).filter((f) => f.endsWith('.pcap')).sort().map((f) => join(dir, f));
 }
 
 /** dnsae's own frame count, so a silently short read cannot pass as fast. */
@@ -140,10 +185,10 @@ writeFileSync(emptyPcap, pcapGlobalHeader(65535));
 const rows = [
   ['tcpdump -r FILE -w /dev/null port 53', 'tcpdump', ['-r', file, '-w', '/dev/null', 'port 53']],
   ['dnsae extract of an empty pcap (startup)', 'node', [dnsae, 'extract', '--format', 'none', emptyPcap]],
-  ['dnsae extract --format none', 'node', [dnsae, 'extract', '--format', 'none', file]],
-  ['dnsae extract -o /dev/null (NDJSON)', 'node', [dnsae, 'extract', '-o', '/dev/null', file]],
-  ['dnsae score -o /dev/null (header stage: hybrid)', 'node', [dnsae, 'score', '--model', model, '-d', 'hybrid', '-o', '/dev/null', file]],
-  ['dnsae score -o /dev/null (both stages: hybrid + tunnel)', 'node', [dnsae, 'score', '--model', model, '-d', 'both', '-o', '/dev/null', file]],
+  ['dnsae extract --format none', 'node', [dnsae, 'extract', '--jobs', '1', '--format', 'none', file]],
+  ['dnsae extract -o /dev/null (NDJSON)', 'node', [dnsae, 'extract', '--jobs', '1', '-o', '/dev/null', file]],
+  ['dnsae score -o /dev/null (header stage: hybrid)', 'node', [dnsae, 'score', '--jobs', '1', '--model', model, '-d', 'hybrid', '-o', '/dev/null', file]],
+  ['dnsae score -o /dev/null (both stages: hybrid + tunnel)', 'node', [dnsae, 'score', '--jobs', '1', '--model', model, '-d', 'both', '-o', '/dev/null', file]],
   ['extract path in process (read, decode, flows; no start-up)', 'in-process', ['all']],
   ['score path in process (extract path + hybrid scoring; no start-up)', 'in-process', ['score']],
 ];
@@ -180,4 +225,32 @@ if (header !== undefined && both !== undefined) {
   console.log('');
   console.log(`both stages / header stage alone: ${fmt(both / header, 2)}x (the tunnel stage's cost on this capture)`);
 }
-if (results.some((r) => !Number.isFinite(r.secs))) process.exit(1);
+
+// Every core: --jobs 1 and --jobs N side by side, interleaved, on the CPUs this process may use.
+const parallel = [];
+if (!flag('--skip-jobs') && availableParallelism() > 1) {
+  const n = availableParallelism();
+  const cpuList = `0-${n - 1}`;
+  const parts = splitCapture(file, 4);
+  const groups = [
+    ['score, both stages, one capture', [file]],
+    ['score -d hybrid, one capture', [file], ['-d', 'hybrid']],
+    ...(parts === undefined ? [] : [['score, both stages, 4 captures (the same packets)', parts]]),
+    ...(parts === undefined ? [] : [['score -d hybrid, 4 captures', parts, ['-d', 'hybrid']]]),
+  ];
+  for (const [label, inputs, extra = []] of groups) {
+    const argv = (jobs) => [dnsae, 'score', '--jobs', String(jobs), '--model', model, ...extra, '-o', '/dev/null', ...inputs];
+    const [one, many] = timeInterleaved([['node', argv(1)], ['node', argv(n)]], cpuList);
+    parallel.push({ label, n, one, many });
+    console.error(`bench: ${label}: --jobs 1 ${one.secs.toFixed(3)} s, --jobs ${n} ${many.secs.toFixed(3)} s`);
+  }
+  console.log('');
+  console.log(`| command (on CPUs ${cpuList}, interleaved) | --jobs 1 wall s | --jobs ${n} wall s | speed-up | --jobs 1 CPU s | --jobs ${n} CPU s | --jobs 1 RSS MiB | --jobs ${n} RSS MiB |`);
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const p of parallel) {
+    console.log(
+      `| ${p.label} | ${fmt(p.one.secs, 3)} | ${fmt(p.many.secs, 3)} | ${fmt(p.one.secs / p.many.secs, 2)}x | ${fmt(p.one.cpu, 2)} | ${fmt(p.many.cpu, 2)} | ${fmt(p.one.rss, 0)} | ${fmt(p.many.rss, 0)} |`,
+    );
+  }
+}
+if (results.some((r) => !Number.isFinite(r.secs)) || parallel.some((p) => !Number.isFinite(p.one.secs) || !Number.isFinite(p.many.secs))) process.exit(1);

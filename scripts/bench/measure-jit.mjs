@@ -29,7 +29,7 @@ if (!existsSync(file)) {
   process.exit(1);
 }
 const cli = resolve('dist/cli/main.js');
-const cmdArgs = command === 'extract' ? ['extract', '--format', 'none', file] : ['score', '-o', '/dev/null', file];
+const cmdArgs = command === 'extract' ? ['extract', '--jobs', '1', '--format', 'none', file] : ['score', '--jobs', '1', '-o', '/dev/null', file];
 
 const COMPILED = /^\[completed (?:optimizing|compiling) \S+ <JSFunction (\S*)[^\]]*\(target TURBOFAN\)( OSR)? - took ([\d.]+), ([\d.]+), ([\d.]+) ms\]/;
 const DEOPT = /^\[bailout \(kind: ([^,]+), reason: ([^)]+)\): begin\. deoptimizing \S+ <JSFunction (\S*)/;

@@ -24,7 +24,7 @@ if (!existsSync(file)) {
   process.exit(1);
 }
 const cli = join(root, 'dist/cli/main.js');
-let argv = command === 'score' ? ['score', '--all', '-o', '-', file] : ['extract', '-o', '-', file];
+let argv = command === 'score' ? ['score', '--jobs', '1', '--all', '-o', '-', file] : ['extract', '--jobs', '1', '-o', '-', file];
 const variants = [
   ['lane on', {}],
   ['lane off (DNSAE_FAST_LANE=0)', { DNSAE_FAST_LANE: '0' }],
@@ -45,7 +45,7 @@ if (hashes[0] !== hashes[1]) {
   process.exit(1);
 }
 // Timed as the bench times them: extract --format none, score of alerts only to /dev/null.
-argv = command === 'score' ? ['score', '-o', '/dev/null', file] : ['extract', '--format', 'none', file];
+argv = command === 'score' ? ['score', '--jobs', '1', '-o', '/dev/null', file] : ['extract', '--jobs', '1', '--format', 'none', file];
 const times = variants.map(() => []);
 for (let i = 0; i < runs; i++) variants.forEach(([, env], v) => times[v].push(once(env).s));
 console.log(`dnsae ${argv.slice(0, -1).join(' ')} ${file}: ${runs} interleaved runs each, pinned to CPU 0; output identical (sha256 ${hashes[0].slice(0, 12)})`);

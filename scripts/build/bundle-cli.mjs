@@ -70,6 +70,24 @@ await build({
   logLevel: 'warning',
 });
 
+// The job worker of score/extract --jobs (src/run/job-worker.ts) as one file beside it: a worker thread
+// loads its modules itself, and ~90 separate ES modules cost it about 0.13 s of CPU, the bundle a third.
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/run/job-worker.ts'],
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  outfile: join(dist, 'bundle/job-worker.cjs'),
+  sourcemap: true,
+  sourcesContent: false,
+  define: { 'import.meta.url': '__dnsaeImportMetaUrl' },
+  banner: { js: '"use strict";\nconst __dnsaeImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  plugins: [onlyListedPackages, versionConstant],
+  logLevel: 'warning',
+});
+
 // The cache is named after the bundle's content: V8 itself checks only the source length, its
 // version and flags, so a cache of an older bundle must never be found under the current name.
 const hash = createHash('sha256').update(readFileSync(bundle)).digest('hex').slice(0, 16);

@@ -100,7 +100,7 @@ args=(-m "$model")
 [ "${#tunnels[@]}" -eq 0 ] || args+=(--tunnels "${tunnels[@]}")
 DNSAE_LOG_LEVEL=warn node "$cli" evaluate --json "${args[@]}" >"$out/evaluate.json"
 DNSAE_LOG_LEVEL=warn node "$cli" evaluate "${args[@]}" >"$out/evaluate.txt"
-DNSAE_LOG_LEVEL=warn node "$cli" score --all -d tunnel --alert-limit 0 -m "$model" "${benign[@]}" "${tunnels[@]}" | grep '"event_type":"dns_ae_window"' >"$out/windows.ndjson" || true
+DNSAE_LOG_LEVEL=warn node "$cli" score --jobs 1 --all -d tunnel --alert-limit 0 -m "$model" "${benign[@]}" "${tunnels[@]}" | grep '"event_type":"dns_ae_window"' >"$out/windows.ndjson" || true
 
 # ndpi-risks.sh labels files by their last two path parts; the full path is put in front here so groups never mix.
 : >"$out/ndpi.tsv"

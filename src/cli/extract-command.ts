@@ -5,8 +5,12 @@ import { extractCaptures, type ExtractFormat } from '../run/extract.js';
 import { addCommunityIdOption } from './community-id-option.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
 import { exitForErrors, oneOf, runAction } from './run-action.js';
+import { addJobsOption, type JobsCliOptions } from './jobs-option.js';
+import { planJobs } from '../run/job-plan.js';
+import { runJobs } from '../run/parallel-run.js';
+import { SAMPLE_CSV_HEADER } from '../output/sample-format.js';
 
-interface ExtractOptions extends PipelineCliOptions {
+interface ExtractOptions extends PipelineCliOptions, JobsCliOptions {
   format: ExtractFormat;
   out?: string;
 }
@@ -19,11 +23,19 @@ export function extractCommand(): Command {
     .option('-o, --out <file>', 'write records to FILE instead of standard output');
   addPipelineOptions(cmd);
   addCommunityIdOption(cmd);
+  addJobsOption(cmd);
   return cmd.action((inputs: string[], o: ExtractOptions) =>
     runAction(async () => {
       const log = stageLogger('extract');
       const out = await openOutput(o.out);
-      const { errors, stats } = await extractCaptures(inputs, o.format, out, pipelineOptionsFrom(o), log);
+      const plan = planJobs(inputs, o.jobs, false);
+      let errors, stats;
+      if (plan.mode === undefined) ({ errors, stats } = await extractCaptures(inputs, o.format, out, pipelineOptionsFrom(o), log));
+      else {
+        if (o.format === 'csv') out.writeLine(SAMPLE_CSV_HEADER);
+        const spec = { command: { kind: 'extract', format: o.format }, inputs, pipeline: pipelineOptionsFrom(o), communityIdSeed: o.communityIdSeed, mode: plan.mode, workers: plan.workers } as const;
+        ({ errors, stats } = await runJobs(spec, out, log));
+      }
       await out.close();
       log.info({ stats }, 'extract summary');
       return exitForErrors(errors);

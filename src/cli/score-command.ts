@@ -8,8 +8,11 @@ import { addSinkOptions, openOutputTarget, type SinkCliOptions } from './output-
 import { addCommunityIdOption } from './community-id-option.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
 import { exitForErrors, runAction } from './run-action.js';
+import { addJobsOption, type JobsCliOptions } from './jobs-option.js';
+import { planJobs } from '../run/job-plan.js';
+import { runJobs } from '../run/parallel-run.js';
 
-interface ScoreOptions extends PipelineCliOptions, DetectorCliOptions, SinkCliOptions {
+interface ScoreOptions extends PipelineCliOptions, DetectorCliOptions, SinkCliOptions, JobsCliOptions {
   out?: string;
   all?: boolean;
   failOnAlert?: boolean;
@@ -26,6 +29,7 @@ export function scoreCommand(): Command {
   addPipelineOptions(cmd);
   addCommunityIdOption(cmd);
   addSinkOptions(cmd);
+  addJobsOption(cmd);
   return cmd.action((inputs: string[], o: ScoreOptions) =>
     runAction(async () => {
       const log = stageLogger('score');
@@ -36,12 +40,36 @@ export function scoreCommand(): Command {
       const tunnel = await tunnelRunFrom(o, detectors, log);
       const target = await openOutputTarget(o.out, o, { log });
       const out = target.out;
-      const result = await scoreCaptures(
-        inputs,
-        out,
-        { mode: detectors.header, scorer, ruleMask, policy, all: o.all === true, pipeline: pipelineOptionsFrom(o), ...(tunnel === undefined ? {} : { tunnel }) },
-        log,
-      );
+      const plan = planJobs(inputs, o.jobs, tunnel !== undefined);
+      const pipeline = pipelineOptionsFrom(o);
+      const result =
+        plan.mode === undefined
+          ? await scoreCaptures(
+              inputs,
+              out,
+              { mode: detectors.header, scorer, ruleMask, policy, all: o.all === true, pipeline, ...(tunnel === undefined ? {} : { tunnel }) },
+              log,
+            )
+          : await runJobs(
+              {
+                command: {
+                  kind: 'score',
+                  modelDir: o.model,
+                  mode: detectors.header,
+                  ruleMask,
+                  policy,
+                  all: o.all === true,
+                  ...(tunnel === undefined ? {} : { tunnel: { domains: tunnel.domains, maxWindows: tunnel.maxWindows, allowDomains: [...tunnel.allowDomains] } }),
+                },
+                inputs,
+                pipeline,
+                communityIdSeed: o.communityIdSeed,
+                mode: plan.mode,
+                workers: plan.workers,
+              },
+              out,
+              log,
+            );
       await target.close();
       log.info({ stats: { ...result.stats, ...target.summary() } }, 'score summary');
       const status = exitForErrors(result.errors);

@@ -89,6 +89,7 @@ interface KernelExports {
   scanPcapng(p: number, end: number): number;
   flushUdp(): void;
   configureMessages(msgAt: number, msgLenAt: number, msgBytes: number): void;
+  configureShare(index: number, count: number, byClient: number): void;
   configureQuestion(...args: number[]): void;
   configureFeatures(...args: number[]): void;
   questionScoring(threshold: number, every: number): void;
@@ -429,6 +430,11 @@ export class FastLane implements PcapFastPath {
    */
   flushUdp(): void {
     this.kernel.flushUdp();
+  }
+
+  /** The share of clients the lane takes (src/flow/flow-share.ts); the others' packets only move its clock. */
+  configureShare(index: number, count: number, byClient: boolean): void {
+    this.kernel.configureShare(index, count, byClient ? 1 : 0);
   }
 
   /** Layout for the module: called once, after the lane's regions are given to the table and batch. */

@@ -2,6 +2,7 @@ import { IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN, type DecodedPacket
 import { WeirdCounters } from '../decode/weirds.js';
 import { BODY_UNAVAILABLE, type FramerSink } from './dns-tcp-framer.js';
 import { flowIdOf, flowKeyFromPacket, newFlowKey, type FlowKey } from './flow-key.js';
+import { shareOf, type FlowShare } from './flow-share.js';
 import { FlowTable, LANE_TCP, LANE_UDP, RECORD_USER, RECORD_WORDS, type RemoveReason } from './flow-table.js';
 import { AssembledFlowInfo, NO_VLAN } from './assembled-flow-info.js';
 import { openFastLane, type FastLane } from './fast-lane.js';
@@ -50,6 +51,12 @@ export interface FlowAssemblerOptions {
    * 0 (the default) keeps none; MESSAGE_KEEP_BYTES is what the stage uses.
    */
   keepMessageBytes?: number;
+  /**
+   * Only the packets of this share of the clients are assembled
+   * (src/flow/flow-share.ts); the others only move the flow table's clock,
+   * as they do in a run that takes them all. Default: every packet.
+   */
+  share?: FlowShare;
   /**
    * Windows and registered-domain cache entries of the question stage to
    * make room for in the fast lane (QuestionLane), so the stage's
@@ -236,6 +243,7 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
   private tcpSegments = 0;
   private tcpSamples = 0;
   private tcpUnframed = 0;
+  private share: FlowShare | undefined;
 
   constructor(
     options: Partial<FlowAssemblerOptions>,
@@ -288,6 +296,11 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
       this.lane?.tableStorage,
     );
     if (this.lane !== undefined) this.lane.onBatchFull = () => this.deliver();
+    const share = this.options.share;
+    if (share !== undefined && share.count > 1) {
+      this.share = share;
+      this.lane?.configureShare(share.index, share.count, share.by === 'client');
+    }
   }
 
   /**
@@ -316,6 +329,8 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
     }
     const table = this.table;
     table.advance(tsSec + tsNsec / 1e9);
+    const share = this.share;
+    if (share !== undefined && shareOf(key, this.isDnsPort[pkt.srcPort] === 1, this.isDnsPort[pkt.dstPort] === 1, share) !== share.index) return;
     let ref = table.lookup(key);
     if (ref >= 0 && proto === IPPROTO_TCP && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
       // A fresh SYN on a direction that already ended is a new connection reusing the tuple.

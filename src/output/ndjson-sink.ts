@@ -137,6 +137,15 @@ export class LineSink {
     this.commit(p);
   }
 
+  /** Whole records formatted elsewhere (a job worker's), `lines` of them, newlines included, kept in order with the rest. */
+  writeRecords(bytes: Uint8Array, lines: number): void {
+    const buf = this.reserve(bytes.length);
+    buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+    this.lines += lines;
+    if (this.pos >= FLUSH_AT) this.flushPending();
+  }
+
   /**
    * Room for a record of at most `maxBytes` bytes: write it into the
    * returned buffer from `position`, then call commit() with the end offset.

@@ -12,16 +12,16 @@ export interface ExtractResult {
   readonly stats: Record<string, unknown>;
 }
 
-/** `dnsae extract`: every sample as a record, nothing scored. */
-export async function extractCaptures(
+/** One extract run's pipeline on `out` (see openScoreRun for `drain`); the CSV header is the caller's. */
+export function openExtractRun(
   inputs: readonly string[],
   format: ExtractFormat,
   out: LineSink,
   pipelineOptions: PipelineOptions,
   log: Logger,
-): Promise<ExtractResult> {
+  drain: () => Promise<void> = () => out.drain(),
+): Pipeline {
   const names = inputs.map((p) => (p === '-' ? '<stdin>' : p));
-  if (format === 'csv') out.writeLine(SAMPLE_CSV_HEADER);
   // The format is chosen once here, not per batch or per record; `none` formats nothing.
   const onBatch: (batch: SampleBatch) => void =
     format === 'none'
@@ -33,8 +33,25 @@ export async function extractCaptures(
         : (batch) => {
             for (let i = 0; i < batch.count; i++) writeSampleNdjson(out, batch, i, names);
           };
-  const consumer: BatchConsumer = { onBatch, drain: () => out.drain() };
-  const pipeline = new Pipeline(pipelineOptions, consumer, log);
+  const consumer: BatchConsumer = { onBatch, drain };
+  return new Pipeline(pipelineOptions, consumer, log);
+}
+
+/** The summary of an extract run. */
+export function extractStats(pipeline: Pipeline): Record<string, unknown> {
+  return { ...pipeline.stats(), sources: pipeline.sources };
+}
+
+/** `dnsae extract`: every sample as a record, nothing scored. */
+export async function extractCaptures(
+  inputs: readonly string[],
+  format: ExtractFormat,
+  out: LineSink,
+  pipelineOptions: PipelineOptions,
+  log: Logger,
+): Promise<ExtractResult> {
+  if (format === 'csv') out.writeLine(SAMPLE_CSV_HEADER);
+  const pipeline = openExtractRun(inputs, format, out, pipelineOptions, log);
   const { errors } = await runFiles(inputs, pipeline, log);
-  return { errors, stats: { ...pipeline.stats(), sources: pipeline.sources } };
+  return { errors, stats: extractStats(pipeline) };
 }

@@ -86,8 +86,21 @@ export function openTunnelStage(
   return { stage, policy: p };
 }
 
-/** `dnsae score`: captures in, EVE alert records out. */
-export async function scoreCaptures(inputs: readonly string[], out: LineSink, o: ScoreRunOptions, log: Logger): Promise<ScoreResult> {
+/** One score run's pipeline and what ends each of its inputs; scoreCaptures drives it over every input, a job worker over its own. */
+export interface ScoreRun {
+  readonly pipeline: Pipeline;
+  /** Before input `i` when inputs are run out of order (a job worker's): the tunnel stage's windows carry that input's number. */
+  beginSource(i: number): void;
+  endSource(i: number): Promise<void>;
+  result(errors: DnsaeError[]): ScoreResult;
+}
+
+/**
+ * The consumers of a score run on `out`. `drain` is what the pipeline awaits
+ * between input chunks (default: the sink's drain); a job worker adds its
+ * hand-over to the ordered output there.
+ */
+export function openScoreRun(inputs: readonly string[], out: LineSink, o: ScoreRunOptions, log: Logger, drain: () => Promise<void> = () => out.drain()): ScoreRun {
   const names = inputs.map((p) => (p === '-' ? '<stdin>' : p));
   const policy = new AlertPolicy(o.policy);
   const header =
@@ -109,31 +122,46 @@ export async function scoreCaptures(inputs: readonly string[], out: LineSink, o:
       header?.onBatch(batch);
       tunnel?.onBatch(batch);
     },
-    drain: () => out.drain(),
+    drain,
   };
   const pipelineOptions = o.tunnel === undefined ? o.pipeline : tunnelPipelineOptions(o.pipeline, o.tunnel);
   const pipeline = new Pipeline(pipelineOptions, consumer, log);
   if (o.tunnel !== undefined) {
     ({ stage: tunnel, policy: tunnelPolicy } = openTunnelStage(o.tunnel, o.policy, out, o.all, names, pipeline.weirds, undefined, pipeline.assembler.questionLane));
   }
-  // Flow ids repeat across files (same 5-tuple); each file's flows alert on their own, and its windows close with it.
-  const { errors } = await runFiles(inputs, pipeline, log, async (i) => {
-    policy.resetFlows();
-    if (tunnel !== undefined) {
-      tunnel.endSource(i + 1);
-      await out.drain();
-    }
-  });
   return {
-    errors,
-    alerts: policy.counters.alerts + (tunnelPolicy?.counters.alerts ?? 0),
-    stats: {
-      ...pipeline.stats(),
-      ...(header === undefined ? {} : { scoring: header.counters, alerting: policy.counters }),
-      detector: o.mode ?? null,
-      model_id: o.scorer?.modelId ?? null,
-      ...(tunnel === undefined ? {} : { tunnel: tunnel.stats(), tunnel_alerting: tunnelPolicy!.counters, tunnel_model_id: tunnel.modelId }),
-      sources: pipeline.sources,
+    pipeline,
+    beginSource(i: number): void {
+      tunnel?.endSource(i);
+    },
+    // Flow ids repeat across files (same 5-tuple); each file's flows alert on their own, and its windows close with it.
+    async endSource(i: number): Promise<void> {
+      policy.resetFlows();
+      if (tunnel !== undefined) {
+        tunnel.endSource(i + 1);
+        await drain();
+      }
+    },
+    result(errors: DnsaeError[]): ScoreResult {
+      return {
+        errors,
+        alerts: policy.counters.alerts + (tunnelPolicy?.counters.alerts ?? 0),
+        stats: {
+          ...pipeline.stats(),
+          ...(header === undefined ? {} : { scoring: header.counters, alerting: policy.counters }),
+          detector: o.mode ?? null,
+          model_id: o.scorer?.modelId ?? null,
+          ...(tunnel === undefined ? {} : { tunnel: tunnel.stats(), tunnel_alerting: tunnelPolicy!.counters, tunnel_model_id: tunnel.modelId }),
+          sources: pipeline.sources,
+        },
+      };
     },
   };
+}
+
+/** `dnsae score`: captures in, EVE alert records out. */
+export async function scoreCaptures(inputs: readonly string[], out: LineSink, o: ScoreRunOptions, log: Logger): Promise<ScoreResult> {
+  const run = openScoreRun(inputs, out, o, log);
+  const { errors } = await runFiles(inputs, run.pipeline, log, (i) => run.endSource(i));
+  return run.result(errors);
 }

@@ -11,7 +11,7 @@ export interface Measured {
 
 /** Runs the CLI under GNU time; %M is the peak resident set size in KiB. */
 export function scoreUnderTime(args: string[]): Measured {
-  const r = spawnSync('/usr/bin/time', ['-f', 'PEAK_RSS_KIB %M', process.execPath, CLI, 'score', ...args, '-o', '/dev/null'], {
+  const r = spawnSync('/usr/bin/time', ['-f', 'PEAK_RSS_KIB %M', process.execPath, CLI, 'score', '--jobs', '1', ...args, '-o', '/dev/null'], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 64 << 20,

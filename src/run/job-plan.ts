@@ -1,0 +1,51 @@
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { JobMode } from './job-protocol.js';
+
+/**
+ * Below this much input a default run keeps one worker: starting a worker
+ * (its modules, its model, its flow table) costs about what scoring 20 MB
+ * takes (docs/scaling.md). An explicit --jobs is always obeyed.
+ */
+export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
+
+export interface JobPlan {
+  readonly workers: number;
+  /** Unset with one worker: the run is exactly a one-worker run, in this thread. */
+  readonly mode?: JobMode;
+}
+
+/** The cores this process may use (its CPU affinity and cgroup quota). */
+export function availableJobs(): number {
+  return availableParallelism();
+}
+
+function totalBytes(inputs: readonly string[]): number {
+  let n = 0;
+  for (const p of inputs) {
+    try {
+      n += statSync(p).size;
+    } catch {
+      // a missing input is the run's to report, with its own error
+    }
+  }
+  return n;
+}
+
+/**
+ * How many workers and how they share the inputs. Standard input can be
+ * read once only: a run with `-` keeps one worker. Several inputs go whole
+ * to the workers; one input is split in shares. `splitPays`: whether a
+ * split of one input is worth it by default. It is with the question
+ * stage; without it every worker's reading the whole capture is most of
+ * the work (docs/scaling.md), so one input keeps one worker unless --jobs
+ * asks for more.
+ */
+export function planJobs(inputs: readonly string[], requested: number | undefined, splitPays = true): JobPlan {
+  if (inputs.length === 0 || inputs.includes('-')) return { workers: 1 };
+  const byDefault = totalBytes(inputs) >= PARALLEL_MIN_BYTES && (inputs.length > 1 || splitPays) ? availableJobs() : 1;
+  let jobs = requested ?? byDefault;
+  if (inputs.length > 1) jobs = Math.min(jobs, inputs.length);
+  if (jobs <= 1) return { workers: 1 };
+  return { workers: jobs, mode: inputs.length > 1 ? 'files' : 'shares' };
+}

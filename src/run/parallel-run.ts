@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { DnsaeError, type ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { LineSink } from '../output/ndjson-sink.js';
+import { MARK_BYTES, type JobError, type JobSpec, type MainMessage, type WorkerMessage } from './job-protocol.js';
+import { OrderedStreams, type Queued } from './ordered-output.js';
+import { sumSources, sumStats } from './stats-sum.js';
+
+export interface ParallelResult {
+  readonly errors: DnsaeError[];
+  readonly alerts: number;
+  readonly stats: Record<string, unknown>;
+}
+
+/**
+ * The worker's code: the bundle `npm run build` makes (dist/bundle/), or
+ * tsc's module (dist/run/) after a build by tsc alone. Both paths are two
+ * levels below the root from this module in dist/run/ and from the CLI
+ * bundle in dist/bundle/.
+ */
+const BUNDLED_WORKER = new URL('../bundle/job-worker.cjs', import.meta.url);
+const WORKER_URL = existsSync(fileURLToPath(BUNDLED_WORKER)) ? BUNDLED_WORKER : new URL('../run/job-worker.js', import.meta.url);
+
+function toError(e: JobError): DnsaeError {
+  return new DnsaeError(e.code as ErrorCode, e.message, { ...(e.file === undefined ? {} : { file: e.file }), ...(e.offset === undefined ? {} : { offset: e.offset }) });
+}
+
+/**
+ * Runs `spec` on its workers and writes their records to `out` in the order
+ * of OrderedStreams. The result is what one worker's run returns: faults
+ * of inputs in input order (an input split into shares fails alike in
+ * every share; share 0's fault is kept), the alerts and the summary summed.
+ */
+export async function runJobs(spec: JobSpec, out: LineSink, log: Logger): Promise<ParallelResult> {
+  const streams = new OrderedStreams();
+  const workers: Worker[] = [];
+  let fatal: Error | undefined;
+  let failFatal: ((e: Error) => void) | undefined;
+  const fatalSeen = new Promise<never>((_, reject) => (failFatal = reject));
+  fatalSeen.catch(() => undefined);
+  const stop = (e: Error): void => {
+    if (fatal !== undefined) return;
+    fatal = e;
+    failFatal!(e);
+  };
+  let nextInput = 0;
+  const send = (k: number, m: MainMessage): void => workers[k]!.postMessage(m);
+  for (let k = 0; k < spec.workers; k++) {
+    const w = new Worker(WORKER_URL, { workerData: { spec, worker: k } });
+    workers.push(w);
+    w.on('message', (m: WorkerMessage) => {
+      if (m.t === 'idle') send(k, nextInput < spec.inputs.length ? { t: 'file', index: nextInput++ } : { t: 'exit' });
+      else if (m.t === 'fatal') stop(m.error.internal ? new Error(m.error.message) : toError(m.error));
+      else streams.queue(m.file, m.share).push({ m, from: k });
+    });
+    w.on('error', (err) => stop(err));
+    w.on('exit', (code) => {
+      if (code !== 0) stop(new Error(`job worker ${k} exited with status ${code}`));
+    });
+  }
+  log.debug({ workers: spec.workers, mode: spec.mode }, 'job workers started');
+
+  const errors: DnsaeError[] = [];
+  const stats: Record<string, unknown>[] = [];
+  const perInput: Record<string, unknown>[][] = spec.inputs.map(() => []);
+  const shareSources: Record<string, unknown>[][] = [];
+  let alerts = 0;
+  const take = (file: number, share: number): Promise<Queued> => Promise.race([streams.queue(file, share).next(), fatalSeen]);
+  try {
+    const shares = spec.mode === 'shares' ? spec.workers : 1;
+    let outputFailed = false;
+    for (let f = 0; f < spec.inputs.length && !outputFailed; f++) {
+      const open: number[] = [];
+      for (let s = 0; s < shares; s++) open.push(s);
+      while (open.length > 0 && !outputFailed) {
+        for (let j = 0; j < open.length && !outputFailed; ) {
+          const s = open[j]!;
+          let ended = false;
+          for (;;) {
+            const { m, from } = await take(f, s);
+            if (m.t === 'data') {
+              out.writeRecords(m.bytes, m.lines);
+              send(from, { t: 'ack', bytes: m.bytes.length });
+              try {
+                await out.drain();
+              } catch (err) {
+                if (!(err instanceof DnsaeError)) throw err;
+                // Output faults end the run, as in one worker's.
+                errors.push(err);
+                outputFailed = true;
+                break;
+              }
+            } else if (m.t === 'mark') {
+              send(from, { t: 'ack', bytes: MARK_BYTES });
+              break;
+            } else if (m.t === 'done') {
+              if (s === 0) errors.push(...m.errors.map(toError));
+              if (m.stats !== undefined) {
+                const { sources, ...rest } = m.stats as { sources?: Record<string, unknown>[] };
+                stats.push(rest);
+                if (spec.mode === 'shares') shareSources.push(sources ?? []);
+                else perInput[f]!.push(...(sources ?? []));
+              }
+              alerts += m.alerts ?? 0;
+              ended = true;
+              break;
+            }
+          }
+          if (ended) open.splice(j, 1);
+          else j++;
+        }
+      }
+      streams.done(f, shares);
+    }
+    if (outputFailed) return { errors, alerts, stats: sumStats(stats) };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  const sources =
+    spec.mode === 'shares'
+      ? sumSources((shareSources[0] ?? []).map((_, i) => shareSources.map((ss) => ss[i]!).filter((x) => x !== undefined)))
+      : sumSources(perInput);
+  return { errors, alerts, stats: { ...sumStats(stats), sources } };
+}

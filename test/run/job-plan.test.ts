@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { availableJobs, PARALLEL_MIN_BYTES, planJobs } from '../../src/run/job-plan.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dnsae-job-plan-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const file = (name: string, bytes: number): string => {
+  const p = join(dir, name);
+  writeFileSync(p, '');
+  truncateSync(p, bytes);
+  return p;
+};
+const small = file('small.pcap', 1000);
+const big = file('big.pcap', PARALLEL_MIN_BYTES);
+const big2 = file('big2.pcap', PARALLEL_MIN_BYTES);
+const cores = availableJobs();
+
+describe('planJobs', () => {
+  it('obeys --jobs: one capture in shares, several whole, never more workers than captures', () => {
+    expect(planJobs([small], 3)).toEqual({ workers: 3, mode: 'shares' });
+    expect(planJobs([small, small], 3)).toEqual({ workers: 2, mode: 'files' });
+    expect(planJobs([small, small, small], 2)).toEqual({ workers: 2, mode: 'files' });
+    expect(planJobs([big], 1)).toEqual({ workers: 1 });
+    // An explicit --jobs splits one capture also where a split is not the default.
+    expect(planJobs([small], 2, false)).toEqual({ workers: 2, mode: 'shares' });
+  });
+
+  it('keeps one worker for standard input', () => {
+    expect(planJobs(['-'], 4)).toEqual({ workers: 1 });
+    expect(planJobs([small, '-'], 4)).toEqual({ workers: 1 });
+  });
+
+  it.runIf(cores > 1)('by default uses every core for 32 MiB of input or more, and splits one capture only where that pays', () => {
+    expect(planJobs([small], undefined)).toEqual({ workers: 1 });
+    expect(planJobs([big], undefined)).toEqual({ workers: cores, mode: 'shares' });
+    expect(planJobs([big], undefined, false)).toEqual({ workers: 1 });
+    expect(planJobs([big, big2], undefined, false)).toEqual({ workers: Math.min(cores, 2), mode: 'files' });
+    // A missing input counts nothing; the run reports it.
+    expect(planJobs([join(dir, 'missing.pcap')], undefined)).toEqual({ workers: 1 });
+  });
+});
