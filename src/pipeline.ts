@@ -151,6 +151,16 @@ export class Pipeline {
   }
 }
 
+/**
+ * Told when each input is opened and when it is done, so a caller can show
+ * how far reading has got from `source.stats` (the CLI's progress display)
+ * without anything on the per-packet path.
+ */
+export interface SourceObserver {
+  opened(source: PacketSource, index: number, path: string): void;
+  closed(source: PacketSource, index: number): void;
+}
+
 export interface RunFilesResult {
   /** Faults of individual inputs; processing went on with the next input. */
   readonly errors: DnsaeError[];
@@ -166,13 +176,19 @@ export async function runFiles(
   pipeline: Pipeline,
   log: Logger,
   onSourceDone?: (index: number) => Promise<void> | void,
+  observer?: SourceObserver,
 ): Promise<RunFilesResult> {
   const errors: DnsaeError[] = [];
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i]!;
     try {
       const source = await openCapture(path);
-      await pipeline.runSource(source, i);
+      observer?.opened(source, i, path);
+      try {
+        await pipeline.runSource(source, i);
+      } finally {
+        observer?.closed(source, i);
+      }
     } catch (err) {
       if (!(err instanceof DnsaeError)) throw err;
       errors.push(err);

@@ -1,21 +1,41 @@
-import { ModelError, type DnsaeError } from '../errors.js';
+import { cp } from 'node:fs/promises';
+import path from 'node:path';
+import { ModelError, UsageError, type DnsaeError } from '../errors.js';
 import type { FeatureSpec } from '../features/encode.js';
 import type { Logger } from '../logger.js';
 import { selectBackend, type BackendPreference } from '../model/backend.js';
-import { calibrateThreshold, calibrationRecord, lossStep, type CalibrationMethod } from '../model/calibrate.js';
-import { saveModelDir, type ModelMeta } from '../model/model-dir.js';
-import { trainAutoencoder, type DedupeMode } from '../model/train.js';
-import { Pipeline, runFiles, type PipelineOptions } from '../pipeline.js';
+import type { Calibration, CalibrationMethod } from '../model/calibrate.js';
+import { fitAndSaveDetailed } from '../model/fit-and-save.js';
+import { loadModelDir, type ModelMeta } from '../model/model-dir.js';
+import type { DedupeMode, EpochProgress, TrainingSet, WeightedSet } from '../model/train.js';
+import { readTrainingRows, TRAINING_ROWS_JSON } from '../model/training-rows.js';
+import { Pipeline, runFiles, type PipelineOptions, type SourceObserver } from '../pipeline.js';
 import { VERSION } from '../version.js';
+import { readBenignAlerts } from './benign-alerts.js';
 import { TrainingCollector } from './training-collector.js';
 import { WindowCollector } from './window-collector.js';
 import { RegisteredDomains, type RegisteredDomainOptions } from '../features/question/registered-domain.js';
 import { MESSAGE_KEEP_BYTES, type SampleBatch } from '../flow/sample.js';
 import { trainQuestionModel } from '../model/question/question-train.js';
-import type { QuestionModelMeta } from '../model/question/question-model.js';
+import { QUESTION_DIR, readQuestionModel, type QuestionModelMeta } from '../model/question/question-model.js';
+import type * as tf from '@tensorflow/tfjs';
+
+/** What a run tells about itself while it goes (the CLI's bars or log lines). */
+export interface EpochHooks {
+  onProgress(p: EpochProgress): void;
+  onEpochsDone(p: { epochs: number; maxEpochs: number; bestEpoch?: number }): void;
+}
+
+export interface TrainProgress {
+  readonly reading?: SourceObserver;
+  readonly header?: EpochHooks;
+  readonly question?: EpochHooks;
+  phase?(stage: 'header' | 'question', phase: 'calibrating' | 'writing', detail: { samples?: number; dir?: string }): void;
+}
 
 export interface TrainRunOptions {
   readonly out: string;
+  /** Ignored with `base`: the base model's encoding is kept. */
   readonly spec: FeatureSpec;
   readonly seed: number;
   readonly epochs: number;
@@ -29,7 +49,13 @@ export interface TrainRunOptions {
   readonly dedupe: DedupeMode;
   readonly backend: BackendPreference;
   readonly pipeline: PipelineOptions;
-  readonly onProgress?: (p: { epoch: number; loss: number; valLoss: number }) => void;
+  /** Model directory to fine-tune from, with its training rows (site adaptation). */
+  readonly base?: string;
+  /** EVE records an analyst marked as false positives, taken as benign samples. */
+  readonly benignAlerts?: readonly string[];
+  /** Learning rate; default 0.005 from scratch, 0.001 from a base. */
+  readonly learningRate?: number;
+  readonly progress?: TrainProgress;
   /** The question stage's training; absent trains the header stage alone. */
   readonly question?: QuestionTrainRunOptions;
 }
@@ -43,7 +69,6 @@ export interface QuestionTrainRunOptions {
   readonly patience: number;
   readonly targetFpr: number;
   readonly domains: Partial<RegisteredDomainOptions>;
-  readonly onProgress?: (p: { epoch: number; loss: number; valLoss: number }) => void;
 }
 
 export interface TrainRunResult {
@@ -53,12 +78,61 @@ export interface TrainRunResult {
   readonly stats: Record<string, unknown>;
 }
 
-/** `dnsae train`: benign captures -> samples -> autoencoder -> calibrated threshold -> model directory. */
+/** Appends `b`'s samples to `a`'s (captures and analyst-marked alerts). */
+function concatSets(a: TrainingSet, b: TrainingSet): TrainingSet {
+  const cat = <T extends Uint8Array | Int32Array>(x: T, y: T): T => {
+    const out = new (x.constructor as new (n: number) => T)(x.length + y.length);
+    out.set(x);
+    out.set(y, x.length);
+    return out;
+  };
+  return {
+    count: a.count + b.count,
+    head: cat(a.head, b.head),
+    headLen: cat(a.headLen, b.headLen),
+    payloadLength: cat(a.payloadLength, b.payloadLength),
+    transport: cat(a.transport, b.transport),
+    direction: cat(a.direction, b.direction),
+  };
+}
+
+interface Base {
+  readonly meta: ModelMeta;
+  readonly model: tf.Sequential;
+  readonly rows: WeightedSet & { samples: number };
+}
+
+async function openBase(dir: string): Promise<Base> {
+  const rows = await readTrainingRows(dir);
+  if (rows === undefined) {
+    throw new ModelError('DNSAE_ERR_MODEL_NOT_FOUND', `no ${TRAINING_ROWS_JSON}: the model was trained before dnsae kept its training rows; retrain it with this dnsae to adapt from it`, { file: dir });
+  }
+  const loaded = await loadModelDir(dir);
+  return { meta: loaded.meta, model: loaded.model as tf.Sequential, rows };
+}
+
+async function keepBaseQuestion(baseDir: string, out: string, log: Logger): Promise<QuestionModelMeta | undefined> {
+  const q = await readQuestionModel(baseDir);
+  if (q === undefined) return undefined;
+  await cp(path.join(baseDir, QUESTION_DIR), path.join(out, QUESTION_DIR), { recursive: true });
+  log.info({ question_model: q.meta.modelId }, 'question stage kept from the base model');
+  return q.meta;
+}
+
+/**
+ * `dnsae train`: benign captures (and analyst-marked alerts, and a base
+ * model's training rows) -> samples -> autoencoder -> calibrated threshold
+ * -> model directory.
+ */
 export async function trainFromCaptures(inputs: readonly string[], o: TrainRunOptions, log: Logger): Promise<TrainRunResult> {
   const backend = await selectBackend(o.backend);
   log.info({ backend }, 'tensorflow backend');
+  const base = o.base === undefined ? undefined : await openBase(o.base);
+  const alerts = o.benignAlerts === undefined || o.benignAlerts.length === 0 ? undefined : await readBenignAlerts(o.benignAlerts);
+  if (alerts !== undefined) log.info({ used: alerts.used, skipped: alerts.skipped }, 'benign alerts read');
   const collector = new TrainingCollector(o.maxSamples, o.seed);
-  const q = o.question;
+  // A base's question stage is kept as it is: --base adapts the header stage to the site.
+  const q = base === undefined ? o.question : undefined;
   let windows: WindowCollector | undefined;
   const pipeline = new Pipeline(
     q === undefined ? o.pipeline : { ...o.pipeline, keepMessageBytes: MESSAGE_KEEP_BYTES },
@@ -72,54 +146,54 @@ export async function trainFromCaptures(inputs: readonly string[], o: TrainRunOp
     log,
   );
   if (q !== undefined) windows = new WindowCollector(q.maxWindows, q.windowSec, q.tableWindows, new RegisteredDomains(q.domains), pipeline.weirds, o.seed);
-  const { errors } = await runFiles(inputs, pipeline, log, (i) => windows?.endSource(i + 1));
-  const set = collector.toTrainingSet();
-  log.info({ samples: set.count, seen: collector.seen, errors: errors.length }, 'training samples collected');
-  if (set.count < 100) {
-    throw new ModelError('DNSAE_ERR_TRAINING', `only ${set.count} samples in the inputs; at least 100 are needed to train and calibrate`);
+  const { errors } = await runFiles(inputs, pipeline, log, (i) => windows?.endSource(i + 1), o.progress?.reading);
+  const captured = collector.toTrainingSet();
+  const set = alerts === undefined ? captured : concatSets(captured, alerts.set);
+  log.info({ samples: captured.count, seen: collector.seen, dropped: collector.dropped, errors: errors.length }, 'training samples collected');
+  const total = set.count + (base?.rows.samples ?? 0);
+  if (total < 100) {
+    throw new ModelError('DNSAE_ERR_TRAINING', `only ${total} samples in the inputs; at least 100 are needed to train and calibrate`);
   }
-  const result = await trainAutoencoder(set, {
-    seed: o.seed,
-    epochs: o.epochs,
-    batchSize: o.batchSize,
-    validationFraction: o.validationFraction,
-    patience: o.patience,
-    spec: o.spec,
-    dedupe: o.dedupe,
-    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-  });
-  const step = o.calibration === 'quantile' ? undefined : lossStep(result.spec);
-  const cal = calibrateThreshold(result.heldOutLosses, o.targetFpr, step);
-  const meta = await saveModelDir(o.out, result.model, {
-    spec: result.spec,
-    arch: result.arch,
-    threshold: cal.threshold,
-    targetFpr: o.targetFpr,
-    calibration: calibrationRecord(cal),
-    calibrationSamples: cal.samples,
-    quantiles: cal.quantiles,
-    perByteMeanError: Array.from(result.heldOutPerByteError),
-    training: {
-      files: inputs.map((p) => p.split('/').pop() ?? p),
-      samples: result.samples,
-      uniqueSamples: result.uniqueSamples,
-      date: new Date().toISOString(),
-      dnsaeVersion: VERSION,
+  if (base !== undefined && set.count === 0) throw new UsageError('--base needs the site\'s own captures or --benign-alerts to add');
+  const files = inputs.map((p) => p.split('/').pop() ?? p);
+  const header = o.progress?.header;
+  let cal: Calibration;
+  let meta: ModelMeta;
+  try {
+    const r = await fitAndSaveDetailed(set, {
+      dir: o.out,
+      files,
       seed: o.seed,
-      backend: result.backend,
-      epochs: result.epochsRun,
-      valLoss: result.valLoss,
-      seconds: result.seconds,
-    },
-  });
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      validationFraction: o.validationFraction,
+      patience: o.patience,
+      spec: base?.meta.spec ?? o.spec,
+      ...(base === undefined ? {} : { arch: base.meta.arch, initial: base.model, prior: base.rows, base: { modelId: base.meta.modelId, samples: base.meta.training.samples, files: base.meta.training.files } }),
+      learningRate: o.learningRate ?? (base === undefined ? 0.005 : 0.001),
+      targetFpr: o.targetFpr,
+      ...(o.calibration === undefined ? {} : { calibration: o.calibration }),
+      dedupe: o.dedupe,
+      ...(alerts === undefined ? {} : { benignAlerts: alerts.used }),
+      ...(header === undefined ? {} : { onProgress: (p: EpochProgress) => header.onProgress(p), onEpochsDone: (p: { epochs: number; maxEpochs: number; bestEpoch: number }) => header.onEpochsDone(p) }),
+      onPhase: (phase, detail) => o.progress?.phase?.('header', phase, detail),
+    });
+    cal = r.calibration;
+    meta = r.meta;
+  } finally {
+    base?.model.dispose();
+  }
   let question: QuestionModelMeta | undefined;
+  let windowsPerEpoch: number | undefined;
+  if (base !== undefined && o.question !== undefined) question = await keepBaseQuestion(o.base!, o.out, log);
   if (q !== undefined && windows !== undefined) {
-    log.info({ windows: windows.count, seen: windows.seen }, 'question windows collected');
+    log.info({ windows: windows.count, seen: windows.seen, dropped: windows.seen - windows.count }, 'question windows collected');
+    const qh = o.progress?.question;
     const r = await trainQuestionModel(
       o.out,
       windows.rows(),
       windows.count,
-      inputs.map((p) => p.split('/').pop() ?? p),
+      files,
       {
         seed: o.seed,
         epochs: q.epochs,
@@ -128,11 +202,13 @@ export async function trainFromCaptures(inputs: readonly string[], o: TrainRunOp
         patience: q.patience,
         targetFpr: q.targetFpr,
         windowSec: q.windowSec,
-        ...(q.onProgress ? { onProgress: q.onProgress } : {}),
+        ...(qh === undefined ? {} : { onProgress: (p: EpochProgress) => qh.onProgress(p) }),
       },
       VERSION,
     );
+    qh?.onEpochsDone({ epochs: r.meta.training.epochs, maxEpochs: q.epochs });
     question = r.meta;
+    windowsPerEpoch = r.windowsPerEpoch;
   }
   return {
     errors,
@@ -140,12 +216,24 @@ export async function trainFromCaptures(inputs: readonly string[], o: TrainRunOp
     ...(question === undefined ? {} : { question }),
     stats: {
       ...pipeline.stats(),
-      samples_collected: set.count,
+      samples_collected: captured.count,
       samples_seen: collector.seen,
+      samples_dropped: collector.dropped,
+      ...(alerts === undefined ? {} : { benign_alerts: alerts.used, benign_alerts_skipped: alerts.skipped }),
+      ...(base === undefined ? {} : { base_model_id: base.meta.modelId, base_samples: base.rows.samples }),
       calibration: cal,
       ...(windows === undefined || question === undefined
         ? {}
-        : { question: { windows_collected: windows.count, windows_seen: windows.seen, ...windows.extractor.stats, threshold: question.threshold, calibration: question.calibration } }),
+        : {
+            question: {
+              windows_collected: windows.count,
+              windows_seen: windows.seen,
+              windows_per_epoch: windowsPerEpoch,
+              ...windows.extractor.stats,
+              threshold: question.threshold,
+              calibration: question.calibration,
+            },
+          }),
     },
   };
 }
