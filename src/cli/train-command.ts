@@ -35,6 +35,7 @@ interface TrainOptions extends PipelineCliOptions {
   base?: string;
   benignAlerts?: string[];
   learningRate?: number;
+  alertWeight: number;
   summary: SummaryMode;
 }
 
@@ -78,6 +79,7 @@ export function trainCommand(): Command {
     .option('--zone-depth <n>', 'labels of a registered domain under a suffix not on the Public Suffix List', parseIntOption('--zone-depth', 1, 16), 2)
     .option('--base <dir>', "fine-tune the header stage of this model directory on its own training rows plus the captures given (site adaptation); its encoding is kept and its question stage copied (docs/site-adaptation.md)")
     .option('--benign-alerts <files...>', 'alerts (EVE NDJSON from dnsae score) an analyst marked as false positives, added as benign samples')
+    .option('--alert-weight <n>', 'samples each --benign-alerts record counts as', parseIntOption('--alert-weight', 1, 1_000_000), 100)
     .option('--learning-rate <rate>', 'Adam learning rate (default 0.005, 0.001 with --base)', parseFloatOption('--learning-rate', 1e-6, 1));
   addSummaryOption(cmd);
   addPipelineOptions(cmd);
@@ -110,6 +112,7 @@ export function trainCommand(): Command {
           ...(o.base === undefined ? {} : { base: o.base }),
           ...(o.benignAlerts === undefined ? {} : { benignAlerts: o.benignAlerts }),
           ...(o.learningRate === undefined ? {} : { learningRate: o.learningRate }),
+          alertWeight: o.alertWeight,
           progress: {
             reading,
             header: epochProgress(t, 'header stage'),

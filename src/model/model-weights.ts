@@ -56,6 +56,8 @@ export interface TrainingSummary {
 
 export interface BaseModelRecord {
   readonly modelId: string;
+  /** The base's threshold: the adapted model's threshold is never below it. */
+  readonly threshold: number;
   readonly samples: number;
   readonly files: readonly string[];
 }

@@ -53,6 +53,8 @@ export interface TrainRunOptions {
   readonly base?: string;
   /** EVE records an analyst marked as false positives, taken as benign samples. */
   readonly benignAlerts?: readonly string[];
+  /** Samples each analyst-marked alert counts as (DEFAULT_ALERT_WEIGHT). */
+  readonly alertWeight?: number;
   /** Learning rate; default 0.005 from scratch, 0.001 from a base. */
   readonly learningRate?: number;
   readonly progress?: TrainProgress;
@@ -78,7 +80,23 @@ export interface TrainRunResult {
   readonly stats: Record<string, unknown>;
 }
 
-/** Appends `b`'s samples to `a`'s (captures and analyst-marked alerts). */
+/**
+ * Each analyst-marked alert counts as this many samples by default: one
+ * alert per flow stands for a whole class of traffic the model has seen too
+ * rarely, and at a weight of 1 beside a base's hundred thousand samples
+ * fine-tuning barely moves (3 of 4 zone-transfer alerts were left at 1).
+ */
+export const DEFAULT_ALERT_WEIGHT = 100;
+
+function concatWeighted(a: WeightedSet | undefined, b: WeightedSet | undefined): WeightedSet | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  const counts = new Uint32Array(a.counts.length + b.counts.length);
+  counts.set(a.counts);
+  counts.set(b.counts, a.counts.length);
+  return { data: concatSets(a.data, b.data), counts };
+}
+
+/** Appends `b`'s samples to `a`'s. */
 function concatSets(a: TrainingSet, b: TrainingSet): TrainingSet {
   const cat = <T extends Uint8Array | Int32Array>(x: T, y: T): T => {
     const out = new (x.constructor as new (n: number) => T)(x.length + y.length);
@@ -148,18 +166,24 @@ export async function trainFromCaptures(inputs: readonly string[], o: TrainRunOp
   if (q !== undefined) windows = new WindowCollector(q.maxWindows, q.windowSec, q.tableWindows, new RegisteredDomains(q.domains), pipeline.weirds, o.seed);
   const { errors } = await runFiles(inputs, pipeline, log, (i) => windows?.endSource(i + 1), o.progress?.reading);
   const captured = collector.toTrainingSet();
-  const set = alerts === undefined ? captured : concatSets(captured, alerts.set);
+  const set = captured;
+  const alertWeight = o.alertWeight ?? DEFAULT_ALERT_WEIGHT;
+  const marked: WeightedSet | undefined = alerts === undefined ? undefined : { data: alerts.set, counts: new Uint32Array(alerts.set.count).fill(alertWeight) };
+  const prior = concatWeighted(base?.rows, marked);
   log.info({ samples: captured.count, seen: collector.seen, dropped: collector.dropped, errors: errors.length }, 'training samples collected');
-  const total = set.count + (base?.rows.samples ?? 0);
+  const total = set.count + (base?.rows.samples ?? 0) + (alerts?.used ?? 0);
   if (total < 100) {
     throw new ModelError('DNSAE_ERR_TRAINING', `only ${total} samples in the inputs; at least 100 are needed to train and calibrate`);
   }
-  if (base !== undefined && set.count === 0) throw new UsageError('--base needs the site\'s own captures or --benign-alerts to add');
-  const files = inputs.map((p) => p.split('/').pop() ?? p);
+  if (base !== undefined && set.count === 0 && alerts === undefined) throw new UsageError('--base needs the site\'s own captures or --benign-alerts to add');
+  const own = inputs.map((p) => p.split('/').pop() ?? p);
+  // An adapted model's training data is the base's and the site's.
+  const files = base === undefined ? own : [...new Set([...base.meta.training.files, ...own])];
   const header = o.progress?.header;
   let cal: Calibration;
   let meta: ModelMeta;
-  try {
+  {
+    // fitAndSave disposes the model it trained, the base's included.
     const r = await fitAndSaveDetailed(set, {
       dir: o.out,
       files,
@@ -169,7 +193,8 @@ export async function trainFromCaptures(inputs: readonly string[], o: TrainRunOp
       validationFraction: o.validationFraction,
       patience: o.patience,
       spec: base?.meta.spec ?? o.spec,
-      ...(base === undefined ? {} : { arch: base.meta.arch, initial: base.model, prior: base.rows, base: { modelId: base.meta.modelId, samples: base.meta.training.samples, files: base.meta.training.files } }),
+      ...(base === undefined ? {} : { arch: base.meta.arch, initial: base.model, base: { modelId: base.meta.modelId, threshold: base.meta.threshold, samples: base.meta.training.samples, files: base.meta.training.files } }),
+      ...(prior === undefined ? {} : { prior }),
       learningRate: o.learningRate ?? (base === undefined ? 0.005 : 0.001),
       targetFpr: o.targetFpr,
       ...(o.calibration === undefined ? {} : { calibration: o.calibration }),
@@ -180,8 +205,6 @@ export async function trainFromCaptures(inputs: readonly string[], o: TrainRunOp
     });
     cal = r.calibration;
     meta = r.meta;
-  } finally {
-    base?.model.dispose();
   }
   let question: QuestionModelMeta | undefined;
   let windowsPerEpoch: number | undefined;
