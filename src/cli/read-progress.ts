@@ -1,9 +1,11 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import type cliProgress from 'cli-progress';
 import type { PacketSource } from '../capture/frame.js';
 import type { SourceObserver } from '../pipeline.js';
 import { count, megabytes, startBar, type ProgressTarget } from './progress.js';
 
+/** score and evaluate show a bar for inputs of at least this size: smaller ones are read in well under a second. */
+export const BIG_INPUT_BYTES = 8 << 20;
 /** How often the reading display is refreshed from the source's counters. */
 const POLL_MS = 250;
 /** Without a terminal: one pino line per file at least this far apart while it is read. */
@@ -26,22 +28,31 @@ export class ReadProgress implements SourceObserver {
   packets = 0;
   bytes = 0;
 
-  constructor(private readonly t: ProgressTarget) {}
+  /**
+   * `terminalOnly` (score, evaluate): nothing without a terminal, so their
+   * logs stay as they are, and on a terminal a bar only for inputs of at
+   * least `minBytes` (or of unknown size) that take long enough to watch.
+   */
+  constructor(
+    private readonly t: ProgressTarget,
+    private readonly o: { terminalOnly?: boolean; minBytes?: number } = {},
+  ) {}
 
   opened(source: PacketSource, index: number, path: string): void {
     this.started = performance.now();
     this.lastLog = this.started;
     this.size = 0;
-    // The size is for the display only; a pipe or a vanished file just has none.
-    void stat(path)
-      .then((st) => {
-        if (st.isFile()) this.size = st.size;
-        this.bar?.setTotal(this.size > 0 ? this.size : 1);
-      })
-      .catch(() => undefined);
+    try {
+      // For the display only: a pipe has no size.
+      const st = statSync(path);
+      if (st.isFile()) this.size = st.size;
+    } catch {
+      this.size = 0;
+    }
     const name = path === '-' ? '<stdin>' : path;
+    if (this.o.terminalOnly === true && (!this.t.tty || (this.size > 0 && this.size < (this.o.minBytes ?? 0)))) return;
     if (this.t.tty) {
-      this.bar = startBar(`reading ${name} [{bar}] {percentage}% | {packets} packets | {mb}`, 1, { packets: '0', mb: megabytes(0) });
+      this.bar = startBar(`reading ${name} [{bar}] {percentage}% | {packets} packets | {mb}`, this.size > 0 ? this.size : 1, { packets: '0', mb: megabytes(0) });
     } else {
       this.t.log.info({ file: name, index }, 'reading capture');
     }
@@ -64,11 +75,12 @@ export class ReadProgress implements SourceObserver {
   }
 
   closed(source: PacketSource, _index: number): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
     const { frames, bytes } = source.stats;
     this.packets += frames;
     this.bytes += bytes;
+    if (this.timer === undefined) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
     const seconds = Math.round(performance.now() - this.started) / 1000;
     if (this.bar !== undefined) {
       this.bar.setTotal(1);

@@ -5,7 +5,7 @@ import { MESSAGE_KEEP_BYTES, type SampleBatch } from '../flow/sample.js';
 import type { Logger } from '../logger.js';
 import type { QuestionModel } from '../model/question/question-model.js';
 import type { LineSink } from '../output/ndjson-sink.js';
-import { Pipeline, runFiles, type BatchConsumer, type PipelineOptions } from '../pipeline.js';
+import { Pipeline, runFiles, type BatchConsumer, type PipelineOptions, type SourceObserver } from '../pipeline.js';
 import { AlertPolicy, type AlertPolicyOptions } from '../scoring/alert-policy.js';
 import type { BatchScorer, DetectorMode } from '../scoring/batch-scorer.js';
 import { TunnelStage } from '../scoring/question/tunnel-stage.js';
@@ -28,6 +28,8 @@ export interface ScoreRunOptions {
   readonly all: boolean;
   readonly pipeline: PipelineOptions;
   readonly tunnel?: TunnelRunOptions;
+  /** Told as each capture is opened and done (the CLI's reading progress). */
+  readonly observer?: SourceObserver;
 }
 
 export interface ScoreResult {
@@ -104,7 +106,7 @@ export async function scoreCaptures(inputs: readonly string[], out: LineSink, o:
       tunnel.endSource(i + 1);
       await out.drain();
     }
-  });
+  }, o.observer);
   return {
     errors,
     alerts: policy.counters.alerts + (tunnelPolicy?.counters.alerts ?? 0),
