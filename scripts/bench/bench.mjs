@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Races dnsae's hot path against tcpdump and tshark on the same capture, in one run.
 //   npm run bench                                  # builds /tmp/dnsae-bench.pcap (1M packets) if missing
-//   npm run bench -- [FILE] [--runs N] [--model DIR] [--skip-tshark]
+//   npm run bench -- [FILE] [--runs N] [--model DIR] [--skip-tshark] [--skip-train]
 // Every command reads the whole file pinned to CPU 0 (taskset); output goes to /dev/null. Times are
 // wall-clock of the whole process (startup included), best of N runs (default 3); the two "in process"
 // rows are the same paths run inside one process (scripts/bench/measure-extract.mjs), without start-up. The capture and a
@@ -80,11 +80,11 @@ function packetCount() {
 
 const env = { ...process.env, DNSAE_LOG_LEVEL: 'warn' };
 
-/** Best wall time of `runs` runs and the peak RSS seen (MiB). */
-function time(cmd, argv) {
+/** Best wall time of `n` runs and the peak RSS seen (MiB). */
+function time(cmd, argv, n = runs) {
   let best = Infinity;
   let peakRss = NaN;
-  for (let r = 0; r < runs; r++) {
+  for (let r = 0; r < n; r++) {
     const wrapped = ['taskset', '-c', '0', cmd, ...argv];
     const [bin, ...rest] = haveTime ? ['/usr/bin/time', '-f', '%M', ...wrapped] : wrapped;
     const t0 = process.hrtime.bigint();
@@ -147,6 +147,11 @@ const rows = [
   ['extract path in process (read, decode, flows; no start-up)', 'in-process', ['all']],
   ['score path in process (extract path + hybrid scoring; no start-up)', 'in-process', ['score']],
 ];
+// Training runs once each (tens of seconds): the header stage alone, then both stages as `dnsae train` does by default.
+if (!flag('--skip-train')) {
+  rows.push(['dnsae train --no-question (header stage; 1 run)', 'node', [dnsae, 'train', '--no-question', '--summary', 'json', '-o', '/tmp/dnsae-bench-train', file], 1]);
+  rows.push(['dnsae train (header + question stage; 1 run)', 'node', [dnsae, 'train', '--summary', 'json', '-o', '/tmp/dnsae-bench-train', file], 1]);
+}
 if (!flag('--skip-tshark')) rows.push(['tshark -r FILE -Y dns', 'tshark', ['-r', file, '-Y', 'dns']]);
 // nDPI's reader classifies every flow (DNS dissection and its DNS risks included): the other DPI engine a SOC runs.
 if (!flag('--skip-ndpi') && spawnSync('ndpiReader', ['-h'], { stdio: 'ignore' }).error === undefined) rows.push(['ndpiReader -i FILE', 'ndpiReader', ['-q', '-i', file]]);
@@ -157,8 +162,8 @@ console.log(
     `best of ${runs}; node ${process.version}; ${cpu}; ${new Date().toISOString()}`,
 );
 console.log('');
-const results = rows.map(([label, cmd, argv]) => {
-  const r = { label, ...(cmd === 'in-process' ? inProcess(argv[0]) : time(cmd, argv)) };
+const results = rows.map(([label, cmd, argv, n]) => {
+  const r = { label, ...(cmd === 'in-process' ? inProcess(argv[0]) : time(cmd, argv, n ?? runs)) };
   console.error(`bench: ${label}: ${r.secs.toFixed(3)} s`);
   return r;
 });
