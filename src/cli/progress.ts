@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import type { Logger } from '../logger.js';
 
 /**
@@ -15,11 +16,17 @@ export function progressTarget(log: Logger, tty: boolean = process.stderr.isTTY 
   return { tty, log };
 }
 
+let bars: typeof cliProgress | undefined;
+
 /** A bar on stderr; its last state stays on screen when stopped. */
 export function startBar(format: string, total: number, payload: Record<string, unknown>): cliProgress.SingleBar {
-  const bar = new cliProgress.SingleBar(
+  // Required on first use, only on a terminal: score and evaluate would
+  // otherwise load it at every start-up (test/cli/startup-imports.test.ts).
+  bars ??= createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
+  const cp = bars;
+  const bar = new cp.SingleBar(
     { stream: process.stderr, format, hideCursor: true, clearOnComplete: false, fps: 5, barsize: 30 },
-    cliProgress.Presets.shades_classic,
+    cp.Presets.shades_classic,
   );
   bar.start(total, 0, payload);
   return bar;
