@@ -25,6 +25,9 @@ export interface PipelineOptions {
   fastLane?: boolean;
   /** See FlowAssemblerOptions.keepMessageBytes (default 0: the question stage is off). */
   keepMessageBytes?: number;
+  /** See FlowAssemblerOptions.questionWindows and questionCacheSize. */
+  questionWindows?: number;
+  questionCacheSize?: number;
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
@@ -83,6 +86,8 @@ export class Pipeline {
         batchSize: options.batchSize,
         ...(options.fastLane === undefined ? {} : { fastLane: options.fastLane }),
         ...(options.keepMessageBytes === undefined ? {} : { keepMessageBytes: options.keepMessageBytes }),
+        ...(options.questionWindows === undefined ? {} : { questionWindows: options.questionWindows }),
+        ...(options.questionCacheSize === undefined ? {} : { questionCacheSize: options.questionCacheSize }),
         ...(consumer.onPayload === undefined ? {} : { payloadTap: consumer.onPayload }),
       },
       (batch) => {

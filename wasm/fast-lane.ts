@@ -359,9 +359,10 @@ export function configureMessages(msgAt: u32, msgLenAt: u32, bytesPerRow: u32): 
 /**
  * Adds a batch row (SampleBatch.add through FlowAssembler.push): the flow's
  * next message index in direction `dir`, the first `avail` of the bytes at
- * `src` (at most HEAD_BYTES, the rest zero).
+ * `src` (at most HEAD_BYTES, the rest zero); with messages kept, the first
+ * msgBytes of the `msgAvail` message bytes at `msgSrc`.
  */
-function addRow(ref: u32, transport: u8, dir: u32, sec: u32, nsec: u32, payloadLength: u32, src: u32, avail: u32, flags: u8): void {
+function addRow(ref: u32, transport: u8, dir: u32, sec: u32, nsec: u32, payloadLength: u32, src: u32, avail: u32, flags: u8, msgSrc: u32, msgAvail: u32): void {
   const b = rec(ref);
   store<i32>(b + U_BATCH, load<i32>(laneState + L_BATCH_SERIAL));
   const m = b + U_MSG0 + dir * 4;
@@ -387,9 +388,8 @@ function addRow(ref: u32, transport: u8, dir: u32, sec: u32, nsec: u32, payloadL
   store<u32>(colFlowRef + row * 4, ref);
   store<u8>(colTransport + row, transport);
   if (msgBytes != 0) {
-    // Only UDP rows come here with messages kept (see configureMessages).
-    const k = avail < msgBytes ? avail : msgBytes;
-    memory.copy(colMsg + row * msgBytes, src, k);
+    const k = msgAvail < msgBytes ? msgAvail : msgBytes;
+    memory.copy(colMsg + row * msgBytes, msgSrc, k);
     store<u16>(colMsgLen + row * 2, <u16>k);
   }
 }
@@ -428,13 +428,28 @@ function messagesIn(st: u32, i: u32, end: u32): u32 {
   return n;
 }
 
-/** DnsTcpFramer.emit, with FlowAssembler.message's row for it. */
-function emit(st: u32, payloadLength: u32, ref: u32, dir: u32, sec: u32, nsec: u32): void {
+/**
+ * Whether bytes [i, end) are whole DNS-over-TCP messages, length prefix and
+ * body each (read from a message boundary). With messages kept, the lane
+ * takes only such segments: each message's bytes are then in the segment,
+ * and the framer's buffer for messages split across segments (the
+ * TypeScript path's) is never needed.
+ */
+function wholeMessages(i: u32, end: u32): bool {
+  while (i < end) {
+    if (end - i < 2) return false;
+    i += 2 + <u32>be16(i);
+  }
+  return i == end;
+}
+
+/** DnsTcpFramer.emit, with FlowAssembler.message's row for it; the message's bytes at `body` (messages kept: all of them are in the segment). */
+function emit(st: u32, payloadLength: u32, ref: u32, dir: u32, sec: u32, nsec: u32, body: u32): void {
   const headLen = load<i32>(st + S_PHASE) == PHASE_BODY ? load<u32>(st + S_HEAD_LEN) : 0;
   store<i32>(st + S_PHASE, PHASE_PREFIX_HI);
   store<i32>(st + S_MESSAGES, load<i32>(st + S_MESSAGES) + 1);
   const flags = load<i32>(st + S_MSG_FLAGS) | load<i32>(st + S_STREAM_FLAGS);
-  addRow(ref, 1, dir, sec, nsec, payloadLength, st + S_HEAD, headLen, <u8>flags);
+  addRow(ref, 1, dir, sec, nsec, payloadLength, st + S_HEAD, headLen, <u8>flags, body, payloadLength);
   store<i32>(st + S_MSG_FLAGS, 0);
   store<i32>(st + S_HEAD_LEN, 0);
   bump(L_TCP_SAMPLES, 1);
@@ -456,7 +471,7 @@ function push(st: u32, i: u32, end: u32, ref: u32, dir: u32, sec: u32, nsec: u32
       store<u32>(st + S_POS, 0);
       store<u32>(st + S_HEAD_LEN, 0);
       store<i32>(st + S_HEAD_OPEN, 1);
-      if (msgLen == 0) emit(st, 0, ref, dir, sec, nsec);
+      if (msgLen == 0) emit(st, 0, ref, dir, sec, nsec, i);
     } else {
       const msgLen = load<u32>(st + S_MSG_LEN);
       const pos = load<u32>(st + S_POS);
@@ -471,7 +486,8 @@ function push(st: u32, i: u32, end: u32, ref: u32, dir: u32, sec: u32, nsec: u32
       }
       store<u32>(st + S_POS, pos + n);
       i += n;
-      if (pos + n == msgLen) emit(st, msgLen, ref, dir, sec, nsec);
+      // With messages kept the segment started at a boundary, so the body began at i - msgLen.
+      if (pos + n == msgLen) emit(st, msgLen, ref, dir, sec, nsec, i - msgLen);
     }
   }
 }
@@ -671,7 +687,8 @@ function frame(f: u32, incl: u32, orig: u32, sec: u32, nsec: u32): bool {
     const seq = be32(l4 + 4);
     if (load<i32>(st + S_HAS_FIN) != 0) return false;
     if (payloadLength > 0) {
-      if (msgBytes != 0 || state == STATE_CLOSED || load<i32>(st + S_PENDING) != 0) return false;
+      if (state == STATE_CLOSED || load<i32>(st + S_PENDING) != 0) return false;
+      if (msgBytes != 0 && !(load<i32>(st + S_PHASE) == PHASE_PREFIX_HI && wholeMessages(pay, claimedEnd))) return false;
       if (state == STATE_OPEN && seq != load<u32>(st + S_NEXT)) return false;
       if (messagesIn(st, pay, claimedEnd) > batchCapacity - load<u32>(batchCount)) return false;
     }
@@ -757,7 +774,7 @@ function frame(f: u32, incl: u32, orig: u32, sec: u32, nsec: u32): bool {
   // FlowAssembler.ingest for a datagram with payload.
   const clientIsA = (load<i32>(rec(ref) + U_FLAGS) & F_CLIENT_IS_A) != 0;
   const dir: u32 = srcIsA == clientIsA ? 0 : 1;
-  addRow(ref, 0, dir, sec, nsec, payloadLength, pay, captured, captured < payloadLength ? SAMPLE_TRUNCATED : 0);
+  addRow(ref, 0, dir, sec, nsec, payloadLength, pay, captured, captured < payloadLength ? SAMPLE_TRUNCATED : 0, pay, captured);
   bump(L_UDP, 1);
   return true;
 }

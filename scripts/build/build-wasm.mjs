@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles the fast lane (wasm/fast-lane.ts, AssemblyScript) to dist/wasm/fast-lane.wasm; part of
+// Compiles the fast lane (wasm/fast-lane.ts and wasm/question-lane.ts, AssemblyScript) to dist/wasm/fast-lane.wasm; part of
 // `npm run build`, after tsc. src/flow/fast-lane.ts loads it from there and leaves the lane off when
 // it is missing, so a build by tsc alone still works, on the TypeScript path only.
 //   node scripts/build/build-wasm.mjs
@@ -13,6 +13,8 @@ mkdirSync(join(root, 'dist/wasm'), { recursive: true });
 const { error, stderr } = await asc.main(
   [
     'wasm/fast-lane.ts',
+    // The question stage's per-message work, in the same module and memory (it reads the lane's batch rows and flow records).
+    'wasm/question-lane.ts',
     '--outFile', 'dist/wasm/fast-lane.wasm',
     '--optimizeLevel', '3',
     '--runtime', 'stub',

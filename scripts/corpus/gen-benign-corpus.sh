@@ -27,6 +27,7 @@
 #
 # Usage: sudo scripts/corpus/gen-benign-corpus.sh [OUTDIR]   (default data/benign)
 # Environment: KEEP_LOGS=DIR copies the daemon logs and workload files there,
+#              SKIP_VARIETY=1 skips gen-benign-variety.sh (OUTDIR/variety),
 #              LOAD_PACKETS (default 24000) caps load.pcap,
 #              CLIENT_PACKETS (default 12000) caps client.pcap.
 set -euo pipefail
@@ -830,3 +831,10 @@ for f in client upstream transfer load mix; do
     "$(count "$p" 'tcp.port==53 && tcp.len>0')" "$(count "$p" ipv6)" \
     "$(tshark -r "$p" -Y dns -T fields -e dns.id 2>/dev/null | tr ',' '\n' | grep -c .)"
 done
+
+# The variety captures (zone transfers of thousands of records, error
+# answers to odd headers, more client stacks) in their own namespaces:
+# data/benign/variety/{train,test} beside the files above.
+if [ -z "${SKIP_VARIETY:-}" ]; then
+  "$here/gen-benign-variety.sh" "$out/variety"
+fi

@@ -95,7 +95,7 @@ stop_capture() {
   if [ -n "$max" ]; then
     editcap -F pcap -r "$src" "$work/cut-$name.pcap" "1-$max" && src=$work/cut-$name.pcap
   fi
-  node "$here/../pcap-rewrite.mjs" fixcsum "$src" "$out/$name.pcap" >/dev/null
+  node "$here/pcap-rewrite.mjs" fixcsum "$src" "$out/$name.pcap" >/dev/null
   log "$name.pcap: $(packets "$out/$name.pcap") packets, $(du -k "$out/$name.pcap" | cut -f1) KB"
 }
 

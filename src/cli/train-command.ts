@@ -120,7 +120,9 @@ export function trainCommand(): Command {
             phase: (stage, phase, d) =>
               phase === 'calibrating'
                 ? note(t, `${stage} stage: calibrating on ${count(d.samples ?? 0)} held-out samples`, { stage_model: stage, samples: d.samples }, 'calibrating')
-                : note(t, `${stage} stage: writing ${d.dir}`, { stage_model: stage, dir: d.dir }, 'writing model'),
+                : phase === 'fusion'
+                  ? note(t, `${stage} stage: calibrating the hybrid's autoencoder-only threshold on ${count(d.samples ?? 0)} benign samples`, { stage_model: stage, samples: d.samples }, 'calibrating fusion')
+                  : note(t, `${stage} stage: writing ${d.dir}`, { stage_model: stage, dir: d.dir }, 'writing model'),
           },
           ...(o.question
             ? {

@@ -14,7 +14,12 @@ import { DETECTORS, type Detector, type EvalColumns } from './eval-types.js';
 export interface SampleScores {
   readonly count: number;
   readonly aeScore: Float64Array;
-  /** aeScore, with samples failing a structural rule set to +Infinity. */
+  /**
+   * The hybrid's score: +Infinity for samples failing a structural rule,
+   * else the loss scaled by the autoencoder-only threshold (the model's
+   * fusion record; the model threshold without one), so that it exceeds the
+   * reference exactly when the hybrid alerts.
+   */
   readonly hybridScore: Float64Array;
   /** 1 = the detector alerted on this sample. */
   readonly alerts: Readonly<Record<Detector, Uint8Array>>;
@@ -36,12 +41,13 @@ export function scoreSamples(cols: EvalColumns, reference: number): SampleScores
     // The verdict is taken on the raw loss, as the scorer does; a NaN loss alerts.
     const ae = !(loss <= cols.threshold[i]!);
     const rule = cols.ruleMask[i] !== 0;
-    const s = scaledLoss(loss, cols.threshold[i]!, reference);
-    aeScore[i] = s;
-    hybridScore[i] = rule ? Number.POSITIVE_INFINITY : s;
+    const aeOnly = cols.aeOnlyThreshold[i]!;
+    aeScore[i] = scaledLoss(loss, cols.threshold[i]!, reference);
+    hybridScore[i] = rule ? Number.POSITIVE_INFINITY : scaledLoss(loss, aeOnly, reference);
     alerts.ae[i] = ae ? 1 : 0;
     alerts.rules[i] = rule ? 1 : 0;
-    alerts.hybrid[i] = ae || rule ? 1 : 0;
+    // Fusion (docs/model.md): a rule hit alerts whatever the loss; alone, the autoencoder needs its stricter threshold.
+    alerts.hybrid[i] = rule || !(loss <= aeOnly) ? 1 : 0;
     alerts.dns_decode[i] = cols.decodesAsDns[i] === 0 ? 1 : 0;
   }
   return { count: n, aeScore, hybridScore, alerts };

@@ -12,6 +12,7 @@ export class EvalColumnsBuilder {
   private flowKey: Float64Array;
   private loss: Float64Array;
   private threshold: Float64Array;
+  private aeOnlyThreshold: Float64Array;
   private ruleMask: Uint32Array;
   private decodesAsDns: Uint8Array;
   private perByteError: Float32Array;
@@ -23,6 +24,7 @@ export class EvalColumnsBuilder {
     this.flowKey = new Float64Array(c);
     this.loss = new Float64Array(c);
     this.threshold = new Float64Array(c);
+    this.aeOnlyThreshold = new Float64Array(c);
     this.ruleMask = new Uint32Array(c);
     this.decodesAsDns = new Uint8Array(c);
     this.perByteError = new Float32Array(c * PER_BYTE);
@@ -33,10 +35,10 @@ export class EvalColumnsBuilder {
   }
 
   push(s: EvalSample): void {
-    this.pushValues(s.label, s.fileIndex, s.flowKey, s.loss, s.threshold, s.ruleMask, s.decodesAsDns, s.perByteError, 0);
+    this.pushValues(s.label, s.fileIndex, s.flowKey, s.loss, s.threshold, s.ruleMask, s.decodesAsDns, s.perByteError, 0, s.aeOnlyThreshold);
   }
 
-  /** Copies PER_BYTE errors from `errors` starting at `errorsOffset`. */
+  /** Copies PER_BYTE errors from `errors` starting at `errorsOffset`; `aeOnlyThreshold` defaults to `threshold`. */
   pushValues(
     label: Label,
     fileIndex: number,
@@ -47,6 +49,7 @@ export class EvalColumnsBuilder {
     decodesAsDns: boolean,
     errors: ArrayLike<number>,
     errorsOffset: number,
+    aeOnlyThreshold: number = threshold,
   ): void {
     if (this.n === this.label.length) this.grow();
     const i = this.n++;
@@ -55,6 +58,7 @@ export class EvalColumnsBuilder {
     this.flowKey[i] = flowKey;
     this.loss[i] = loss;
     this.threshold[i] = threshold;
+    this.aeOnlyThreshold[i] = aeOnlyThreshold;
     this.ruleMask[i] = ruleMask >>> 0;
     this.decodesAsDns[i] = decodesAsDns ? 1 : 0;
     const base = i * PER_BYTE;
@@ -71,6 +75,7 @@ export class EvalColumnsBuilder {
       flowKey: this.flowKey.subarray(0, n),
       loss: this.loss.subarray(0, n),
       threshold: this.threshold.subarray(0, n),
+      aeOnlyThreshold: this.aeOnlyThreshold.subarray(0, n),
       ruleMask: this.ruleMask.subarray(0, n),
       decodesAsDns: this.decodesAsDns.subarray(0, n),
       perByteError: this.perByteError.subarray(0, n * PER_BYTE),
@@ -89,6 +94,7 @@ export class EvalColumnsBuilder {
     this.flowKey = g(this.flowKey, (k) => new Float64Array(k));
     this.loss = g(this.loss, (k) => new Float64Array(k));
     this.threshold = g(this.threshold, (k) => new Float64Array(k));
+    this.aeOnlyThreshold = g(this.aeOnlyThreshold, (k) => new Float64Array(k));
     this.ruleMask = g(this.ruleMask, (k) => new Uint32Array(k));
     this.decodesAsDns = g(this.decodesAsDns, (k) => new Uint8Array(k));
     this.perByteError = g(this.perByteError, (k) => new Float32Array(k), PER_BYTE);

@@ -26,6 +26,11 @@ export interface EvalSample {
   readonly loss: number;
   /** The model's threshold for this sample's transport/direction. */
   readonly threshold: number;
+  /**
+   * The hybrid's threshold when the structure checks pass (the model's
+   * fusion record); absent: `threshold`, the hybrid is the union of both.
+   */
+  readonly aeOnlyThreshold?: number;
   /** Bitmask of failed structural rules (0 = passes). */
   readonly ruleMask: number;
   /** Baseline: the payload decodes with the dns-packet library. */
@@ -42,6 +47,7 @@ export interface EvalColumns {
   readonly flowKey: Float64Array;
   readonly loss: Float64Array;
   readonly threshold: Float64Array;
+  readonly aeOnlyThreshold: Float64Array;
   readonly ruleMask: Uint32Array;
   /** 1 = decodes as DNS. */
   readonly decodesAsDns: Uint8Array;
@@ -55,6 +61,8 @@ export interface EvalInput {
   readonly modelId: string;
   /** The model's reference threshold (see docs/evaluation.md, "scaled loss"). */
   readonly threshold: number;
+  /** The hybrid's autoencoder-only threshold (the model's fusion record); absent: `threshold`. */
+  readonly aeOnlyThreshold?: number;
   /** Names of the rules set in a mask; called once per bit, never per sample. */
   readonly ruleNames: (mask: number) => string[];
 }

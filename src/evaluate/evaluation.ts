@@ -35,6 +35,8 @@ export interface FprResult extends FprThreshold {
 export interface Evaluation {
   readonly modelId: string;
   readonly threshold: number;
+  /** The hybrid's autoencoder-only threshold; equals `threshold` for a model without a fusion record. */
+  readonly aeOnlyThreshold: number;
   readonly counts: {
     readonly samples: number;
     readonly benignSamples: number;
@@ -108,6 +110,7 @@ export function computeEvaluation(input: EvalInput, options: EvaluateOptions = {
   return {
     modelId: input.modelId,
     threshold: input.threshold,
+    aeOnlyThreshold: input.aeOnlyThreshold ?? input.threshold,
     counts: {
       samples: cols.count,
       benignSamples: cols.count - anomalousSamples,

@@ -16,7 +16,7 @@ import type { TunnelEvaluation } from './tunnel-metrics.js';
 const DETECTOR_LABEL: Readonly<Record<Detector, string>> = {
   ae: 'ae (autoencoder)',
   rules: 'rules (structural)',
-  hybrid: 'hybrid (ae or rules)',
+  hybrid: 'hybrid (rules, or ae alone above its fusion threshold)',
   dns_decode: 'dns-decode baseline',
 };
 

@@ -32,6 +32,7 @@ export interface EvalJsonReport {
   version: number;
   model: string;
   threshold: JsonNumber;
+  aeOnlyThreshold: JsonNumber;
   counts: Evaluation['counts'];
   perSample: Record<Detector, JsonRates>;
   perFlow: Record<Detector, JsonRates>;
@@ -107,6 +108,7 @@ export function buildJsonReport(ev: Evaluation): EvalJsonReport {
     version: EVAL_JSON_VERSION,
     model: ev.modelId,
     threshold: num(ev.threshold),
+    aeOnlyThreshold: num(ev.aeOnlyThreshold),
     counts: { ...ev.counts },
     perSample: perDetector((d) => jsonRates(ev.perSample.rates[d])),
     perFlow: perDetector((d) => jsonRates(ev.perFlow.rates[d])),

@@ -34,7 +34,8 @@ export function formatTextReport(ev: Evaluation): string {
   const c = ev.counts;
   const t = ev.thresholdForFpr;
   const lines: string[] = [
-    `model ${printable(ev.modelId)}  threshold ${fmtLoss(ev.threshold)}`,
+    `model ${printable(ev.modelId)}  threshold ${fmtLoss(ev.threshold)}` +
+      (ev.aeOnlyThreshold === ev.threshold ? '' : `  hybrid autoencoder-only threshold ${fmtLoss(ev.aeOnlyThreshold)}`),
     `samples ${c.samples} (benign ${c.benignSamples}, anomalous ${c.anomalousSamples})  ` +
       `flows ${c.flows} (benign ${c.benignFlows}, anomalous ${c.anomalousFlows})`,
     '',

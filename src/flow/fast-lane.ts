@@ -16,6 +16,9 @@ import {
 } from './flow-table.js';
 import { S_HEAD, S_STREAM_FLAGS, STREAM_WORDS } from './dns-tcp-framer.js';
 import { sampleBatchLayout, type SampleBatchLayout, type SampleBatchStorage } from './sample.js';
+import { DOMAIN_BYTES, EXAMPLE_BYTES, HIST_BINS, WindowTable } from '../features/question/window-table.js';
+import { QUESTION_FEATURE_COUNT } from '../features/question/question-features.js';
+import { questionLaneLayout, type QuestionKernel, type QuestionLaneHooks, type QuestionLaneMemory } from '../features/question/question-lane.js';
 
 /**
  * The fast lane: wasm/fast-lane.ts compiled to WebAssembly, run over a
@@ -86,6 +89,11 @@ interface KernelExports {
   scanPcapng(p: number, end: number): number;
   flushUdp(): void;
   configureMessages(msgAt: number, msgLenAt: number, msgBytes: number): void;
+  configureQuestion(...args: number[]): void;
+  configureFeatures(...args: number[]): void;
+  questionScoring(threshold: number, every: number): void;
+  questionBatch(rows: number): void;
+  questionFlush(): void;
   readonly [constant: string]: unknown;
 }
 
@@ -139,7 +147,14 @@ function constantsAgree(e: KernelExports, rec: LaneRecordLayout, pairWords: numb
     c('P_STREAMS') === 16 &&
     c('STREAM_BYTES') === STREAM_WORDS * 4 &&
     c('S_STREAM_FLAGS') === S_STREAM_FLAGS * 4 &&
-    c('S_HEAD') === S_HEAD * 4
+    c('S_HEAD') === S_HEAD * 4 &&
+    c('Q_I32_WORDS') === WindowTable.I32_WORDS &&
+    c('Q_F64_WORDS') === WindowTable.F64_WORDS &&
+    c('Q_HIST_BINS') === HIST_BINS &&
+    c('Q_DOMAIN_BYTES') === DOMAIN_BYTES &&
+    c('Q_EXAMPLE_BYTES') === EXAMPLE_BYTES &&
+    c('QL_STATE_BYTES') <= 256 &&
+    c('Q_FEATURES') === QUESTION_FEATURE_COUNT
   );
 }
 
@@ -155,6 +170,9 @@ export interface FastLaneOptions {
   pairWords: number;
   /** Message bytes kept per row for the question stage (SampleBatch.msgBytes); 0 keeps none. */
   msgBytes?: number;
+  /** Room for the question stage's windows and registered-domain cache entries in the lane (QuestionLane); 0 or absent: none. */
+  questionWindows?: number;
+  questionCacheSize?: number;
 }
 
 /** The memory's regions: byte offsets, each aligned to 8 (records to 64, one cache line). */
@@ -176,10 +194,15 @@ interface LaneLayout {
   readonly pairs: number;
   readonly pairCapacity: number;
   readonly ngKinds: number;
+  /** The question region (0 when there is none), its windows and cache entries. */
+  readonly question: number;
+  readonly pairsEnd: number;
+  readonly questionWindows: number;
+  readonly questionCacheSize: number;
   readonly bytes: number;
 }
 
-function layoutFor(maxFlows: number, batchSize: number, pairCapacity: number, pairWords: number, msgBytes: number): LaneLayout {
+function layoutFor(maxFlows: number, batchSize: number, pairCapacity: number, pairWords: number, msgBytes: number, questionWindows: number, questionCacheSize: number): LaneLayout {
   let at = 65_536; // the first page stays unused: address 0 is never a record, row or packet
   const take = (bytes: number, align = 8): number => {
     at = Math.ceil(at / align) * align;
@@ -204,7 +227,34 @@ function layoutFor(maxFlows: number, batchSize: number, pairCapacity: number, pa
   const free = take(t.free);
   const held = take(t.held);
   const pairs = take(pairCapacity * pairWords * 4, 64);
-  return { tableState, laneState, ports, batch, batchLayout, window, windowBytes, slots, slotCount, records, v6, free, held, capacity, pairs, pairCapacity, ngKinds, bytes: at };
+  const withQuestion = msgBytes > 0 && questionWindows > 0 && questionCacheSize > 0;
+  // After the pairs, so the pairs' views (which run to the end of the pair region) stay as they were.
+  const pairsEnd = at;
+  const question = withQuestion ? take(questionLaneLayout(questionWindows, questionCacheSize).size, 64) : 0;
+  return {
+    tableState,
+    laneState,
+    ports,
+    batch,
+    batchLayout,
+    window,
+    windowBytes,
+    slots,
+    slotCount,
+    records,
+    v6,
+    free,
+    held,
+    capacity,
+    pairs,
+    pairCapacity,
+    ngKinds,
+    question,
+    questionWindows: withQuestion ? questionWindows : 0,
+    questionCacheSize: withQuestion ? questionCacheSize : 0,
+    pairsEnd,
+    bytes: at,
+  };
 }
 
 /**
@@ -233,6 +283,8 @@ export class FastLane implements PcapFastPath {
   tcpSamples = 0;
   /** Delivers the batch the module filled; set by the assembler. */
   onBatchFull: () => void = () => undefined;
+  /** The question stage's region, when the lane was made with one (see QuestionLane). */
+  readonly question: QuestionLaneMemory | undefined;
 
   private readonly buffer: ArrayBuffer;
   private readonly layout: LaneLayout;
@@ -242,7 +294,7 @@ export class FastLane implements PcapFastPath {
   private source = 0;
   private readonly ngKinds: Uint8Array;
 
-  constructor(buffer: ArrayBuffer, layout: LaneLayout, kernel: KernelExports) {
+  constructor(buffer: ArrayBuffer, layout: LaneLayout, kernel: KernelExports, hooks: QuestionLaneHooks) {
     this.buffer = buffer;
     this.layout = layout;
     this.kernel = kernel;
@@ -264,9 +316,32 @@ export class FastLane implements PcapFastPath {
     this.batchCount = new Int32Array(buffer, l.batch + l.batchLayout.count, 1);
     this.ngKinds = new Uint8Array(buffer, l.ngKinds, NG_MAX_INTERFACES);
     this.pairCapacity = l.pairCapacity;
-    const pairBytes = l.bytes - l.pairs;
+    const pairBytes = l.pairsEnd - l.pairs;
     this.pairWords = new Int32Array(buffer, l.pairs, pairBytes / 4);
     this.pairF64 = new Float64Array(buffer, l.pairs, pairBytes / 8);
+    const b = l.batchLayout;
+    this.question =
+      l.questionWindows === 0
+        ? undefined
+        : {
+            buffer,
+            offset: l.question,
+            windows: l.questionWindows,
+            cacheSize: l.questionCacheSize,
+            kernel: kernel as QuestionKernel,
+            hooks,
+            columns: {
+              tsSec: l.batch + b.tsSec,
+              tsNsec: l.batch + b.tsNsec,
+              payloadLength: l.batch + b.payloadLength,
+              flowRef: l.batch + b.flowRef,
+              msg: l.batch + b.msg,
+              msgLen: l.batch + b.msgLen,
+              msgBytes: b.msgBytes,
+              records: l.records,
+              v6: l.v6,
+            },
+          };
   }
 
   /** Binds the lane to the pipeline's input number `sourceIndex` (the flows it creates carry it). */
@@ -401,7 +476,7 @@ export function openFastLane(options: FastLaneOptions): FastLane | undefined {
   if (!(options.maxFlows >= 1 && options.maxFlows <= MAX_FAST_LANE_FLOWS)) return undefined;
   const module = loadKernel();
   if (module === undefined) return undefined;
-  const layout = layoutFor(options.maxFlows, options.batchSize, options.pairs, options.pairWords, options.msgBytes ?? 0);
+  const layout = layoutFor(options.maxFlows, options.batchSize, options.pairs, options.pairWords, options.msgBytes ?? 0, options.questionWindows ?? 0, options.questionCacheSize ?? 0);
   const pages = Math.ceil(layout.bytes / 65_536);
   let memory: { buffer: ArrayBuffer };
   try {
@@ -410,9 +485,20 @@ export function openFastLane(options: FastLaneOptions): FastLane | undefined {
     // Address space refused (a tight ulimit -v): the TypeScript path's table grows as needed instead.
     return undefined;
   }
-  const instance = new wasm.Instance(module, { env: { memory } });
+  // The question stage binds these when it uses the lane's region (QuestionLane); until then nothing calls them.
+  const hooks: QuestionLaneHooks = { domainLabels: () => 0, windowClosed: () => undefined, loss: () => 0 };
+  const instance = new wasm.Instance(module, {
+    env: {
+      memory,
+      questionDomainLabels: (name: number, nameLen: number, labels: number): number => hooks.domainLabels(name, nameLen, labels),
+      questionWindowClosed: (slot: number, reason: number): void => hooks.windowClosed(slot, reason),
+      questionLoss: (): number => hooks.loss(),
+      questionLog1p: Math.log1p,
+      questionLog2: Math.log2,
+    },
+  });
   if (!constantsAgree(instance.exports, options.record, options.pairWords)) return undefined;
-  const lane = new FastLane(memory.buffer, layout, instance.exports);
+  const lane = new FastLane(memory.buffer, layout, instance.exports, hooks);
   lane.configure(options);
   return lane;
 }

@@ -5,6 +5,7 @@ import { flowIdOf, flowKeyFromPacket, newFlowKey, type FlowKey } from './flow-ke
 import { FlowTable, LANE_TCP, LANE_UDP, RECORD_USER, RECORD_WORDS, type RemoveReason } from './flow-table.js';
 import { AssembledFlowInfo, NO_VLAN } from './assembled-flow-info.js';
 import { openFastLane, type FastLane } from './fast-lane.js';
+import type { QuestionLaneMemory } from '../features/question/question-lane.js';
 import type { PcapFastPath } from '../capture/frame.js';
 import { SAMPLE_TRUNCATED, SAMPLE_UNFRAMED, SampleBatch, TRANSPORT_TCP, TRANSPORT_UDP, type FlowInfo, type FlowResolver } from './sample.js';
 import { newTcpReassemblyContext, TcpStream, type TcpReassemblyContext } from './tcp-stream.js';
@@ -49,6 +50,14 @@ export interface FlowAssemblerOptions {
    * 0 (the default) keeps none; MESSAGE_KEEP_BYTES is what the stage uses.
    */
   keepMessageBytes?: number;
+  /**
+   * Windows and registered-domain cache entries of the question stage to
+   * make room for in the fast lane (QuestionLane), so the stage's
+   * per-message work runs there; 0 or absent: the stage runs its
+   * TypeScript loop.
+   */
+  questionWindows?: number;
+  questionCacheSize?: number;
 }
 
 /**
@@ -251,6 +260,8 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
             pairs: o.maxFlows + POOL_MAX + 1,
             pairWords: PAIR_WORDS,
             msgBytes: this.keep,
+            questionWindows: o.questionWindows ?? 0,
+            questionCacheSize: o.questionCacheSize ?? 0,
           });
     this.isDnsPort = this.lane?.ports ?? new Uint8Array(65536);
     this.laneState = this.lane?.state ?? new Int32Array(1);
@@ -425,6 +436,11 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
     this.infos[ref] = info;
     w[f] = w[f]! | F_HAS_INFO;
     return info;
+  }
+
+  /** The fast lane's question region, when the lane was made with one (FlowAssemblerOptions.questionWindows). */
+  get questionLane(): QuestionLaneMemory | undefined {
+    return this.lane?.question;
   }
 
   /** FlowResolver.readFlowKey: the key of a flow that has rows in the batch being delivered. */

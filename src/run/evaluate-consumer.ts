@@ -53,6 +53,7 @@ export class EvalConsumer implements BatchConsumer {
     if (this.decodes.length < n) this.decodes = grow(this.decodes, batch.capacity);
     const scorer = this.scorer;
     scorer.score(batch, this.losses, this.perByte);
+    const fused = scorer.aeOnlyThreshold !== undefined;
     for (let i = 0; i < n; i++) {
       const flow = batch.flows[i]!;
       const transport = flow.transport === 'udp' ? 0 : 1;
@@ -74,6 +75,7 @@ export class EvalConsumer implements BatchConsumer {
         this.decodes[i] === 1,
         this.perByte,
         i * FIRST_BYTES,
+        fused ? scorer.aeOnlyThreshold!(transport, direction) : scorer.threshold(transport, direction),
       );
       this.decodes[i] = 0;
     }

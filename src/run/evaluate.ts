@@ -105,7 +105,14 @@ export async function evaluateCaptures(inputs: EvaluateInputs, o: EvaluateRunOpt
   }
   const { errors } = await runFiles(paths, pipeline, log, (i) => tunnel?.endSource(i + 1), o.observer);
   const base = computeEvaluation(
-    { files, samples: consumer.build(), modelId: o.scorer.modelId, threshold: o.scorer.globalThreshold, ruleNames },
+    {
+      files,
+      samples: consumer.build(),
+      modelId: o.scorer.modelId,
+      threshold: o.scorer.globalThreshold,
+      ...(o.scorer.aeOnlyThreshold === undefined ? {} : { aeOnlyThreshold: o.scorer.aeOnlyThreshold(0, 0) }),
+      ruleNames,
+    },
     o.fpr === undefined ? {} : { fpr: o.fpr },
   );
   const evaluation: Evaluation =

@@ -16,7 +16,7 @@ import { ReloadableScorer } from '../scoring/reloadable-scorer.js';
 import { ScoreConsumer } from '../scoring/score-consumer.js';
 import type { TunnelStage } from '../scoring/question/tunnel-stage.js';
 import { MESSAGE_KEEP_BYTES } from '../flow/sample.js';
-import { openTunnelStage, type TunnelRunOptions } from './score.js';
+import { openTunnelStage, tunnelPipelineOptions, type TunnelRunOptions } from './score.js';
 import { LiveCounters, statsLineFields, type LiveSnapshot } from './live-stats.js';
 import { LossRatioHistogram } from './loss-ratio-histogram.js';
 
@@ -217,9 +217,9 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
     const consumer =
       o.mode === undefined ? undefined : new ScoreConsumer({ mode: o.mode, scorer, ruleMask: o.ruleMask, policy, out, all: o.all, sourceNames: [], inIface: o.device });
     const flushing = new ChunkFlushingConsumer(consumer, out);
-    const pipeline = new Pipeline(o.tunnel === undefined ? o.pipeline : { ...o.pipeline, keepMessageBytes: MESSAGE_KEEP_BYTES }, flushing, log);
+    const pipeline = new Pipeline(o.tunnel === undefined ? o.pipeline : tunnelPipelineOptions(o.pipeline, o.tunnel), flushing, log);
     flushing.assembler = pipeline.assembler;
-    const tunnelOpened = o.tunnel === undefined ? undefined : openTunnelStage(o.tunnel, o.policy, out, o.all, [], pipeline.weirds, o.device);
+    const tunnelOpened = o.tunnel === undefined ? undefined : openTunnelStage(o.tunnel, o.policy, out, o.all, [], pipeline.weirds, o.device, pipeline.assembler.questionLane);
     const tunnel = tunnelOpened?.stage;
     const tunnelPolicy = tunnelOpened?.policy;
     flushing.tunnel = tunnel;

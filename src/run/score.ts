@@ -1,9 +1,10 @@
 import type { WeirdCounters } from '../decode/weirds.js';
 import type { DnsaeError } from '../errors.js';
-import { RegisteredDomains, type RegisteredDomainOptions } from '../features/question/registered-domain.js';
+import { DEFAULT_REGISTERED_DOMAIN_OPTIONS, RegisteredDomains, type RegisteredDomainOptions } from '../features/question/registered-domain.js';
 import { MESSAGE_KEEP_BYTES, type SampleBatch } from '../flow/sample.js';
 import type { Logger } from '../logger.js';
 import type { QuestionModel } from '../model/question/question-model.js';
+import type { QuestionLaneMemory } from '../features/question/question-lane.js';
 import type { LineSink } from '../output/ndjson-sink.js';
 import { Pipeline, runFiles, type BatchConsumer, type PipelineOptions, type SourceObserver } from '../pipeline.js';
 import { AlertPolicy, type AlertPolicyOptions } from '../scoring/alert-policy.js';
@@ -38,6 +39,20 @@ export interface ScoreResult {
   readonly stats: Record<string, unknown>;
 }
 
+/**
+ * The pipeline options of a run with the question stage: message bytes kept
+ * per row, and room in the fast lane for the stage's windows and
+ * registered-domain cache, so its per-message work runs there.
+ */
+export function tunnelPipelineOptions(p: PipelineOptions, t: TunnelRunOptions): PipelineOptions {
+  return {
+    ...p,
+    keepMessageBytes: MESSAGE_KEEP_BYTES,
+    questionWindows: t.maxWindows,
+    questionCacheSize: t.domains.cacheSize ?? DEFAULT_REGISTERED_DOMAIN_OPTIONS.cacheSize,
+  };
+}
+
 /** The tunnel stage's alert hygiene: every window is its own event, so only the per-source limit applies. */
 export function tunnelPolicyOptions(o: AlertPolicyOptions): AlertPolicyOptions {
   return { ...o, onePerFlow: false };
@@ -52,6 +67,7 @@ export function openTunnelStage(
   sourceNames: readonly string[],
   weirds: WeirdCounters,
   inIface?: string,
+  lane?: QuestionLaneMemory,
 ): { stage: TunnelStage; policy: AlertPolicy } {
   const p = new AlertPolicy(tunnelPolicyOptions(policy));
   const stage = new TunnelStage(
@@ -65,6 +81,7 @@ export function openTunnelStage(
       all,
       sourceNames,
       ...(inIface === undefined ? {} : { inIface }),
+      ...(lane === undefined ? {} : { lane }),
     },
     weirds,
   );
@@ -96,9 +113,11 @@ export async function scoreCaptures(inputs: readonly string[], out: LineSink, o:
     },
     drain: () => out.drain(),
   };
-  const pipelineOptions = o.tunnel === undefined ? o.pipeline : { ...o.pipeline, keepMessageBytes: MESSAGE_KEEP_BYTES };
+  const pipelineOptions = o.tunnel === undefined ? o.pipeline : tunnelPipelineOptions(o.pipeline, o.tunnel);
   const pipeline = new Pipeline(pipelineOptions, consumer, log);
-  if (o.tunnel !== undefined) ({ stage: tunnel, policy: tunnelPolicy } = openTunnelStage(o.tunnel, o.policy, out, o.all, names, pipeline.weirds));
+  if (o.tunnel !== undefined) {
+    ({ stage: tunnel, policy: tunnelPolicy } = openTunnelStage(o.tunnel, o.policy, out, o.all, names, pipeline.weirds, undefined, pipeline.assembler.questionLane));
+  }
   // Flow ids repeat across files (same 5-tuple); each file's flows alert on their own, and its windows close with it.
   const { errors } = await runFiles(inputs, pipeline, log, async (i) => {
     policy.resetFlows();

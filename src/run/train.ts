@@ -13,9 +13,10 @@ import { Pipeline, runFiles, type PipelineOptions, type SourceObserver } from '.
 import { VERSION } from '../version.js';
 import { readBenignAlerts } from './benign-alerts.js';
 import { TrainingCollector } from './training-collector.js';
+import { calibrateAndWriteFusion } from './train-fusion.js';
 import { WindowCollector } from './window-collector.js';
 import { RegisteredDomains, type RegisteredDomainOptions } from '../features/question/registered-domain.js';
-import { MESSAGE_KEEP_BYTES, type SampleBatch } from '../flow/sample.js';
+import { HEAD_BYTES, MESSAGE_KEEP_BYTES, type SampleBatch } from '../flow/sample.js';
 import { trainQuestionModel } from '../model/question/question-train.js';
 import { QUESTION_DIR, readQuestionModel, type QuestionModelMeta } from '../model/question/question-model.js';
 import type * as tf from '@tensorflow/tfjs';
@@ -30,7 +31,7 @@ export interface TrainProgress {
   readonly reading?: SourceObserver;
   readonly header?: EpochHooks;
   readonly question?: EpochHooks;
-  phase?(stage: 'header' | 'question', phase: 'calibrating' | 'writing', detail: { samples?: number; dir?: string }): void;
+  phase?(stage: 'header' | 'question', phase: 'calibrating' | 'writing' | 'fusion', detail: { samples?: number; dir?: string }): void;
 }
 
 export interface TrainRunOptions {
@@ -94,6 +95,28 @@ function concatWeighted(a: WeightedSet | undefined, b: WeightedSet | undefined):
   counts.set(a.counts);
   counts.set(b.counts, a.counts.length);
   return { data: concatSets(a.data, b.data), counts };
+}
+
+/** Each row of `w` repeated by its count, as the samples it stands for. */
+function expandWeighted(w: WeightedSet): TrainingSet {
+  let n = 0;
+  for (let i = 0; i < w.counts.length; i++) n += w.counts[i]!;
+  const out = { count: n, head: new Uint8Array(n * HEAD_BYTES), headLen: new Uint8Array(n), payloadLength: new Int32Array(n), transport: new Uint8Array(n), direction: new Uint8Array(n) };
+  let at = 0;
+  const d = w.data;
+  for (let i = 0; i < w.counts.length; i++) {
+    const c = w.counts[i]!;
+    for (let k = 0; k < c; k++, at++) out.head.set(d.head.subarray(i * HEAD_BYTES, (i + 1) * HEAD_BYTES), at * HEAD_BYTES);
+    out.headLen.fill(d.headLen[i]!, at - c, at);
+    out.payloadLength.fill(d.payloadLength[i]!, at - c, at);
+    out.transport.fill(d.transport[i]!, at - c, at);
+    out.direction.fill(d.direction[i]!, at - c, at);
+  }
+  return out;
+}
+
+function concatAll(sets: ReadonlyArray<TrainingSet | undefined>): TrainingSet {
+  return sets.reduce<TrainingSet>((acc, s) => (s === undefined || s.count === 0 ? acc : acc.count === 0 ? s : concatSets(acc, s)), sets[0]!);
 }
 
 /** Appends `b`'s samples to `a`'s. */
@@ -206,6 +229,11 @@ export async function trainFromCaptures(inputs: readonly string[], o: TrainRunOp
     cal = r.calibration;
     meta = r.meta;
   }
+  // The hybrid's autoencoder-only threshold is calibrated on every benign
+  // sample the model now stands for: the captures, the marked alerts and
+  // the base's rows (repeated by their counts).
+  o.progress?.phase?.('header', 'fusion', { samples: set.count + (alerts?.used ?? 0) + (base?.rows.samples ?? 0) });
+  const fusion = await calibrateAndWriteFusion(o.out, concatAll([set, alerts?.set, base === undefined ? undefined : expandWeighted(base.rows)]));
   let question: QuestionModelMeta | undefined;
   let windowsPerEpoch: number | undefined;
   if (base !== undefined && o.question !== undefined) question = await keepBaseQuestion(o.base!, o.out, log);
@@ -245,6 +273,7 @@ export async function trainFromCaptures(inputs: readonly string[], o: TrainRunOp
       ...(alerts === undefined ? {} : { benign_alerts: alerts.used, benign_alerts_skipped: alerts.skipped }),
       ...(base === undefined ? {} : { base_model_id: base.meta.modelId, base_samples: base.rows.samples }),
       calibration: cal,
+      fusion,
       ...(windows === undefined || question === undefined
         ? {}
         : {

@@ -18,6 +18,11 @@ export interface BatchScorer {
    */
   rowPerByteError(batch: SampleBatch, row: number, out: Float32Array, off: number): void;
   threshold(transport: 0 | 1, direction: 0 | 1): number;
+  /**
+   * The hybrid detector's threshold for a message the structure checks pass
+   * (docs/model.md, "Hybrid fusion"); where absent, threshold() applies.
+   */
+  aeOnlyThreshold?(transport: 0 | 1, direction: 0 | 1): number;
 }
 
 export type DetectorMode = 'ae' | 'rules' | 'hybrid';

@@ -18,6 +18,12 @@ function actCode(a: DenseWeights['activation']): number {
 export interface FusedScorerOptions {
   /** Entries in the score cache (power of two); 0 disables it. */
   readonly cacheSize?: number;
+  /**
+   * The loss an alert of the autoencoder alone needs in the hybrid (the
+   * model directory's fusion.json); absent: the model threshold, so the
+   * hybrid is the union of both detectors.
+   */
+  readonly aeOnlyThreshold?: number;
 }
 
 /**
@@ -35,6 +41,8 @@ export class FusedScorer implements BatchScorer {
   readonly spec: FeatureSpec;
   /** Calibrated loss threshold: a sample alerts when its loss exceeds it. */
   readonly globalThreshold: number;
+  /** Hybrid: the loss a message the structure checks pass needs to alert (>= globalThreshold). */
+  readonly globalAeOnlyThreshold: number;
   readonly modelId: string;
   readonly cache: ScoreCache | undefined;
   private readonly layers: readonly DenseWeights[];
@@ -49,6 +57,8 @@ export class FusedScorer implements BatchScorer {
   private constructor(meta: Pick<ModelMeta, 'spec' | 'threshold' | 'modelId'>, layers: readonly DenseWeights[], opts: FusedScorerOptions) {
     this.spec = meta.spec;
     this.globalThreshold = meta.threshold;
+    // Never below the model threshold: an edited dnsae.json threshold above the record's applies to both.
+    this.globalAeOnlyThreshold = Math.max(opts.aeOnlyThreshold ?? meta.threshold, meta.threshold);
     this.modelId = meta.modelId;
     this.layers = layers;
     this.acts = Int32Array.from(layers, (l) => actCode(l.activation));
@@ -72,6 +82,11 @@ export class FusedScorer implements BatchScorer {
   /** One threshold for all groups: the model is conditioned on transport/direction (docs/model.md). */
   threshold(_transport: 0 | 1, _direction: 0 | 1): number {
     return this.globalThreshold;
+  }
+
+  /** The hybrid's threshold for an alert of the autoencoder alone; one for all groups, like threshold(). */
+  aeOnlyThreshold(_transport: 0 | 1, _direction: 0 | 1): number {
+    return this.globalAeOnlyThreshold;
   }
 
   /**

@@ -42,6 +42,11 @@ export class ReloadableScorer implements BatchScorer {
     return this.current.threshold(transport, direction);
   }
 
+  aeOnlyThreshold(transport: 0 | 1, direction: 0 | 1): number {
+    const s = this.current;
+    return s.aeOnlyThreshold === undefined ? s.threshold(transport, direction) : s.aeOnlyThreshold(transport, direction);
+  }
+
   /** Makes `next` score every later batch; returns the model it replaced. */
   swap(next: BatchScorer): BatchScorer {
     const old = this.current;

@@ -28,6 +28,12 @@ export interface ScoreCounters {
   anomalous: number;
   ae_hits: number;
   rule_hits: number;
+  /**
+   * Hybrid: messages above the model threshold that the structure checks
+   * pass and that stay under the stricter autoencoder-only threshold of the
+   * model's fusion record, so raise no alert (docs/model.md, "Hybrid fusion").
+   */
+  ae_held_by_fusion: number;
   /** Alert records written, by signature id (9053001 autoencoder, 9053002 rules, 9053003 both). */
   alerts_by_signature: Record<string, number>;
 }
@@ -41,11 +47,13 @@ export class ScoreConsumer implements BatchConsumer {
   private losses = new Float32Array(0);
   private perByte = new Float32Array(0);
   private readonly thresholds = new Float64Array(4);
+  private readonly aeOnlyThresholds = new Float64Array(4);
   readonly counters: ScoreCounters = {
     scored: 0,
     anomalous: 0,
     ae_hits: 0,
     rule_hits: 0,
+    ae_held_by_fusion: 0,
     alerts_by_signature: { [SIG_AUTOENCODER.id]: 0, [SIG_RULES.id]: 0, [SIG_BOTH.id]: 0 },
   };
 
@@ -73,7 +81,15 @@ export class ScoreConsumer implements BatchConsumer {
     }
     // Thresholds by transport * 2 + direction, read once per batch (the scorer cannot change within one).
     const th = this.thresholds;
-    if (useAe) for (let g = 0; g < 4; g++) th[g] = o.scorer!.threshold((g >> 1) as 0 | 1, (g & 1) as 0 | 1);
+    const aeOnly = this.aeOnlyThresholds;
+    if (useAe) {
+      const s = o.scorer!;
+      const fused = useRules && s.aeOnlyThreshold !== undefined;
+      for (let g = 0; g < 4; g++) {
+        th[g] = s.threshold((g >> 1) as 0 | 1, (g & 1) as 0 | 1);
+        aeOnly[g] = fused ? s.aeOnlyThreshold!((g >> 1) as 0 | 1, (g & 1) as 0 | 1) : th[g]!;
+      }
+    }
     const losses = this.losses;
     const head = batch.head;
     const headLen = batch.headLen;
@@ -83,6 +99,7 @@ export class ScoreConsumer implements BatchConsumer {
     const ruleMask = o.ruleMask;
     let aeHits = 0;
     let ruleHits = 0;
+    let held = 0;
     for (let i = 0; i < n; i++) {
       // The row's FlowInfo is made only for samples that need it (alert records).
       const transport = transports[i] as 0 | 1;
@@ -99,6 +116,16 @@ export class ScoreConsumer implements BatchConsumer {
       const rulesHit = failed !== 0;
       if (aeHit) aeHits++;
       if (rulesHit) ruleHits++;
+      // Fusion: where the rules agree the model threshold stands; alone, the
+      // autoencoder needs the stricter one (equal to it without fusion.json).
+      if (useAe && useRules && !rulesHit) {
+        const t = aeOnly[transport * 2 + direction]!;
+        if (aeHit && !(loss > t)) {
+          aeHit = false;
+          held++;
+        }
+        threshold = t;
+      }
       const hit = aeHit || rulesHit;
       if (!hit && !o.all) continue;
       if (useAe && !o.all) o.scorer!.rowPerByteError(batch, i, this.perByte, i * FIRST_BYTES);
@@ -132,6 +159,7 @@ export class ScoreConsumer implements BatchConsumer {
     c.scored += n;
     c.ae_hits += aeHits;
     c.rule_hits += ruleHits;
+    c.ae_held_by_fusion += held;
   }
 
   drain(): Promise<void> {

@@ -10,11 +10,16 @@ export interface Signature {
   readonly severity: 1 | 2 | 3;
 }
 
+/**
+ * Severity by agreement: both detectors 1, the structure checks alone 2
+ * (a header that cannot be DNS), the autoencoder alone 3 (a header unlike
+ * the benign traffic it learned, which a site's own rare traffic can be).
+ */
 export const SIG_AUTOENCODER: Signature = {
   id: 9_053_001,
   text: 'DNSAE port-53 payload does not look like DNS (autoencoder)',
   category: 'Detection of a Non-Standard Protocol or Event',
-  severity: 2,
+  severity: 3,
 };
 
 export const SIG_RULES: Signature = {

@@ -119,7 +119,8 @@ export interface EveRecord {
   dest_port: number;
   proto: string;
   alert?: { signature_id: number };
-  dnsae: { first8: string; rules_failed: string[] };
+  /** Header-stage alerts carry first8 and rules_failed; tunnel-stage ones (9053010) the window's client and domain. */
+  dnsae: { first8?: string; rules_failed?: string[]; client?: string; registered_domain?: string };
 }
 
 /** Parses every line; a record cut in two would throw here. */
@@ -134,7 +135,18 @@ export function readRecords(path: string): EveRecord[] {
 export function normalizedAlerts(records: readonly EveRecord[]): string[] {
   return records
     .filter((r) => r.event_type === 'alert')
-    .map((r) => [r.src_ip, r.src_port, r.dest_ip, r.dest_port, r.proto, r.alert!.signature_id, r.dnsae.first8, r.dnsae.rules_failed.join('+')].join(' '))
+    .map((r) =>
+      [
+        r.src_ip,
+        r.src_port,
+        r.dest_ip,
+        r.dest_port,
+        r.proto,
+        r.alert!.signature_id,
+        r.dnsae.first8 ?? `${r.dnsae.client} ${r.dnsae.registered_domain}`,
+        (r.dnsae.rules_failed ?? []).join('+'),
+      ].join(' '),
+    )
     .sort();
 }
 

@@ -36,11 +36,11 @@ export const RR_TYPE_BITS: ReadonlyArray<readonly [number, number]> = [
   [25, TB_KEY],
 ];
 
-// Every listed type is below 256, so a 256-entry table covers them.
-const BITS = new Uint16Array(256).fill(TB_OTHER);
-for (const [t, bit] of RR_TYPE_BITS) BITS[t] = bit;
+// Every listed type is below 256, so a 256-entry table covers them (the question lane reads a copy of it).
+export const RR_TYPE_BIT_TABLE = new Uint16Array(256).fill(TB_OTHER);
+for (const [t, bit] of RR_TYPE_BITS) RR_TYPE_BIT_TABLE[t] = bit;
 
 /** Bit for an RR type in DnsQuestion.answerTypeMask. */
 export function typeBit(rrtype: number): number {
-  return rrtype >= 0 && rrtype < 256 ? BITS[rrtype]! : TB_OTHER;
+  return rrtype >= 0 && rrtype < 256 ? RR_TYPE_BIT_TABLE[rrtype]! : TB_OTHER;
 }

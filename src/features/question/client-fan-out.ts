@@ -7,14 +7,15 @@
  * period number per cell, cells chosen by two hashes of the client's
  * address, the smaller count taken. Bounded (2 x 2^16 cells, 1 MiB); two
  * clients that share both cells make each other's count larger, never
- * smaller.
+ * smaller. A cell is its period number and its count side by side, one
+ * cache line for both.
  */
 const CELL_BITS = 16;
 const CELLS = 1 << CELL_BITS;
 
 export class ClientFanOut {
-  private readonly count = new Int32Array(2 * CELLS);
-  private readonly period = new Float64Array(2 * CELLS).fill(-1);
+  /** Per cell: the period number (-1: none yet), the count. */
+  private readonly cell = new Int32Array(4 * CELLS).fill(-1);
   /** The two cells of the last client asked about (no array per call). */
   private readonly pair: [number, number] = [0, 0];
 
@@ -33,8 +34,9 @@ export class ClientFanOut {
   peek(c0: number, c1: number, c2: number, c3: number, ts: number): number {
     const p = Math.floor(ts / this.periodSec);
     const [a, b] = this.cells(c0, c1, c2, c3);
-    const ca = this.period[a] === p ? this.count[a]! : 0;
-    const cb = this.period[b] === p ? this.count[b]! : 0;
+    const c = this.cell;
+    const ca = c[2 * a] === p ? c[2 * a + 1]! : 0;
+    const cb = c[2 * b] === p ? c[2 * b + 1]! : 0;
     return ca < cb ? ca : cb;
   }
 
@@ -56,10 +58,11 @@ export class ClientFanOut {
   }
 
   private bump(cell: number, p: number): number {
-    if (this.period[cell] !== p) {
-      this.period[cell] = p;
-      this.count[cell] = 0;
+    const c = this.cell;
+    if (c[2 * cell] !== p) {
+      c[2 * cell] = p;
+      c[2 * cell + 1] = 0;
     }
-    return ++this.count[cell]!;
+    return ++c[2 * cell + 1]!;
   }
 }

@@ -6,6 +6,7 @@ import type { SampleBatch } from '../../flow/sample.js';
 import { addQuery, addResponse } from './question-features.js';
 import { UNREGISTERED, type RegisteredDomains } from './registered-domain.js';
 import { ClientFanOut } from './client-fan-out.js';
+import { QuestionLane, type QuestionLaneMemory, type QuestionLaneScoring } from './question-lane.js';
 import {
   B_EX_FIRST,
   B_EX_LONG,
@@ -72,16 +73,33 @@ export class QuestionExtractor {
   /** Latest packet time seen: windows end on it. */
   private clock = 0;
   /** The pipeline's input number of the rows now given (set by the stage between inputs). */
-  sourceIndex = 0;
+  get sourceIndex(): number {
+    return this.source;
+  }
+
+  set sourceIndex(i: number) {
+    this.source = i;
+    if (this.lane !== undefined) this.lane.sourceIndex = i;
+  }
   private readonly fanOut: ClientFanOut;
+  /** The fast lane's copy of this loop, when the pipeline's lane has room for this table (see QuestionLane). */
+  private readonly lane: QuestionLane | undefined;
+  private source = 0;
 
   constructor(
     readonly options: QuestionExtractorOptions,
     private readonly domains: RegisteredDomains,
     private readonly weirds: WeirdCounters,
     onWindow: (table: WindowTable, slot: number, reason: CloseReason) => void,
+    lane?: QuestionLaneMemory,
   ) {
     this.fanOut = new ClientFanOut(options.windowSec);
+    if (lane !== undefined && lane.windows === options.maxWindows && lane.cacheSize === domains.cacheSize) {
+      this.lane = new QuestionLane(lane, options.windowSec, domains, weirds, onWindow);
+      this.table = this.lane.table;
+      return;
+    }
+    this.lane = undefined;
     this.table = new WindowTable(options.maxWindows, options.windowSec, (slot, reason) => {
       // The client's fan-out as the window closes, when all of its period's windows have opened, not only the earlier ones.
       const t = this.table;
@@ -97,6 +115,10 @@ export class QuestionExtractor {
     const n = batch.count;
     const cap = batch.msgBytes;
     if (cap === 0) return;
+    if (this.lane !== undefined) {
+      this.lane.onBatch(n);
+      return;
+    }
     const q = this.q;
     const key = this.key;
     const table = this.table;
@@ -205,7 +227,34 @@ export class QuestionExtractor {
 
   /** End of input: every open window is closed and scored. */
   flush(): void {
-    this.table.flush();
+    if (this.lane !== undefined) this.lane.flush();
+    else this.table.flush();
+  }
+
+  /** Whether the fast lane does the per-message work. */
+  get inLane(): boolean {
+    return this.lane !== undefined;
+  }
+
+  /**
+   * With the lane, closed windows are scored there from now on (features,
+   * cached loss, threshold) and only those `scoring` asks for reach it,
+   * instead of every window reaching onWindow. Returns false without a lane.
+   */
+  scoreInLane(scoring: QuestionLaneScoring): boolean {
+    if (this.lane === undefined) return false;
+    this.lane.score(scoring);
+    return true;
+  }
+
+  /** Windows the lane scored and its loss cache's hits and misses (undefined without a lane). */
+  get laneScored(): { windows: number; hits: number; misses: number } | undefined {
+    return this.lane?.scored;
+  }
+
+  /** Brings `stats`, the table's stats and the registered-domain cache's up to date (the lane keeps its own counters). */
+  syncStats(): void {
+    this.lane?.readStats(this.stats, this.table.stats, this.domains.stats);
   }
 
   private keepExample(s: number, at: number, lenWord: number, fullWord: number): void {

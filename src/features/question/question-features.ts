@@ -6,6 +6,7 @@ import {
   F_LAST,
   F_LAST_Q,
   F_START,
+  F_DOM_STATS,
   HIST_BINS,
   HIST_OTHER,
   QT_KINDS,
@@ -31,8 +32,6 @@ import {
   W_DOM_LEN,
   W_MAX_NAME,
   W_FAN_OUT,
-  B_DOMAIN,
-  DOMAIN_BYTES,
   WindowTable,
 } from './window-table.js';
 
@@ -94,7 +93,7 @@ export const QUESTION_FEATURE_COUNT = QUESTION_FEATURES.length;
 export const LONG_LABEL = 32;
 
 /** Histogram bin of each byte (a-z 0-25, 0-9 26-35, '-' 36, '_' 37, other 38); names are already case-folded. */
-const CHAR_BIN = new Uint8Array(256).fill(HIST_OTHER);
+export const CHAR_BIN = new Uint8Array(256).fill(HIST_OTHER);
 for (let c = 0; c < 26; c++) CHAR_BIN[0x61 + c] = c;
 for (let c = 0; c < 10; c++) CHAR_BIN[0x30 + c] = 26 + c;
 CHAR_BIN[0x2d] = 36;
@@ -179,14 +178,48 @@ export function addResponse(t: WindowTable, s: number, q: DnsQuestion, ts: numbe
   if (ts > f[s * F64 + F_LAST]!) f[s * F64 + F_LAST] = ts;
 }
 
+/**
+ * Tables of the logarithms windowFeatures takes of counts, computed here
+ * with Math so that the fast lane (wasm/question-lane.ts), which reads
+ * copies of them, gives the same feature bits as this code; counts past a
+ * table's end fall back to Math (through an import in the lane).
+ */
+export const LOG_TABLE_SIZE = 4096;
+/** Math.log1p(n). */
+export const LOG1P_INT = new Float64Array(LOG_TABLE_SIZE);
+/** n * Math.log2(n), 0 for 0. */
+export const N_LOG2_N = new Float64Array(LOG_TABLE_SIZE);
+/** Math.log2(n) (-Infinity for 0, never read). */
+export const LOG2_INT = new Float64Array(LOG_TABLE_SIZE);
+/** The linear-counting estimate for `set` bits of 128 (index 0..128). */
+export const DISTINCT_BY_SET = new Float64Array(129);
+for (let n = 0; n < LOG_TABLE_SIZE; n++) {
+  LOG1P_INT[n] = Math.log1p(n);
+  N_LOG2_N[n] = n === 0 ? 0 : n * Math.log2(n);
+  LOG2_INT[n] = Math.log2(n);
+}
+/** Math.log1p of DISTINCT_BY_SET[set]. */
+export const LOG1P_DISTINCT_BY_SET = new Float64Array(129);
+for (let set = 0; set <= 128; set++) {
+  DISTINCT_BY_SET[set] = set === 128 ? 128 * Math.log(128) : -128 * Math.log((128 - set) / 128);
+  LOG1P_DISTINCT_BY_SET[set] = Math.log1p(DISTINCT_BY_SET[set]!);
+}
+
+const log1pInt = (n: number): number => (n < LOG_TABLE_SIZE ? LOG1P_INT[n]! : Math.log1p(n));
+const nLog2N = (n: number): number => (n < LOG_TABLE_SIZE ? N_LOG2_N[n]! : n * Math.log2(n));
+const log2Int = (n: number): number => (n < LOG_TABLE_SIZE ? LOG2_INT[n]! : Math.log2(n));
+
 /** Linear counting (Whang et al. 1990) over the 128-bit map: distinct query names, exact while few, saturating near 600. */
 export function distinctNames(t: WindowTable, s: number): number {
+  return DISTINCT_BY_SET[distinctBits(t, s)]!;
+}
+
+function distinctBits(t: WindowTable, s: number): number {
   const w = t.i32;
   const b = s * I32 + W_DISTINCT;
   let set = 0;
   for (let k = 0; k < 4; k++) set += popcount(w[b + k]!);
-  if (set === 128) return 128 * Math.log(128);
-  return -128 * Math.log((128 - set) / 128);
+  return set;
 }
 
 function popcount(x: number): number {
@@ -204,6 +237,9 @@ const INV_LG_10K = 1 / lg(10_000);
 const INV_LG_64K = 1 / lg(65_536);
 const INV_LG_100K = 1 / lg(100_000);
 
+/** Constants of windowFeatures, in the order the fast lane takes them (QuestionLane). */
+export const FEATURE_CONSTANTS = [LOG2_BINS, INV_LG_1K, INV_LG_16, INV_LG_10K, INV_LG_64K, INV_LG_100K] as const;
+
 /** Window `s`'s feature vector (QUESTION_FEATURES order) into out[off ..]. */
 export function windowFeatures(t: WindowTable, s: number, windowSec: number, out: Float32Array, off: number): void {
   const w = t.i32;
@@ -212,23 +248,25 @@ export function windowFeatures(t: WindowTable, s: number, windowSec: number, out
   const fb = s * F64;
   const q = w[b + W_Q]!;
   const r = w[b + W_R]!;
-  const distinct = distinctNames(t, s);
+  const set = distinctBits(t, s);
+  const distinct = DISTINCT_BY_SET[set]!;
   const chars = w[b + W_SUB_CHARS]!;
   const hist = t.hist;
   const hb = s * HIST_BINS;
-  let entropy = 0;
+  // Shannon entropy of the byte classes as log2(N) - sum(c log2 c) / N: a table lookup per class, no division or log per class.
+  let sumCLogC = 0;
   let hexLetters = 0;
   let otherLetters = 0;
   let digits = 0;
   for (let k = 0; k < HIST_BINS; k++) {
     const c = hist[hb + k]!;
     if (c === 0) continue;
-    const p = c / chars;
-    entropy -= p * Math.log2(p);
+    sumCLogC += nLog2N(c);
     if (k < 6) hexLetters += c;
     else if (k < 26) otherLetters += c;
     else if (k < 36) digits += c;
   }
+  const entropy = chars > 0 ? log2Int(chars) - sumCLogC / chars : 0;
   const hyphens = hist[hb + 36]! + hist[hb + 37]!;
   const other = hist[hb + HIST_OTHER]!;
   const duration = f[fb + F_LAST]! - f[fb + F_START]!;
@@ -244,10 +282,10 @@ export function windowFeatures(t: WindowTable, s: number, windowSec: number, out
   const perQ = q > 0 ? 1 / q : 0;
   const perR = r > 0 ? 1 / r : 0;
   let o = off;
-  out[o++] = clip(lg(q) * INV_LG_10K);
-  out[o++] = clip(lg(r) * INV_LG_10K);
+  out[o++] = clip(log1pInt(q) * INV_LG_10K);
+  out[o++] = clip(log1pInt(r) * INV_LG_10K);
   out[o++] = clip((distinct) * perQ);
-  out[o++] = clip(lg(distinct) * INV_LG_1K);
+  out[o++] = clip(LOG1P_DISTINCT_BY_SET[set]! * INV_LG_1K);
   out[o++] = clip((w[b + W_SUB_BYTES]!) * perQ / 128);
   out[o++] = clip(w[b + W_MAX_SUB]! / 255);
   out[o++] = clip((w[b + W_SUB_LABELS]!) * perQ / 8);
@@ -262,42 +300,36 @@ export function windowFeatures(t: WindowTable, s: number, windowSec: number, out
   out[o++] = other * perChar;
   // Query and answer types as shares weighted by how many messages show them (full weight from 16 on):
   // one MX lookup is an ordinary event, a window of MX queries is not, and a share alone says the same for both.
-  const qWeight = q >= 16 ? 1 : lg(q) * INV_LG_16;
-  const rWeight = r >= 16 ? 1 : lg(r) * INV_LG_16;
+  const qWeight = q >= 16 ? 1 : log1pInt(q) * INV_LG_16;
+  const rWeight = r >= 16 ? 1 : log1pInt(r) * INV_LG_16;
   for (let k = 0; k < QT_KINDS; k++) out[o++] = w[b + W_QT + k]! * perQ * qWeight;
   out[o++] = w[b + W_NXDOMAIN]! * perR * rWeight;
   out[o++] = w[b + W_RERROR]! * perR * rWeight;
   out[o++] = clip((w[b + W_ANSWERS]!) * perR / 16);
-  out[o++] = clip(lg(w[b + W_RDATA]! * perR) * INV_LG_64K);
+  // Whole bytes and bytes per second: a count, so its logarithm comes from the table (the lane's too).
+  out[o++] = clip(log1pInt(Math.floor(w[b + W_RDATA]! * perR)) * INV_LG_64K);
   out[o++] = w[b + W_R_TXTNULL]! * perR * rWeight;
   out[o++] = w[b + W_R_CNAME]! * perR * rWeight;
   out[o++] = clip(duration / windowSec);
   out[o++] = clip(cv / 3);
-  out[o++] = clip(lg(w[b + W_SUB_BYTES]! / (duration > 1 ? duration : 1)) * INV_LG_100K);
+  out[o++] = clip(log1pInt(Math.floor(w[b + W_SUB_BYTES]! / (duration > 1 ? duration : 1))) * INV_LG_100K);
   out[o++] = clip((w[b + W_NON_ASCII_Q]!) * perQ);
   out[o++] = clip((q > 0 ? r / q : r > 0 ? 2 : 0) / 2);
   // The registered domain itself: a tunnel without a domain of its own (dnscat2 straight to an IP) or a
   // generated one has long, digit-heavy labels there, which the subdomain features never see.
   const domLen = w[b + W_DOM_LEN]!;
-  const kept = domLen < DOMAIN_BYTES ? domLen : DOMAIN_BYTES;
-  const bytes = t.bytes;
-  const db = s * WindowTable.BYTES_PER + B_DOMAIN;
-  let run = 0;
-  let longest = 0;
-  let domDigits = 0;
-  for (let k = 0; k < kept; k++) {
-    const c = bytes[db + k]!;
-    if (c === 0x2e) run = 0;
-    else if (++run > longest) longest = run;
-    if (c >= 0x30 && c <= 0x39) domDigits++;
-  }
+  const stats = f[fb + F_DOM_STATS]!;
+  const kept = stats & 0xff;
+  const longest = (stats >>> 8) & 0xff;
+  const domDigits = stats >>> 16;
   out[o++] = clip(domLen / 128);
   out[o++] = clip(longest / 63);
   out[o++] = kept > 0 ? domDigits / kept : 0;
-  out[o++] = clip(lg(w[b + W_FAN_OUT]!) * INV_LG_1K);
+  out[o++] = clip(log1pInt(w[b + W_FAN_OUT]!) * INV_LG_1K);
   // Eight bits per feature: finer steps say nothing the model can use, and windows that agree at this
   // precision (most of a network's) then share one cached loss (WindowScorer).
-  for (let k = off; k < o; k++) out[k] = Math.round(out[k]! * QUANT) / QUANT;
+  // floor(x + 0.5), not Math.round, which the lane would have to mirror at its one odd input (0.49999999999999994).
+  for (let k = off; k < o; k++) out[k] = Math.floor(out[k]! * QUANT + 0.5) / QUANT;
 }
 
 const QUANT = 255;

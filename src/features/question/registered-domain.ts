@@ -82,6 +82,8 @@ function dotCount(s: string): number {
 
 export class RegisteredDomains {
   readonly stats = { hits: 0, misses: 0, evictions: 0 };
+  /** Cache entries (RegisteredDomainOptions.cacheSize). */
+  readonly cacheSize: number;
 
   private readonly zoneDepth: number;
   /** Internal zone -> its label count. */
@@ -125,6 +127,7 @@ export class RegisteredDomains {
       zones.set(zone, dotCount(zone) + 1);
     }
     this.zoneDepth = o.zoneDepth;
+    this.cacheSize = o.cacheSize;
     this.zones = zones;
     this.parseOptions = tldtsOptions(o.privateSuffixes);
 

@@ -89,6 +89,12 @@ export const F_GAP_SUM = 3;
 export const F_GAP_SQ = 4;
 export const F_START_SEC = 5;
 export const F_LAST_SEC = 6;
+/**
+ * The registered domain's own statistics, set when the window opens (its
+ * bytes are at hand then; at close they would be one more cold cache line):
+ * kept bytes | longest label << 8 | digits << 16, as an integer.
+ */
+export const F_DOM_STATS = 7;
 const F64_WORDS = 8;
 
 const BYTES_PER = DOMAIN_BYTES + 2 * EXAMPLE_BYTES;
@@ -109,8 +115,48 @@ export interface WindowTableStats {
 
 /** Memory of a table of `capacity` windows (typed arrays only), for the docs and the flood test. */
 export function windowTableBytes(capacity: number): number {
-  const index = indexSize(capacity) * 4;
-  return capacity * (I32_WORDS * 4 + F64_WORDS * 8 + HIST_BINS * 4 + BYTES_PER + 4) + index;
+  return windowTableLayout(capacity).size;
+}
+
+/**
+ * Where a table of `capacity` windows keeps its arrays in a region of
+ * shared memory (the fast lane's, where wasm/question-lane.ts works on the
+ * same words): byte offsets from the region's start, each 8-aligned.
+ */
+export interface WindowTableLayout {
+  readonly i32: number;
+  readonly f64: number;
+  readonly hist: number;
+  readonly bytes: number;
+  readonly index: number;
+  readonly indexSize: number;
+  readonly hashes: number;
+  readonly free: number;
+  readonly size: number;
+}
+
+export function windowTableLayout(capacity: number): WindowTableLayout {
+  let at = 0;
+  const take = (n: number): number => {
+    const start = at;
+    at = Math.ceil((at + n) / 64) * 64;
+    return start;
+  };
+  const size = indexSize(capacity);
+  const f64 = take(capacity * F64_WORDS * 8);
+  const i32 = take(capacity * I32_WORDS * 4);
+  const hist = take(capacity * HIST_BINS * 4);
+  const bytes = take(capacity * BYTES_PER);
+  const index = take(size * 4);
+  const hashes = take(capacity * 4);
+  const free = take(capacity * 4);
+  return { i32, f64, hist, bytes, index, indexSize: size, hashes, free, size: at };
+}
+
+/** A table's arrays in shared memory: `buffer` from `offset` (64-aligned), laid out by windowTableLayout. */
+export interface WindowTableStorage {
+  readonly buffer: ArrayBuffer;
+  readonly offset: number;
 }
 
 function indexSize(capacity: number): number {
@@ -148,17 +194,20 @@ export class WindowTable {
     readonly capacity: number,
     readonly windowSec: number,
     private readonly onClose: (slot: number, reason: CloseReason) => void,
+    storage?: WindowTableStorage,
   ) {
     if (!(capacity >= 1)) throw new RangeError('window table capacity must be at least 1');
-    this.i32 = new Int32Array(capacity * I32_WORDS);
-    this.f64 = new Float64Array(capacity * F64_WORDS);
-    this.hist = new Int32Array(capacity * HIST_BINS);
-    this.bytes = new Uint8Array(capacity * BYTES_PER);
-    const size = indexSize(capacity);
-    this.index = new Int32Array(size);
-    this.mask = size - 1;
-    this.hashes = new Int32Array(capacity);
-    this.free = new Int32Array(capacity);
+    const l = windowTableLayout(capacity);
+    const buf = storage?.buffer ?? new ArrayBuffer(l.size);
+    const o = storage?.offset ?? 0;
+    this.i32 = new Int32Array(buf, o + l.i32, capacity * I32_WORDS);
+    this.f64 = new Float64Array(buf, o + l.f64, capacity * F64_WORDS);
+    this.hist = new Int32Array(buf, o + l.hist, capacity * HIST_BINS);
+    this.bytes = new Uint8Array(buf, o + l.bytes, capacity * BYTES_PER);
+    this.index = new Int32Array(buf, o + l.index, l.indexSize);
+    this.mask = l.indexSize - 1;
+    this.hashes = new Int32Array(buf, o + l.hashes, capacity);
+    this.free = new Int32Array(buf, o + l.free, capacity);
     for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
     this.freeTop = capacity;
   }
@@ -220,7 +269,17 @@ export class WindowTable {
     const keep = domLen < DOMAIN_BYTES ? domLen : DOMAIN_BYTES;
     const o = s * BYTES_PER + B_DOMAIN;
     const bytes = this.bytes;
-    for (let k = 0; k < keep; k++) bytes[o + k] = dom[domOff + k]!;
+    let run = 0;
+    let longest = 0;
+    let digits = 0;
+    for (let k = 0; k < keep; k++) {
+      const c = dom[domOff + k]!;
+      bytes[o + k] = c;
+      if (c === 0x2e) run = 0;
+      else if (++run > longest) longest = run;
+      if (c >= 0x30 && c <= 0x39) digits++;
+    }
+    this.f64[f + F_DOM_STATS] = keep | (longest << 8) | (digits << 16);
     const h = keyHash(c0, c1, c2, c3, cv, domHash);
     this.hashes[s] = h;
     const idx = this.index;

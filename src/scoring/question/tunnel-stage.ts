@@ -3,6 +3,7 @@ import type { SampleBatch } from '../../flow/sample.js';
 import { QUESTION_FEATURE_COUNT, windowFeatures } from '../../features/question/question-features.js';
 import { QuestionExtractor } from '../../features/question/question-extractor.js';
 import type { RegisteredDomains } from '../../features/question/registered-domain.js';
+import type { QuestionLaneMemory } from '../../features/question/question-lane.js';
 import { B_DOMAIN, DOMAIN_BYTES, W_C0, W_CV, W_DOM_LEN, W_Q, W_SOURCE, WindowTable, type CloseReason } from '../../features/question/window-table.js';
 import { formatIpWords } from '../../flow/ip-format.js';
 import type { QuestionModel } from '../../model/question/question-model.js';
@@ -26,6 +27,8 @@ export interface TunnelStageOptions {
   readonly sourceNames: readonly string[];
   readonly inIface?: string;
   readonly onAlert?: () => void;
+  /** The fast lane's question region: the per-message work runs there when it fits (QuestionExtractor). */
+  readonly lane?: QuestionLaneMemory;
   /** Every scored window, alert or not (evaluation); valid during the call. */
   readonly onScored?: (w: ScoredWindow) => void;
 }
@@ -56,7 +59,7 @@ export interface TunnelCounters {
  */
 export class TunnelStage {
   readonly extractor: QuestionExtractor;
-  readonly counters: TunnelCounters = { windows_scored: 0, windows_anomalous: 0, windows_allowed: 0 };
+  private readonly tally: TunnelCounters = { windows_scored: 0, windows_anomalous: 0, windows_allowed: 0 };
   private scorer: WindowScorer;
   private readonly x = new Float32Array(QUESTION_FEATURE_COUNT);
   private readonly perFeature = new Float32Array(QUESTION_FEATURE_COUNT);
@@ -74,7 +77,26 @@ export class TunnelStage {
     this.threshold = o.model.meta.threshold;
     this.windowSec = o.model.meta.windowSec;
     this.inIface = o.inIface === undefined ? '' : `"in_iface":${JSON.stringify(o.inIface)},`;
-    this.extractor = new QuestionExtractor({ windowSec: this.windowSec, maxWindows: o.maxWindows }, o.domains, weirds, (t, s, reason) => this.onWindow(t, s, reason));
+    this.extractor = new QuestionExtractor({ windowSec: this.windowSec, maxWindows: o.maxWindows }, o.domains, weirds, (t, s, reason) => this.onWindow(t, s, reason), o.lane);
+    this.scoreInLane();
+  }
+
+  /** In the fast lane, windows are scored there and only those over the threshold (all with --all or evaluation) come back. */
+  private scoreInLane(): void {
+    const scorer = this.scorer;
+    this.extractor.scoreInLane({
+      threshold: this.threshold,
+      every: this.o.all || this.o.onScored !== undefined,
+      loss: (x) => scorer.loss(x, 0),
+      verdict: (t, s, reason, x, loss) => this.verdict(t, s, reason, x, loss),
+    });
+  }
+
+  /** The stage's counters (windows the lane scored are counted there). */
+  get counters(): TunnelCounters {
+    const lane = this.extractor.laneScored;
+    if (lane !== undefined) this.tally.windows_scored = lane.windows;
+    return this.tally;
   }
 
   get modelId(): string {
@@ -94,6 +116,7 @@ export class TunnelStage {
     this.model = next;
     this.scorer = new WindowScorer(next.layers);
     this.threshold = next.meta.threshold;
+    this.scoreInLane();
     return old;
   }
 
@@ -111,8 +134,13 @@ export class TunnelStage {
     const x = this.x;
     windowFeatures(t, s, this.windowSec, x, 0);
     const loss = this.scorer.loss(x, 0);
-    const c = this.counters;
-    c.windows_scored++;
+    this.tally.windows_scored++;
+    this.verdict(t, s, reason, x, loss);
+  }
+
+  /** A scored window's outcome: counters, the alert (unless allowed or limited), the --all record, evaluation's callback. */
+  private verdict(t: WindowTable, s: number, reason: CloseReason, x: Float32Array, loss: number): void {
+    const c = this.tally;
     const hit = loss > this.threshold;
     const o = this.o;
     if (o.onScored !== undefined) {
@@ -154,12 +182,14 @@ export class TunnelStage {
   }
 
   stats(): Record<string, unknown> {
+    this.extractor.syncStats();
+    const lane = this.extractor.laneScored;
     return {
       ...this.extractor.stats,
       ...this.extractor.table.stats,
       ...this.counters,
       registered_domain_cache: { ...this.o.domains.stats },
-      window_score_cache: { hits: this.scorer.cacheHits, misses: this.scorer.cacheMisses },
+      window_score_cache: lane === undefined ? { hits: this.scorer.cacheHits, misses: this.scorer.cacheMisses } : { hits: lane.hits, misses: lane.misses },
     };
   }
 }

@@ -1,0 +1,323 @@
+import { NAME_BYTE } from '../../decode/dns/name-bytes.js';
+import { ANSWER_WEIRD, QUESTION_WEIRD, NON_ASCII_WEIRD } from '../../decode/dns/question-status.js';
+import { RR_TYPE_BIT_TABLE } from '../../decode/dns/rr-type-bits.js';
+import type { WeirdCounters } from '../../decode/weirds.js';
+import {
+  CHAR_BIN,
+  DISTINCT_BY_SET,
+  FEATURE_CONSTANTS,
+  LOG1P_DISTINCT_BY_SET,
+  LOG1P_INT,
+  LOG2_INT,
+  LOG_TABLE_SIZE,
+  N_LOG2_N,
+  QUESTION_FEATURE_COUNT,
+} from './question-features.js';
+import type { QuestionExtractorStats } from './question-extractor.js';
+import type { RegisteredDomains } from './registered-domain.js';
+import { windowTableLayout, WindowTable, type CloseReason, type WindowTableStats } from './window-table.js';
+
+/**
+ * The question stage's per-message work in the fast lane
+ * (wasm/question-lane.ts): the same decoding, registered-domain cache and
+ * window updates as QuestionExtractor's TypeScript loop, on a WindowTable
+ * whose arrays live in the lane's memory, so the scorer and the alerts read
+ * the windows where the module wrote them. Used when the pipeline's
+ * assembler has a lane with a question region (FastLane.question); without
+ * one, the TypeScript loop runs, with the same windows.
+ *
+ * Why: the TypeScript loop costs about 0.6 µs per message and as much per
+ * window in V8, several times the header stage's whole cost per packet
+ * (docs/performance.md has the figures).
+ */
+
+/** State words (wasm/question-lane.ts QL_*, Int32 indices). */
+const QL_FREE_TOP = 0;
+const QL_HEAD = 1;
+const QL_TAIL = 2;
+const QL_OPENED = 3;
+const QL_CLOSED = 4;
+const QL_EXPIRED = 5;
+const QL_EVICTED = 6;
+const QL_FLUSHED = 7;
+const QL_ACTIVE = 8;
+const QL_MESSAGES = 9;
+const QL_QUERIES = 10;
+const QL_RESPONSES = 11;
+const QL_NOT_KEPT = 12;
+const QL_NO_QUESTION = 13;
+const QL_ROOT = 14;
+const QL_NOT_QUERY = 15;
+const QL_SOURCE = 16;
+const QL_DOM_HITS = 17;
+const QL_DOM_MISSES = 18;
+const QL_DOM_EVICTIONS = 19;
+const QL_STATUS = 20;
+const QL_ANSWER = 31;
+const QL_NON_ASCII = 34;
+const QL_SCORED = 35;
+const QL_CACHE_HITS = 36;
+const QL_CACHE_MISSES = 37;
+/** Float64 indices: the last scored window's loss, the threshold, the clock. */
+const QL_LOSS_F64 = 20;
+const QL_CLOCK_F64 = 22;
+const STATE_BYTES = 256;
+const FAN_CELLS = 2 * 65_536;
+const SCRATCH_BYTES = 1024;
+const FEATURES_AT = 512;
+const TABLES_LOGS_AT = 2048;
+const TABLE_BYTES = TABLES_LOGS_AT + 3 * LOG_TABLE_SIZE * 8 + 2 * 129 * 8;
+const LOSS_CACHE_BYTES = 32_768 * 48;
+const SLOT = 64;
+const REASONS: readonly CloseReason[] = ['window', 'expired', 'evicted', 'flushed'];
+
+/** The region's parts: byte offsets from its start. */
+export interface QuestionLaneLayout {
+  readonly state: number;
+  readonly table: number;
+  readonly meta: number;
+  readonly recent: number;
+  readonly arena: number;
+  readonly fanCells: number;
+  readonly scratch: number;
+  readonly tables: number;
+  readonly lossCache: number;
+  readonly size: number;
+}
+
+export function questionLaneLayout(windows: number, cacheSize: number): QuestionLaneLayout {
+  let at = 0;
+  const take = (n: number): number => {
+    const start = at;
+    at = Math.ceil((at + n) / 64) * 64;
+    return start;
+  };
+  const state = take(STATE_BYTES);
+  const table = take(windowTableLayout(windows).size);
+  const meta = take(cacheSize * 16);
+  const recent = take(cacheSize >>> 1);
+  const arena = take(cacheSize * SLOT);
+  const fanCells = take(FAN_CELLS * 8);
+  const scratch = take(SCRATCH_BYTES);
+  const tables = take(TABLE_BYTES);
+  const lossCache = take(LOSS_CACHE_BYTES);
+  return { state, table, meta, recent, arena, fanCells, scratch, tables, lossCache, size: at };
+}
+
+/** The module's question exports. */
+export interface QuestionKernel {
+  configureQuestion(...args: number[]): void;
+  configureFeatures(...args: number[]): void;
+  questionScoring(threshold: number, every: number): void;
+  questionBatch(rows: number): void;
+  questionFlush(): void;
+}
+
+/** Calls from the module, bound by QuestionLane. */
+export interface QuestionLaneHooks {
+  domainLabels: (name: number, nameLen: number, labels: number) => number;
+  windowClosed: (slot: number, reason: number) => void;
+  loss: () => number;
+}
+
+/**
+ * How the lane's closed windows are scored: `loss` of a feature vector
+ * (called on a miss of the lane's loss cache), and `verdict` for each
+ * window over `threshold` (every window with `every`), given its features
+ * and loss; both get the lane's feature vector, valid during the call.
+ */
+export interface QuestionLaneScoring {
+  readonly threshold: number;
+  readonly every: boolean;
+  readonly loss: (x: Float32Array) => number;
+  readonly verdict: (table: WindowTable, slot: number, reason: CloseReason, x: Float32Array, loss: number) => void;
+}
+
+/** What a fast lane with a question region offers (FastLane.question). */
+export interface QuestionLaneMemory {
+  readonly buffer: ArrayBuffer;
+  /** The region's start (64-aligned) and its sizes. */
+  readonly offset: number;
+  readonly windows: number;
+  readonly cacheSize: number;
+  readonly kernel: QuestionKernel;
+  readonly hooks: QuestionLaneHooks;
+  /** Absolute addresses of the batch columns and the flow records the module reads. */
+  readonly columns: {
+    readonly tsSec: number;
+    readonly tsNsec: number;
+    readonly payloadLength: number;
+    readonly flowRef: number;
+    readonly msg: number;
+    readonly msgLen: number;
+    readonly msgBytes: number;
+    readonly records: number;
+    readonly v6: number;
+  };
+}
+
+export class QuestionLane {
+  readonly table: WindowTable;
+  private readonly st: Int32Array;
+  private readonly clock: Float64Array;
+  private readonly kernel: QuestionKernel;
+
+  /** The feature vector of the window being scored (QUESTION_FEATURE_COUNT Float32s). */
+  readonly features: Float32Array;
+  private scoring: QuestionLaneScoring | undefined;
+
+  constructor(
+    mem: QuestionLaneMemory,
+    windowSec: number,
+    private readonly domains: RegisteredDomains,
+    private readonly weirds: WeirdCounters,
+    onClose: (table: WindowTable, slot: number, reason: CloseReason) => void,
+  ) {
+    const l = questionLaneLayout(mem.windows, mem.cacheSize);
+    const at = (o: number): number => mem.offset + o;
+    const buf = mem.buffer;
+    this.kernel = mem.kernel;
+    const table = new WindowTable(mem.windows, windowSec, () => undefined, { buffer: buf, offset: at(l.table) });
+    this.table = table;
+    const t = windowTableLayout(mem.windows);
+    this.st = new Int32Array(buf, at(l.state), STATE_BYTES / 4);
+    this.clock = new Float64Array(buf, at(l.state), STATE_BYTES / 8);
+    // A fresh table: every slot free, nothing open, every fan-out cell of no period; the cache and index empty.
+    this.st.fill(0);
+    const free = new Int32Array(buf, at(l.table) + t.free, mem.windows);
+    for (let i = 0; i < mem.windows; i++) free[i] = mem.windows - 1 - i;
+    this.st[QL_FREE_TOP] = mem.windows;
+    this.st[QL_HEAD] = -1;
+    this.st[QL_TAIL] = -1;
+    new Int32Array(buf, at(l.table) + t.index, t.indexSize).fill(0);
+    new Int32Array(buf, at(l.meta), mem.cacheSize * 4).fill(0);
+    new Uint8Array(buf, at(l.recent), mem.cacheSize >>> 1).fill(0);
+    new Int32Array(buf, at(l.fanCells), 2 * FAN_CELLS).fill(-1);
+    // The TypeScript path's own tables, so both paths fold, classify and type names alike.
+    new Int32Array(buf, at(l.tables), 256).set(NAME_BYTE);
+    new Uint8Array(buf, at(l.tables) + 1024, 256).set(CHAR_BIN);
+    new Uint16Array(buf, at(l.tables) + 1280, 256).set(RR_TYPE_BIT_TABLE);
+    const logs = new Float64Array(buf, at(l.tables) + TABLES_LOGS_AT, 3 * LOG_TABLE_SIZE + 2 * 129);
+    logs.set(LOG1P_INT, 0);
+    logs.set(N_LOG2_N, LOG_TABLE_SIZE);
+    logs.set(LOG2_INT, 2 * LOG_TABLE_SIZE);
+    logs.set(DISTINCT_BY_SET, 3 * LOG_TABLE_SIZE);
+    logs.set(LOG1P_DISTINCT_BY_SET, 3 * LOG_TABLE_SIZE + 129);
+    const name = new Uint8Array(buf, at(l.scratch), 256);
+    const features = new Float32Array(buf, at(l.scratch) + FEATURES_AT, QUESTION_FEATURE_COUNT);
+    this.features = features;
+    mem.hooks.domainLabels = (_addr, nameLen, labels) => domains.compute(name, nameLen, labels);
+    // Until scoring is set, every window goes to onClose (the extractor's contract), with its features in `features`.
+    mem.hooks.windowClosed = (slot, reason) => {
+      const sc = this.scoring;
+      if (sc === undefined) onClose(table, slot, REASONS[reason]!);
+      else sc.verdict(table, slot, REASONS[reason]!, features, this.clock[QL_LOSS_F64]!);
+    };
+    mem.hooks.loss = () => (this.scoring === undefined ? 0 : this.scoring.loss(features));
+    const c = mem.columns;
+    this.kernel.configureQuestion(
+      c.records,
+      c.v6,
+      c.tsSec,
+      c.tsNsec,
+      c.payloadLength,
+      c.flowRef,
+      c.msg,
+      c.msgLen,
+      c.msgBytes,
+      at(l.state),
+      at(l.table) + t.i32,
+      at(l.table) + t.f64,
+      at(l.table) + t.hist,
+      at(l.table) + t.bytes,
+      at(l.table) + t.index,
+      t.indexSize,
+      at(l.table) + t.hashes,
+      at(l.table) + t.free,
+      windowSec,
+      at(l.meta),
+      at(l.recent),
+      at(l.arena),
+      mem.cacheSize,
+      at(l.fanCells),
+      at(l.scratch),
+      at(l.tables),
+    );
+    this.kernel.configureFeatures(...FEATURE_CONSTANTS, at(l.lossCache));
+    this.kernel.questionScoring(0, 1);
+  }
+
+  /** Scores closed windows in the lane from now on (and forgets cached losses: a new model). */
+  score(scoring: QuestionLaneScoring): void {
+    this.scoring = scoring;
+    this.kernel.questionScoring(scoring.threshold, scoring.every ? 1 : 0);
+  }
+
+  /** Windows scored, and the lane's loss-cache hits and misses. */
+  get scored(): { windows: number; hits: number; misses: number } {
+    return { windows: this.st[QL_SCORED]!, hits: this.st[QL_CACHE_HITS]!, misses: this.st[QL_CACHE_MISSES]! };
+  }
+
+  set sourceIndex(i: number) {
+    this.st[QL_SOURCE] = i;
+  }
+
+  /** The batch's rows [0, rows): added to their windows; windows that end close (through onClose). */
+  onBatch(rows: number): void {
+    this.kernel.questionBatch(rows);
+    this.foldWeirds();
+  }
+
+  flush(): void {
+    this.kernel.questionFlush();
+  }
+
+  /** The module's counters into the extractor's, the table's and the cache's stats objects. */
+  readStats(q: QuestionExtractorStats, t: WindowTableStats, d: { hits: number; misses: number; evictions: number }): void {
+    const s = this.st;
+    q.messages = s[QL_MESSAGES]!;
+    q.queries = s[QL_QUERIES]!;
+    q.responses = s[QL_RESPONSES]!;
+    q.not_kept = s[QL_NOT_KEPT]!;
+    q.no_question = s[QL_NO_QUESTION]!;
+    q.root = s[QL_ROOT]!;
+    q.not_query = s[QL_NOT_QUERY]!;
+    t.windows_opened = s[QL_OPENED]!;
+    t.windows_closed = s[QL_CLOSED]!;
+    t.windows_expired = s[QL_EXPIRED]!;
+    t.windows_evicted = s[QL_EVICTED]!;
+    t.windows_flushed = s[QL_FLUSHED]!;
+    t.windows_active = s[QL_ACTIVE]!;
+    d.hits = s[QL_DOM_HITS]!;
+    d.misses = s[QL_DOM_MISSES]!;
+    d.evictions = s[QL_DOM_EVICTIONS]!;
+  }
+
+  /** The latest packet time the module has seen. */
+  get now(): number {
+    return this.clock[QL_CLOCK_F64]!;
+  }
+
+  private foldWeirds(): void {
+    const s = this.st;
+    for (let k = 0; k < QUESTION_WEIRD.length; k++) {
+      const n = s[QL_STATUS + k]!;
+      if (n === 0) continue;
+      const weird = QUESTION_WEIRD[k];
+      if (weird !== null && weird !== undefined) this.weirds.inc(weird, n);
+      s[QL_STATUS + k] = 0;
+    }
+    for (let k = 0; k < ANSWER_WEIRD.length; k++) {
+      const n = s[QL_ANSWER + k]!;
+      if (n === 0) continue;
+      const weird = ANSWER_WEIRD[k];
+      if (weird !== null && weird !== undefined) this.weirds.inc(weird, n);
+      s[QL_ANSWER + k] = 0;
+    }
+    const na = s[QL_NON_ASCII]!;
+    if (na > 0) {
+      this.weirds.inc(NON_ASCII_WEIRD, na);
+      s[QL_NON_ASCII] = 0;
+    }
+  }
+}
