@@ -97,15 +97,24 @@ function concatWeighted(a: WeightedSet | undefined, b: WeightedSet | undefined):
   return { data: concatSets(a.data, b.data), counts };
 }
 
-/** Each row of `w` repeated by its count, as the samples it stands for. */
-function expandWeighted(w: WeightedSet): TrainingSet {
+/**
+ * Each row of `w` repeated by its count, as the samples it stands for, at
+ * most about `max` in all: past it every count is scaled down alike (each
+ * row kept at least once), so a base that has been through many rounds
+ * costs no more memory than --max-samples.
+ */
+function expandWeighted(w: WeightedSet, max: number): TrainingSet {
+  let total = 0;
+  for (let i = 0; i < w.counts.length; i++) total += w.counts[i]!;
+  const scale = total > max ? max / total : 1;
+  const counts = scale === 1 ? w.counts : w.counts.map((c) => (c === 0 ? 0 : Math.max(1, Math.floor(c * scale))));
   let n = 0;
-  for (let i = 0; i < w.counts.length; i++) n += w.counts[i]!;
+  for (let i = 0; i < counts.length; i++) n += counts[i]!;
   const out = { count: n, head: new Uint8Array(n * HEAD_BYTES), headLen: new Uint8Array(n), payloadLength: new Int32Array(n), transport: new Uint8Array(n), direction: new Uint8Array(n) };
   let at = 0;
   const d = w.data;
-  for (let i = 0; i < w.counts.length; i++) {
-    const c = w.counts[i]!;
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i]!;
     for (let k = 0; k < c; k++, at++) out.head.set(d.head.subarray(i * HEAD_BYTES, (i + 1) * HEAD_BYTES), at * HEAD_BYTES);
     out.headLen.fill(d.headLen[i]!, at - c, at);
     out.payloadLength.fill(d.payloadLength[i]!, at - c, at);
@@ -233,7 +242,7 @@ export async function trainFromCaptures(inputs: readonly string[], o: TrainRunOp
   // sample the model now stands for: the captures, the marked alerts and
   // the base's rows (repeated by their counts).
   o.progress?.phase?.('header', 'fusion', { samples: set.count + (alerts?.used ?? 0) + (base?.rows.samples ?? 0) });
-  const fusion = await calibrateAndWriteFusion(o.out, concatAll([set, alerts?.set, base === undefined ? undefined : expandWeighted(base.rows)]));
+  const fusion = await calibrateAndWriteFusion(o.out, concatAll([set, alerts?.set, base === undefined ? undefined : expandWeighted(base.rows, o.maxSamples)]));
   let question: QuestionModelMeta | undefined;
   let windowsPerEpoch: number | undefined;
   if (base !== undefined && o.question !== undefined) question = await keepBaseQuestion(o.base!, o.out, log);
