@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   DNSAE_ERR_TRUNCATED_FILE: { exit: ExitCode.INPUT, summary: 'capture ends inside a header or record' },
   DNSAE_ERR_BAD_RECORD: { exit: ExitCode.INPUT, summary: 'capture record or block has an impossible length or field' },
   DNSAE_ERR_UNSUPPORTED_CAPTURE: { exit: ExitCode.INPUT, summary: 'capture format variant not supported (e.g. unknown pcap version)' },
+  DNSAE_ERR_BAD_ALERTS: { exit: ExitCode.INPUT, summary: 'a line of a --benign-alerts file is not a dnsae header-stage record' },
   DNSAE_ERR_MODEL_NOT_FOUND: { exit: ExitCode.MODEL, summary: 'model directory or one of its files is missing' },
   DNSAE_ERR_MODEL_INVALID: { exit: ExitCode.MODEL, summary: 'model metadata or weights fail validation' },
   DNSAE_ERR_MODEL_VERSION: { exit: ExitCode.MODEL, summary: 'model format or feature version is not supported by this dnsae' },

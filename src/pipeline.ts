@@ -173,6 +173,16 @@ export class Pipeline {
   }
 }
 
+/**
+ * Told when each input is opened and when it is done, so a caller can show
+ * how far reading has got from `source.stats` (the CLI's progress display)
+ * without anything on the per-packet path.
+ */
+export interface SourceObserver {
+  opened(source: PacketSource, index: number, path: string): void;
+  closed(source: PacketSource, index: number): void;
+}
+
 export interface RunFilesResult {
   /** Faults of individual inputs; processing went on with the next input. */
   readonly errors: DnsaeError[];
@@ -190,6 +200,7 @@ export async function runFiles(
   onSourceDone?: (index: number) => Promise<void> | void,
   /** Which inputs, by index into `paths` (default: all, in order); a job worker runs its own. */
   indices?: readonly number[],
+  observer?: SourceObserver,
 ): Promise<RunFilesResult> {
   const errors: DnsaeError[] = [];
   const n = indices?.length ?? paths.length;
@@ -198,7 +209,12 @@ export async function runFiles(
     const path = paths[i]!;
     try {
       const source = await openCapture(path);
-      await pipeline.runSource(source, i);
+      observer?.opened(source, i, path);
+      try {
+        await pipeline.runSource(source, i);
+      } finally {
+        observer?.closed(source, i);
+      }
     } catch (err) {
       if (!(err instanceof DnsaeError)) throw err;
       errors.push(err);

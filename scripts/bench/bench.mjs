@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Races dnsae's hot path against tcpdump and tshark on the same capture, in one run.
 //   npm run bench                                  # builds /tmp/dnsae-bench.pcap (1M packets) if missing
-//   npm run bench -- [FILE] [--runs N] [--model DIR] [--skip-tshark] [--skip-ndpi] [--skip-jobs]
+//   npm run bench -- [FILE] [--runs N] [--model DIR] [--skip-tshark] [--skip-ndpi] [--skip-jobs] [--skip-train]
 // Every command reads the whole file pinned to CPU 0 (taskset); output goes to /dev/null. Times are
 // wall-clock of the whole process (startup included), best of N runs (default 3); the two "in process"
 // rows are the same paths run inside one process (scripts/bench/measure-extract.mjs), without start-up. The capture and a
@@ -192,6 +192,11 @@ const rows = [
   ['extract path in process (read, decode, flows; no start-up)', 'in-process', ['all']],
   ['score path in process (extract path + hybrid scoring; no start-up)', 'in-process', ['score']],
 ];
+// Training runs once each (tens of seconds): the header stage alone, then both stages as `dnsae train` does by default.
+if (!flag('--skip-train')) {
+  rows.push(['dnsae train --no-question (header stage; 1 run)', 'node', [dnsae, 'train', '--no-question', '--summary', 'json', '-o', '/tmp/dnsae-bench-train', file], 1]);
+  rows.push(['dnsae train (header + question stage; 1 run)', 'node', [dnsae, 'train', '--summary', 'json', '-o', '/tmp/dnsae-bench-train', file], 1]);
+}
 if (!flag('--skip-tshark')) rows.push(['tshark -r FILE -Y dns', 'tshark', ['-r', file, '-Y', 'dns']]);
 // nDPI's reader classifies every flow (DNS dissection and its DNS risks included): the other DPI engine a SOC runs.
 if (!flag('--skip-ndpi') && spawnSync('ndpiReader', ['-h'], { stdio: 'ignore' }).error === undefined) rows.push(['ndpiReader -i FILE', 'ndpiReader', ['-q', '-i', file]]);
@@ -202,8 +207,8 @@ console.log(
     `best of ${runs}; node ${process.version}; ${cpu}; ${new Date().toISOString()}`,
 );
 console.log('');
-const results = rows.map(([label, cmd, argv]) => {
-  const r = { label, ...(cmd === 'in-process' ? inProcess(argv[0]) : time(cmd, argv)) };
+const results = rows.map(([label, cmd, argv, once]) => {
+  const r = { label, ...(cmd === 'in-process' ? inProcess(argv[0]) : once === 1 ? (runOnce(cmd, argv) ?? { secs: NaN, rss: NaN, cpu: NaN }) : time(cmd, argv)) };
   console.error(`bench: ${label}: ${r.secs.toFixed(3)} s`);
   return r;
 });

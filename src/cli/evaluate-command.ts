@@ -11,7 +11,11 @@ import { parseRuleList } from '../rules/header-rules.js';
 import { evaluateCaptures } from '../run/evaluate.js';
 import { DEFAULT_MODEL_DIR, openQuestionModel, openScorer } from '../scoring/open-scorer.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
+import { progressTarget } from './progress.js';
+import { BIG_INPUT_BYTES, ReadProgress } from './read-progress.js';
 import { exitForErrors, parseFloatOption, runAction } from './run-action.js';
+import { evaluateSummaryLines } from './run-summaries.js';
+import { addSummaryOption, writeSummary, type SummaryMode } from './summary.js';
 
 /** Windows open at once, as score's --tunnel-windows default. */
 const DEFAULT_TUNNEL_WINDOWS = 65_536;
@@ -27,6 +31,7 @@ interface EvaluateOptions extends PipelineCliOptions {
   json?: boolean;
   report?: string;
   rules?: string;
+  summary: SummaryMode;
 }
 
 export function evaluateCommand(): Command {
@@ -45,6 +50,7 @@ export function evaluateCommand(): Command {
     .option('--report <file.html>', 'also write the self-contained HTML report to FILE')
     .option('--rules <list>', 'structure rules to use: default, all, none, or names to add/remove (e.g. "default,+multiple_questions")');
   addPipelineOptions(cmd);
+  addSummaryOption(cmd);
   return cmd.action((o: EvaluateOptions) =>
     runAction(async () => {
       const log = stageLogger('evaluate');
@@ -69,12 +75,12 @@ export function evaluateCommand(): Command {
           scorer,
           fpr: o.fpr,
           pipeline: pipelineOptionsFrom(o),
+          observer: new ReadProgress(progressTarget(log), { terminalOnly: true, minBytes: BIG_INPUT_BYTES }),
           ...(ruleMask === undefined ? {} : { ruleMask }),
           ...(question === undefined ? {} : { tunnel: { model: question, domains: {}, maxWindows: DEFAULT_TUNNEL_WINDOWS, allowDomains: new Set<string>() } }),
         },
         log,
       );
-      log.info({ stats: result.stats }, 'evaluate summary');
       const ev = result.evaluation;
       if (o.report !== undefined) {
         try {
@@ -87,6 +93,9 @@ export function evaluateCommand(): Command {
       const out = LineSink.toStdout();
       out.writeLine(o.json === true ? formatJsonReport(buildJsonReport(ev)) : formatTextReport(ev).replace(/\n$/, ''));
       await out.close();
+      writeSummary(o.summary, log, { stats: result.stats }, 'evaluate summary', () =>
+        evaluateSummaryLines([...benign, ...anomalous, ...tunnels], result.stats, { modelId: scorer.modelId, threshold: scorer.globalThreshold, report: o.report }),
+      );
       return exitForErrors(result.errors);
     }),
   );

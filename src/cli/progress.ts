@@ -1,20 +1,51 @@
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import type { Logger } from '../logger.js';
 
 /**
- * Training progress: a one-line bar redrawn in place on a terminal, a pino
- * line per epoch otherwise (CI logs and files should not fill with \r).
+ * Where progress goes: bars redrawn in place (cli-progress) when stderr is
+ * a terminal, pino lines otherwise, so CI logs and files never fill with
+ * carriage returns. One bar at a time: the phases of a run follow each other.
  */
-export function trainingProgress(log: Logger, maxEpochs: number): (p: { epoch: number; loss: number; valLoss: number }) => void {
-  const tty = process.stderr.isTTY === true;
-  return ({ epoch, loss, valLoss }) => {
-    if (!tty) {
-      log.info({ epoch, loss, valLoss }, 'epoch');
-      return;
-    }
-    const width = 30;
-    const done = Math.round((width * (epoch + 1)) / maxEpochs);
-    const bar = '#'.repeat(Math.min(width, done)).padEnd(width, '.');
-    process.stderr.write(`\r[${bar}] epoch ${epoch + 1}/${maxEpochs} loss ${loss.toFixed(5)} val ${valLoss.toFixed(5)}   `);
-    if (epoch + 1 >= maxEpochs) process.stderr.write('\n');
-  };
+export interface ProgressTarget {
+  readonly tty: boolean;
+  readonly log: Logger;
+}
+
+export function progressTarget(log: Logger, tty: boolean = process.stderr.isTTY === true): ProgressTarget {
+  return { tty, log };
+}
+
+let bars: typeof cliProgress | undefined;
+
+/** A bar on stderr; its last state stays on screen when stopped. */
+export function startBar(format: string, total: number, payload: Record<string, unknown>): cliProgress.SingleBar {
+  // Required on first use, only on a terminal: score and evaluate would
+  // otherwise load it at every start-up (test/cli/startup-imports.test.ts).
+  bars ??= createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
+  const cp = bars;
+  const bar = new cp.SingleBar(
+    { stream: process.stderr, format, hideCursor: true, clearOnComplete: false, fps: 5, barsize: 30 },
+    cp.Presets.shades_classic,
+  );
+  bar.start(total, 0, payload);
+  return bar;
+}
+
+/** A phase without a measurable amount of work (calibration, writing): a line either way. */
+export function note(t: ProgressTarget, text: string, fields: Record<string, unknown>, msg: string): void {
+  if (t.tty) process.stderr.write(text + '\n');
+  else t.log.info(fields, msg);
+}
+
+const grouped = new Intl.NumberFormat('en-US');
+
+/** 1234567 -> "1,234,567". */
+export function count(n: number): string {
+  return grouped.format(n);
+}
+
+/** Bytes as MB with one decimal (10^6, as file managers show them). */
+export function megabytes(n: number): string {
+  return (n / 1e6).toFixed(1) + ' MB';
 }

@@ -7,15 +7,20 @@ import { addDetectorOptions, alertPolicyFrom, detectorsFrom, ruleMaskFrom, tunne
 import { addSinkOptions, openOutputTarget, type SinkCliOptions } from './output-target.js';
 import { addCommunityIdOption } from './community-id-option.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
+import { progressTarget } from './progress.js';
+import { BIG_INPUT_BYTES, ReadProgress } from './read-progress.js';
 import { exitForErrors, runAction } from './run-action.js';
 import { addJobsOption, type JobsCliOptions } from './jobs-option.js';
 import { planJobs } from '../run/job-plan.js';
 import { runJobs } from '../run/parallel-run.js';
+import { scoreSummaryLines } from './run-summaries.js';
+import { addSummaryOption, writeSummary, type SummaryMode } from './summary.js';
 
 interface ScoreOptions extends PipelineCliOptions, DetectorCliOptions, SinkCliOptions, JobsCliOptions {
   out?: string;
   all?: boolean;
   failOnAlert?: boolean;
+  summary: SummaryMode;
 }
 
 export function scoreCommand(): Command {
@@ -30,6 +35,7 @@ export function scoreCommand(): Command {
   addCommunityIdOption(cmd);
   addSinkOptions(cmd);
   addJobsOption(cmd);
+  addSummaryOption(cmd);
   return cmd.action((inputs: string[], o: ScoreOptions) =>
     runAction(async () => {
       const log = stageLogger('score');
@@ -47,7 +53,16 @@ export function scoreCommand(): Command {
           ? await scoreCaptures(
               inputs,
               out,
-              { mode: detectors.header, scorer, ruleMask, policy, all: o.all === true, pipeline, ...(tunnel === undefined ? {} : { tunnel }) },
+              {
+                mode: detectors.header,
+                scorer,
+                ruleMask,
+                policy,
+                all: o.all === true,
+                pipeline,
+                ...(tunnel === undefined ? {} : { tunnel }),
+                observer: new ReadProgress(progressTarget(log), { terminalOnly: true, minBytes: BIG_INPUT_BYTES }),
+              },
               log,
             )
           : await runJobs(
@@ -71,7 +86,10 @@ export function scoreCommand(): Command {
               log,
             );
       await target.close();
-      log.info({ stats: { ...result.stats, ...target.summary() } }, 'score summary');
+      const stats = { ...result.stats, ...target.summary() };
+      writeSummary(o.summary, log, { stats }, 'score summary', () =>
+        scoreSummaryLines(inputs, stats, { out: o.out ?? 'standard output', threshold: scorer?.globalThreshold, questionThreshold: tunnel?.model.meta.threshold }),
+      );
       const status = exitForErrors(result.errors);
       if (status !== ExitCode.OK) return status;
       return o.failOnAlert === true && result.alerts > 0 ? ExitCode.ALERTS : ExitCode.OK;

@@ -41,6 +41,25 @@ export interface TrainingSummary {
   readonly epochs: number;
   readonly valLoss: number;
   readonly seconds: number;
+  /** The epoch whose weights were kept, and the most allowed (absent in older models). */
+  readonly bestEpoch?: number;
+  readonly maxEpochs?: number;
+  /** Distinct rows in training-rows.json, and what did not fit in it. */
+  readonly distinctRows?: number;
+  readonly droppedRows?: number;
+  readonly droppedSamples?: number;
+  /** Present when this model was fine-tuned from another (`dnsae train --base`). */
+  readonly base?: BaseModelRecord;
+  /** Samples taken from analyst-marked alerts (`dnsae train --benign-alerts`). */
+  readonly benignAlerts?: number;
+}
+
+export interface BaseModelRecord {
+  readonly modelId: string;
+  /** The base's threshold: the adapted model's threshold is never below it. */
+  readonly threshold: number;
+  readonly samples: number;
+  readonly files: readonly string[];
 }
 
 export interface ModelMeta {

@@ -7,6 +7,8 @@ import { byteErrors, rowLoss } from './loss.js';
 
 export { byteErrors } from './loss.js';
 import { createRng, shuffleInPlace } from './rng.js';
+import { rowKey } from './row-key.js';
+import { summarizeRows, type TrainingRows } from './training-rows.js';
 
 /** Benign samples in struct-of-arrays form, as extracted from captures. */
 export interface TrainingSet {
@@ -41,7 +43,20 @@ export interface TrainOptions {
   readonly arch?: ArchSpec;
   readonly learningRate?: number;
   readonly dedupe?: DedupeMode;
-  readonly onProgress?: (p: { epoch: number; loss: number; valLoss: number }) => void;
+  /** Rows known by their counts, e.g. a base model's training rows. */
+  readonly prior?: WeightedSet;
+  /** Continue from this model (its spec and arch must be `spec` and `arch`); trained in place. */
+  readonly initial?: tf.Sequential;
+  readonly onProgress?: (p: EpochProgress) => void;
+  /** Once, after the last epoch (early stopping ends before maxEpochs). */
+  readonly onEpochsDone?: (p: { epochs: number; maxEpochs: number; bestEpoch: number }) => void;
+}
+
+export interface EpochProgress {
+  readonly epoch: number;
+  readonly maxEpochs: number;
+  readonly loss: number;
+  readonly valLoss: number;
 }
 
 export interface TrainResult {
@@ -61,6 +76,8 @@ export interface TrainResult {
   readonly heldOutLosses: Float32Array;
   /** Per-byte mean error on the held-out part (8 values, ID zero if masked). */
   readonly heldOutPerByteError: Float32Array;
+  /** The distinct training and held-out samples with their counts, for a later --base. */
+  readonly trainingRows: TrainingRows;
   readonly seconds: number;
   readonly backend: string;
 }
@@ -75,29 +92,60 @@ interface Rows {
   readonly n: number;
 }
 
+/** Samples of one set to encode, each standing for `counts[k]` occurrences (1 when absent). */
+export interface RowPart {
+  readonly data: TrainingSet;
+  readonly idx: Uint32Array;
+  readonly counts?: Uint32Array;
+}
+
 /** Encodes the listed samples, merging identical rows with their counts. */
 export function encodeRows(data: TrainingSet, idx: Uint32Array, spec: FeatureSpec, dedupe: DedupeMode): Rows {
+  return encodeRowParts([{ data, idx }], spec, dedupe);
+}
+
+/**
+ * Encodes several parts into one row set. Rows are kept in order of first
+ * occurrence, so the same inputs give the same rows, counts and therefore
+ * the same training order. The output grows with the distinct rows, not
+ * with the samples (except with dedupe 'none').
+ */
+export function encodeRowParts(parts: readonly RowPart[], spec: FeatureSpec, dedupe: DedupeMode): Rows {
   const w = featureWidth(spec);
   const tmp = new Float32Array(w);
-  const x = new Float32Array(idx.length * w);
-  const count = new Uint32Array(idx.length);
+  let cap = 1024;
+  let x = new Float32Array(cap * w);
+  let count = new Uint32Array(cap);
   const seen = new Map<string, number>();
   let n = 0;
-  for (const i of idx) {
-    encodeRow(data.head, i * HEAD_BYTES, data.headLen[i]!, data.transport[i] ? 1 : 0, data.direction[i]!, data.payloadLength[i]!, spec, tmp, 0);
-    if (dedupe === 'none') {
+  for (const { data, idx, counts } of parts) {
+    for (let k = 0; k < idx.length; k++) {
+      const i = idx[k]!;
+      const c = counts === undefined ? 1 : counts[k]!;
+      if (c === 0) continue;
+      encodeRow(data.head, i * HEAD_BYTES, data.headLen[i]!, data.transport[i] ? 1 : 0, data.direction[i]!, data.payloadLength[i]!, spec, tmp, 0);
+      let at: number | undefined;
+      let key = '';
+      if (dedupe !== 'none') {
+        key = rowKey(tmp, w, spec);
+        at = seen.get(key);
+      }
+      if (at !== undefined) {
+        count[at]! += c;
+        continue;
+      }
+      if (n === cap) {
+        cap *= 2;
+        const nx = new Float32Array(cap * w);
+        nx.set(x);
+        x = nx;
+        const nc = new Uint32Array(cap);
+        nc.set(count);
+        count = nc;
+      }
+      if (dedupe !== 'none') seen.set(key, n);
       x.set(tmp, n * w);
-      count[n++] = 1;
-      continue;
-    }
-    const key = tmp.join(',');
-    const at = seen.get(key);
-    if (at !== undefined) {
-      count[at]!++;
-    } else {
-      seen.set(key, n);
-      x.set(tmp, n * w);
-      count[n++] = 1;
+      count[n++] = c;
     }
   }
   const weight = new Float32Array(n);
@@ -108,17 +156,31 @@ export function encodeRows(data: TrainingSet, idx: Uint32Array, spec: FeatureSpe
   return { x: x.subarray(0, n * w), weight, count: count.subarray(0, n), n };
 }
 
+/**
+ * Runs `fn` over the model's reconstruction of `x`, one tensor per chunk of
+ * 8192 rows. predict() is given the chunk as its batch: with its default
+ * batch of 32 it slices the input tensor per batch, and the wasm backend
+ * reads the whole tensor back for every slice (quadratic in the rows; it
+ * was 190 of the 236 s of training on a million samples).
+ */
+function forEachPrediction(model: tf.LayersModel, x: Float32Array, n: number, spec: FeatureSpec, fn: (pred: Float32Array, first: number, rows: number) => void): void {
+  const w = featureWidth(spec);
+  const chunk = 8192;
+  for (let s = 0; s < n; s += chunk) {
+    const m = Math.min(chunk, n - s);
+    const pred = tf.tidy(() => (model.predict(tf.tensor2d(x.subarray(s * w, (s + m) * w), [m, w]), { batchSize: m }) as tf.Tensor).dataSync() as Float32Array);
+    fn(pred, s, m);
+  }
+}
+
 /** Per-row reconstruction loss through tfjs predict (training-side reference). */
 export function predictLosses(model: tf.LayersModel, x: Float32Array, n: number, spec: FeatureSpec): Float32Array {
   const w = featureWidth(spec);
   const t = targetWidth(spec);
   const out = new Float32Array(n);
-  const chunk = 8192;
-  for (let s = 0; s < n; s += chunk) {
-    const m = Math.min(chunk, n - s);
-    const pred = tf.tidy(() => (model.predict(tf.tensor2d(x.subarray(s * w, (s + m) * w), [m, w])) as tf.Tensor).dataSync() as Float32Array);
+  forEachPrediction(model, x, n, spec, (pred, s, m) => {
     for (let r = 0; r < m; r++) out[s + r] = rowLoss(pred, r * t, x, (s + r) * w, t);
-  }
+  });
   return out;
 }
 
@@ -132,13 +194,49 @@ function weightedMean(v: Float32Array, wt: Float32Array | Uint32Array): number {
   return d > 0 ? s / d : 0;
 }
 
+/** Rows known only by their counts (a base model's training rows): split by count, not by sample. */
+export interface WeightedSet {
+  readonly data: TrainingSet;
+  /** Occurrences of each sample of `data`. */
+  readonly counts: Uint32Array;
+}
+
+/**
+ * Splits each weighted row's count between training and validation in the
+ * validation fraction (the remainder by a seeded draw), so a row seen half
+ * a million times is on both sides as its samples would have been.
+ */
+export function splitCounts(counts: Uint32Array, fraction: number, rng: () => number): { train: Uint32Array; val: Uint32Array } {
+  const train = new Uint32Array(counts.length);
+  const val = new Uint32Array(counts.length);
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i]!;
+    const exact = c * fraction;
+    let v = Math.floor(exact);
+    if (rng() < exact - v) v++;
+    val[i] = v;
+    train[i] = c - v;
+  }
+  return { train, val };
+}
+
+const all = (n: number): Uint32Array => {
+  const a = new Uint32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return a;
+};
+
 /**
  * Trains the autoencoder on benign samples with a seeded split, seeded batch
  * order and early stopping on held-out loss (best weights restored).
+ * `opts.initial` continues from a trained model instead of a fresh one
+ * (site adaptation); `opts.prior` adds rows known by their counts.
  */
 export async function trainAutoencoder(data: TrainingSet, opts: TrainOptions): Promise<TrainResult> {
   const started = performance.now();
-  if (data.count < 2) throw new ModelError('DNSAE_ERR_TRAINING', `need at least 2 benign samples to train, got ${data.count}`);
+  const prior = opts.prior;
+  const priorSamples = prior === undefined ? 0 : prior.counts.reduce((a, b) => a + b, 0);
+  if (data.count + priorSamples < 2) throw new ModelError('DNSAE_ERR_TRAINING', `need at least 2 benign samples to train, got ${data.count + priorSamples}`);
   const spec = opts.spec;
   const arch = opts.arch ?? DEFAULT_ARCH;
   const dedupe = opts.dedupe ?? 'count';
@@ -146,18 +244,30 @@ export async function trainAutoencoder(data: TrainingSet, opts: TrainOptions): P
   const order = new Uint32Array(data.count);
   for (let i = 0; i < data.count; i++) order[i] = i;
   shuffleInPlace(order, rng);
-  const nVal = Math.min(data.count - 1, Math.floor(data.count * opts.validationFraction));
+  const nVal = data.count === 0 ? 0 : Math.min(data.count - 1, Math.floor(data.count * opts.validationFraction));
   const valIdx = order.subarray(0, nVal);
   const trainIdx = order.subarray(nVal);
+  const trainParts: RowPart[] = [{ data, idx: trainIdx }];
+  // Held-out rows are merged by count: their loss is still a per-sample mean,
+  // and calibration expands each distinct row's loss by its count.
+  const valParts: RowPart[] = [{ data, idx: valIdx }];
+  let priorTrain = 0;
+  let priorVal = 0;
+  if (prior !== undefined) {
+    const split = splitCounts(prior.counts, opts.validationFraction, createRng(opts.seed ^ 0x0ba5e));
+    const idx = all(prior.data.count);
+    trainParts.push({ data: prior.data, idx, counts: split.train });
+    valParts.push({ data: prior.data, idx, counts: split.val });
+    priorTrain = split.train.reduce((a, b) => a + b, 0);
+    priorVal = split.val.reduce((a, b) => a + b, 0);
+  }
 
-  const train = encodeRows(data, trainIdx, spec, dedupe);
-  // Held-out rows are merged by count only to make evaluation cheap; their
-  // loss is still a per-sample mean.
-  const val = encodeRows(data, valIdx, spec, 'count');
+  const train = encodeRowParts(trainParts, spec, dedupe);
+  const val = encodeRowParts(valParts, spec, 'count');
   const w = featureWidth(spec);
   const t = targetWidth(spec);
 
-  const model = buildAutoencoder(spec, arch, opts.seed);
+  const model = opts.initial ?? buildAutoencoder(spec, arch, opts.seed);
   const optimizer = tf.train.adam(opts.learningRate ?? 0.005);
   const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
   const perm = new Uint32Array(train.n);
@@ -171,6 +281,7 @@ export async function trainAutoencoder(data: TrainingSet, opts: TrainOptions): P
   let lastTrain = 0;
   let bestTrain = 0;
   let epoch = 0;
+  let epochsRun = 0;
   // After dedupe a training set can be a few dozen rows; an "epoch" then
   // repeats the shuffled rows so every epoch makes enough optimizer steps
   // for early stopping's patience to mean the same thing on any data size.
@@ -207,9 +318,10 @@ export async function trainAutoencoder(data: TrainingSet, opts: TrainOptions): P
         cost.dispose();
       }
     }
+    epochsRun = epoch;
     lastTrain = den > 0 ? sum / den : 0;
     const valLoss = val.n > 0 ? weightedMean(predictLosses(model, val.x, val.n, spec), val.count) : lastTrain;
-    opts.onProgress?.({ epoch, loss: lastTrain, valLoss });
+    opts.onProgress?.({ epoch, maxEpochs: opts.epochs, loss: lastTrain, valLoss });
     if (valLoss < best - 1e-7) {
       best = valLoss;
       bestEpoch = epoch;
@@ -220,46 +332,59 @@ export async function trainAutoencoder(data: TrainingSet, opts: TrainOptions): P
       break;
     }
   }
+  opts.onEpochsDone?.({ epochs: epochsRun, maxEpochs: opts.epochs, bestEpoch });
   if (bestWeights !== undefined) {
     model.setWeights(bestWeights);
     bestWeights.forEach((x) => x.dispose());
   }
   optimizer.dispose();
 
-  const heldOut = heldOutStats(model, data, valIdx, spec);
+  const heldOut = heldOutStats(model, val, spec);
   return {
     model,
     spec,
     arch,
-    samples: data.count,
-    trainSamples: trainIdx.length,
-    validationSamples: valIdx.length,
-    uniqueSamples: dedupe === 'none' ? encodeRows(data, trainIdx, spec, 'count').n : train.n,
-    epochsRun: Math.min(epoch, opts.epochs),
+    samples: data.count + priorSamples,
+    trainSamples: trainIdx.length + priorTrain,
+    validationSamples: valIdx.length + priorVal,
+    uniqueSamples: dedupe === 'none' ? encodeRowParts(trainParts, spec, 'count').n : train.n,
+    epochsRun,
     bestEpoch,
     trainLoss: bestTrain,
     valLoss: best,
     heldOutLosses: heldOut.losses,
     heldOutPerByteError: heldOut.perByte,
+    trainingRows: summarizeRows([...trainParts, ...valParts], spec),
     seconds: (performance.now() - started) / 1000,
     backend: tf.getBackend(),
   };
 }
 
-/** Per-sample losses and per-byte mean error for the listed samples. */
-function heldOutStats(model: tf.LayersModel, data: TrainingSet, idx: Uint32Array, spec: FeatureSpec): { losses: Float32Array; perByte: Float32Array } {
-  const rows = encodeRows(data, idx, spec, 'none');
-  const losses = predictLosses(model, rows.x, rows.n, spec);
+/**
+ * Per-sample losses (each distinct held-out row's loss repeated by its
+ * count) and the per-byte mean error over the held-out samples, from one
+ * prediction of the distinct rows.
+ */
+function heldOutStats(model: tf.LayersModel, val: Rows, spec: FeatureSpec): { losses: Float32Array; perByte: Float32Array } {
+  let total = 0;
+  for (let r = 0; r < val.n; r++) total += val.count[r]!;
+  const losses = new Float32Array(total);
   const perByte = new Float32Array(8);
-  if (rows.n === 0) return { losses, perByte };
+  if (val.n === 0) return { losses, perByte };
   const w = featureWidth(spec);
   const t = targetWidth(spec);
-  const pred = tf.tidy(() => (model.predict(tf.tensor2d(rows.x, [rows.n, w])) as tf.Tensor).dataSync() as Float32Array);
+  const sums = new Float64Array(8);
   const per = new Float32Array(8);
-  for (let r = 0; r < rows.n; r++) {
-    byteErrors(pred, r * t, rows.x, r * w, spec, per);
-    for (let k = 0; k < 8; k++) perByte[k]! += per[k]!;
-  }
-  for (let k = 0; k < 8; k++) perByte[k]! /= rows.n;
+  let at = 0;
+  forEachPrediction(model, val.x, val.n, spec, (pred, s, m) => {
+    for (let r = 0; r < m; r++) {
+      const c = val.count[s + r]!;
+      losses.fill(rowLoss(pred, r * t, val.x, (s + r) * w, t), at, at + c);
+      at += c;
+      byteErrors(pred, r * t, val.x, (s + r) * w, spec, per);
+      for (let k = 0; k < 8; k++) sums[k]! += per[k]! * c;
+    }
+  });
+  for (let k = 0; k < 8; k++) perByte[k] = sums[k]! / total;
   return { losses, perByte };
 }

@@ -9,7 +9,7 @@ import { RegisteredDomains } from '../features/question/registered-domain.js';
 import { MESSAGE_KEEP_BYTES, type SampleBatch } from '../flow/sample.js';
 import type { Logger } from '../logger.js';
 import { LineSink } from '../output/ndjson-sink.js';
-import { Pipeline, runFiles, type BatchConsumer, type PipelineOptions } from '../pipeline.js';
+import { Pipeline, runFiles, type BatchConsumer, type PipelineOptions, type SourceObserver } from '../pipeline.js';
 import { DEFAULT_RULES_MASK, ruleNames } from '../rules/header-rules.js';
 import { AlertPolicy, DEFAULT_ALERT_POLICY } from '../scoring/alert-policy.js';
 import { TunnelStage } from '../scoring/question/tunnel-stage.js';
@@ -34,6 +34,8 @@ export interface EvaluateRunOptions {
   readonly pipeline: PipelineOptions;
   /** The tunnel stage's model and grouping; undefined evaluates the header stage alone. */
   readonly tunnel?: TunnelRunOptions;
+  /** Told as each capture is opened and done (the CLI's reading progress). */
+  readonly observer?: SourceObserver;
 }
 
 export interface EvaluateResult {
@@ -101,7 +103,7 @@ export async function evaluateCaptures(inputs: EvaluateInputs, o: EvaluateRunOpt
       pipeline.weirds,
     );
   }
-  const { errors } = await runFiles(paths, pipeline, log, (i) => tunnel?.endSource(i + 1));
+  const { errors } = await runFiles(paths, pipeline, log, (i) => tunnel?.endSource(i + 1), undefined, o.observer);
   const base = computeEvaluation(
     {
       files,

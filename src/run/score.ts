@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import type { QuestionModel } from '../model/question/question-model.js';
 import type { QuestionLaneMemory } from '../features/question/question-lane.js';
 import type { LineSink } from '../output/ndjson-sink.js';
-import { Pipeline, runFiles, type BatchConsumer, type PipelineOptions } from '../pipeline.js';
+import { Pipeline, runFiles, type BatchConsumer, type PipelineOptions, type SourceObserver } from '../pipeline.js';
 import { AlertPolicy, type AlertPolicyOptions } from '../scoring/alert-policy.js';
 import type { BatchScorer, DetectorMode } from '../scoring/batch-scorer.js';
 import { TunnelStage } from '../scoring/question/tunnel-stage.js';
@@ -29,6 +29,8 @@ export interface ScoreRunOptions {
   readonly all: boolean;
   readonly pipeline: PipelineOptions;
   readonly tunnel?: TunnelRunOptions;
+  /** Told as each capture is opened and done (the CLI's reading progress). */
+  readonly observer?: SourceObserver;
 }
 
 export interface ScoreResult {
@@ -162,6 +164,6 @@ export function openScoreRun(inputs: readonly string[], out: LineSink, o: ScoreR
 /** `dnsae score`: captures in, EVE alert records out. */
 export async function scoreCaptures(inputs: readonly string[], out: LineSink, o: ScoreRunOptions, log: Logger): Promise<ScoreResult> {
   const run = openScoreRun(inputs, out, o, log);
-  const { errors } = await runFiles(inputs, run.pipeline, log, (i) => run.endSource(i));
+  const { errors } = await runFiles(inputs, run.pipeline, log, (i) => run.endSource(i), undefined, o.observer);
   return run.result(errors);
 }

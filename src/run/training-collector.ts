@@ -67,6 +67,11 @@ export class TrainingCollector implements BatchConsumer {
     }
   }
 
+  /** Samples seen but not kept (past maxSamples, the reservoir's replacements aside). */
+  get dropped(): number {
+    return this.seen - this.count;
+  }
+
   drain(): Promise<void> {
     return Promise.resolve();
   }

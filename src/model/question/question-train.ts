@@ -21,7 +21,7 @@ export interface QuestionTrainOptions {
   readonly windowSec: number;
   readonly hidden?: number;
   readonly bottleneck?: number;
-  readonly onProgress?: (p: { epoch: number; loss: number; valLoss: number }) => void;
+  readonly onProgress?: (p: { epoch: number; maxEpochs: number; loss: number; valLoss: number }) => void;
 }
 
 export const MIN_QUESTION_WINDOWS = 50;
@@ -31,6 +31,8 @@ export const QUESTION_BOTTLENECK = 8;
 export interface QuestionTrainResult {
   readonly meta: QuestionModelMeta;
   readonly heldOutLosses: Float64Array;
+  /** Windows through the optimizer per epoch (QUESTION_WINDOWS_PER_EPOCH at most). */
+  readonly windowsPerEpoch: number;
 }
 
 /** Held-out windows in the tail fit: the top percent, and at least this many. */
@@ -84,6 +86,87 @@ export function calibrateWindows(losses: Float64Array, targetFpr: number): { thr
 }
 
 /**
+ * At most this many windows go through the optimizer per epoch, and at most
+ * this many held-out windows are scored per epoch for early stopping (all
+ * of them are still used for calibration). Below it an epoch is one pass
+ * over the training windows; above it an epoch is the next 16,384 windows
+ * of a seeded shuffled stream over all of them, so a big corpus costs time
+ * per epoch that does not grow with it (258,475 windows of the bench
+ * capture took 5 s per epoch and 266 s in all before).
+ */
+export const QUESTION_WINDOWS_PER_EPOCH = 16_384;
+
+/**
+ * The training loop: seeded batch order (tfjs's fit() shuffles with
+ * Math.random, which made the question model differ from run to run),
+ * mean squared error, Adam, early stopping on the held-out loss with the
+ * best weights restored.
+ */
+async function fitQuestionModel(
+  model: tf.Sequential,
+  trainX: Float32Array,
+  nTrain: number,
+  valX: Float32Array,
+  nVal: number,
+  o: QuestionTrainOptions,
+): Promise<{ epochs: number; valLoss: number; perEpoch: number }> {
+  const d = QUESTION_FEATURE_COUNT;
+  const optimizer = tf.train.adam(0.005);
+  const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
+  const rng = createRng(o.seed ^ 0x5e7a);
+  const perm = new Uint32Array(nTrain);
+  for (let i = 0; i < nTrain; i++) perm[i] = i;
+  shuffleInPlace(perm, rng);
+  let cursor = 0;
+  const perEpoch = Math.min(nTrain, QUESTION_WINDOWS_PER_EPOCH);
+  const bx = new Float32Array(o.batchSize * d);
+  const nCheck = Math.min(nVal, QUESTION_WINDOWS_PER_EPOCH);
+  const xv = tf.tensor2d(valX.subarray(0, nCheck * d), [nCheck, d]);
+  let best = Infinity;
+  let bestWeights: tf.Tensor[] | undefined;
+  let sinceBest = 0;
+  let epochs = 0;
+  try {
+    for (let e = 0; e < o.epochs; e++) {
+      let sum = 0;
+      for (let done = 0; done < perEpoch; ) {
+        const m = Math.min(o.batchSize, perEpoch - done);
+        for (let r = 0; r < m; r++) {
+          if (cursor === nTrain) {
+            shuffleInPlace(perm, rng);
+            cursor = 0;
+          }
+          const src = perm[cursor++]!;
+          bx.set(trainX.subarray(src * d, src * d + d), r * d);
+        }
+        const cost = tf.tidy(() => {
+          const xs = tf.tensor2d(bx.subarray(0, m * d), [m, d]);
+          return optimizer.minimize(() => tf.mean(tf.square(tf.sub(model.apply(xs, { training: true }) as tf.Tensor2D, xs))) as tf.Scalar, true, vars) as tf.Scalar;
+        });
+        sum += (await cost.data())[0]! * m;
+        cost.dispose();
+        done += m;
+      }
+      epochs++;
+      const valLoss = tf.tidy(() => tf.mean(tf.square(tf.sub(model.predict(xv, { batchSize: nCheck }) as tf.Tensor2D, xv))).dataSync()[0]!);
+      o.onProgress?.({ epoch: epochs, maxEpochs: o.epochs, loss: sum / perEpoch, valLoss });
+      if (valLoss < best - 1e-7) {
+        best = valLoss;
+        bestWeights?.forEach((t) => t.dispose());
+        bestWeights = model.getWeights().map((t) => t.clone());
+        sinceBest = 0;
+      } else if (++sinceBest >= o.patience) break;
+    }
+    if (bestWeights !== undefined) model.setWeights(bestWeights);
+  } finally {
+    xv.dispose();
+    optimizer.dispose();
+    bestWeights?.forEach((t) => t.dispose());
+  }
+  return { epochs, valLoss: best, perEpoch };
+}
+
+/**
  * Trains the question autoencoder on benign window features (rows of
  * QUESTION_FEATURE_COUNT floats), calibrates it on a held-out part and
  * writes it to `modelDir`/question.
@@ -127,44 +210,9 @@ export async function trainQuestionModel(
       tf.layers.dense({ units: d, activation: 'sigmoid', kernelInitializer: init(4), name: 'reconstruction' }),
     ],
   });
-  model.compile({ optimizer: tf.train.adam(0.005), loss: 'meanSquaredError' });
-  // Rows are shuffled here with the seeded generator, not by fit (whose shuffle draws on Math.random), so the
-  // same windows and seed give the same model.
-  const epochRng = createRng(o.seed ^ 0x5eed);
-  const perm = new Uint32Array(nTrain);
-  for (let i = 0; i < nTrain; i++) perm[i] = i;
-  const epochX = new Float32Array(nTrain * d);
-  const xv = tf.tensor2d(valX, [nVal, d]);
-  let best = Infinity;
-  let bestWeights: tf.Tensor[] | undefined;
-  let sinceBest = 0;
-  let epochs = 0;
-  try {
-    for (let e = 0; e < o.epochs; e++) {
-      shuffleInPlace(perm, epochRng);
-      for (let i = 0; i < nTrain; i++) epochX.set(trainX.subarray(perm[i]! * d, perm[i]! * d + d), i * d);
-      const xt = tf.tensor2d(epochX, [nTrain, d]);
-      let h: tf.History;
-      try {
-        h = await model.fit(xt, xt, { epochs: 1, batchSize: o.batchSize, shuffle: false, verbose: 0, validationData: [xv, xv] });
-      } finally {
-        xt.dispose();
-      }
-      epochs++;
-      const valLoss = h.history.val_loss![0] as number;
-      o.onProgress?.({ epoch: epochs, loss: h.history.loss![0] as number, valLoss });
-      if (valLoss < best - 1e-7) {
-        best = valLoss;
-        bestWeights?.forEach((t) => t.dispose());
-        bestWeights = model.getWeights().map((t) => t.clone());
-        sinceBest = 0;
-      } else if (++sinceBest >= o.patience) break;
-    }
-    if (bestWeights !== undefined) model.setWeights(bestWeights);
-  } finally {
-    xv.dispose();
-    bestWeights?.forEach((t) => t.dispose());
-  }
+  const fit = await fitQuestionModel(model, trainX, nTrain, valX, nVal, o);
+  const best = fit.valLoss;
+  const epochs = fit.epochs;
   // Calibrate with the scoring path's own forward pass, so the threshold is on exactly the losses scoring computes.
   const scorer = new WindowScorer(denseWeightsOf(model));
   // Float64, as scoring computes them: a loss rounded to Float32 can be below the same window's loss at scoring,
@@ -205,5 +253,5 @@ export async function trainQuestionModel(
     modelId: modelIdOf(weights),
   };
   await writeFile(path.join(dir, META_JSON), JSON.stringify(meta, null, 2) + '\n');
-  return { meta, heldOutLosses: losses };
+  return { meta, heldOutLosses: losses, windowsPerEpoch: fit.perEpoch };
 }
