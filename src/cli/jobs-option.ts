@@ -6,9 +6,9 @@ import { parseIntOption } from './run-action.js';
 export function addJobsOption(cmd: Command): Command {
   return cmd.option(
     '-j, --jobs <n>',
-    `worker threads (default: the ${availableJobs()} cores available for 32 MiB of input or more, and for one capture only when the question stage runs; 1 runs in this thread alone). ` +
+    `worker threads (default 1: this thread alone; 0: the ${availableJobs()} cores available for 32 MiB of input or more, and for one capture only when the question stage runs). ` +
       'Several captures go whole to the workers; one capture is split by client. Records are written in a fixed order (docs/scaling.md)',
-    parseIntOption('--jobs', 1, 256),
+    parseIntOption('--jobs', 0, 256),
   );
 }
 

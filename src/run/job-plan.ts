@@ -44,7 +44,9 @@ function totalBytes(inputs: readonly string[]): number {
 export function planJobs(inputs: readonly string[], requested: number | undefined, splitPays = true): JobPlan {
   if (inputs.length === 0 || inputs.includes('-')) return { workers: 1 };
   const byDefault = totalBytes(inputs) >= PARALLEL_MIN_BYTES && (inputs.length > 1 || splitPays) ? availableJobs() : 1;
-  let jobs = requested ?? byDefault;
+  // One worker unless asked: on the shared 2-core host of npm run bench, two workers were slower than one for a
+  // single capture (docs/scaling.md). 0 asks for the plan: every core for big inputs, a split where it pays.
+  let jobs = requested === undefined ? 1 : requested === 0 ? byDefault : requested;
   if (inputs.length > 1) jobs = Math.min(jobs, inputs.length);
   if (jobs <= 1) return { workers: 1 };
   return { workers: jobs, mode: inputs.length > 1 ? 'files' : 'shares' };

@@ -32,12 +32,17 @@ describe('planJobs', () => {
     expect(planJobs([small, '-'], 4)).toEqual({ workers: 1 });
   });
 
-  it.runIf(cores > 1)('by default uses every core for 32 MiB of input or more, and splits one capture only where that pays', () => {
-    expect(planJobs([small], undefined)).toEqual({ workers: 1 });
-    expect(planJobs([big], undefined)).toEqual({ workers: cores, mode: 'shares' });
-    expect(planJobs([big], undefined, false)).toEqual({ workers: 1 });
-    expect(planJobs([big, big2], undefined, false)).toEqual({ workers: Math.min(cores, 2), mode: 'files' });
+  it('runs one worker unless --jobs asks for more', () => {
+    expect(planJobs([big], undefined)).toEqual({ workers: 1 });
+    expect(planJobs([big, big2], undefined)).toEqual({ workers: 1 });
+  });
+
+  it.runIf(cores > 1)('with --jobs 0 uses every core for 32 MiB of input or more, and splits one capture only where that pays', () => {
+    expect(planJobs([small], 0)).toEqual({ workers: 1 });
+    expect(planJobs([big], 0)).toEqual({ workers: cores, mode: 'shares' });
+    expect(planJobs([big], 0, false)).toEqual({ workers: 1 });
+    expect(planJobs([big, big2], 0, false)).toEqual({ workers: Math.min(cores, 2), mode: 'files' });
     // A missing input counts nothing; the run reports it.
-    expect(planJobs([join(dir, 'missing.pcap')], undefined)).toEqual({ workers: 1 });
+    expect(planJobs([join(dir, 'missing.pcap')], 0)).toEqual({ workers: 1 });
   });
 });
