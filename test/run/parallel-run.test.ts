@@ -194,7 +194,7 @@ describe('dnsae score|extract --jobs 2 (worker threads; needs npm run build)', (
   });
 
   it('a bad --jobs is a usage error', () => {
-    const r = runCli(['score', '--jobs', '0', 'data/sample/mixed.pcap']);
+    const r = runCli(['score', '--jobs', '257', 'data/sample/mixed.pcap']);
     expect(r.status).toBe(2);
     expect(r.errorLines.join('\n')).toMatch(/--jobs/);
   });

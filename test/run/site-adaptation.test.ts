@@ -3,7 +3,7 @@
 // training rows a model directory now keeps), a benign class that alerts
 // under it, one `train --base --benign-alerts` round, and detection of
 // non-DNS on port 53 before and after.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,7 +103,11 @@ describe('site adaptation round', () => {
   });
 
   it('refuses a base without training rows and a malformed alerts line, one line each', () => {
-    const noRows = runCli(['train', '--no-question', '--base', join(ROOT, 'models/default'), '-o', join(dir, 'x'), SITE]);
+    // A model directory from before training rows were kept: the shipped one without its training-rows.json.
+    const old = join(dir, 'no-rows');
+    cpSync(join(ROOT, 'models/default'), old, { recursive: true });
+    rmSync(join(old, 'training-rows.json'));
+    const noRows = runCli(['train', '--no-question', '--base', old, '-o', join(dir, 'x'), SITE]);
     expect(noRows.status).toBe(4);
     expect(noRows.errorLines).toHaveLength(1);
     expect(noRows.errorLines[0]).toMatch(/training-rows\.json.*\[DNSAE_ERR_MODEL_NOT_FOUND\]$/);
