@@ -1,4 +1,4 @@
-import type { FlowKey } from './flow-key.js';
+import { fmix32, type FlowKey } from './flow-key.js';
 
 /**
  * One worker's part of a capture read by several (`dnsae score|extract
@@ -21,15 +21,6 @@ export interface FlowShare {
   readonly index: number;
   readonly count: number;
   readonly by: 'flow' | 'client';
-}
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /** The share hash of an address as four big-endian words (IPv4: the first, the rest 0); wasm/fast-lane.ts computes the same. */
