@@ -87,7 +87,8 @@ export class TunnelStage {
     this.extractor.scoreInLane({
       threshold: this.threshold,
       every: this.o.all || this.o.onScored !== undefined,
-      loss: (x) => scorer.loss(x, 0),
+      // The lane asks only on a miss of its own loss cache: a second cache here would only miss again.
+      loss: (x) => scorer.lossUncached(x, 0),
       verdict: (t, s, reason, x, loss) => this.verdict(t, s, reason, x, loss),
     });
   }

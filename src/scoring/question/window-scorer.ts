@@ -87,6 +87,13 @@ export class WindowScorer {
     return loss;
   }
 
+  /** The loss without the cache: for a caller that keeps its own (the question lane's, keyed by the features' eight-bit steps). */
+  lossUncached(x: Float32Array, off: number): number {
+    const v = this.view;
+    for (let j = 0; j < this.width; j++) v[j] = x[off + j]!;
+    return this.forward(v, undefined);
+  }
+
   /** The loss, and each feature's squared error into perFeature[0 .. width): for the windows that become records. */
   lossPerFeature(x: Float32Array, off: number, perFeature: Float32Array): number {
     const v = this.view;

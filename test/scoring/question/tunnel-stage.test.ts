@@ -72,6 +72,7 @@ describe('WindowScorer', () => {
       expect(again).toBe(loss);
       expect(per.reduce((a, b) => a + b, 0) / d).toBeCloseTo(loss, 6);
       expect(scorer.loss(x, i * d)).toBe(loss);
+      expect(scorer.lossUncached(x, i * d)).toBe(loss);
     }
     expect(n).toBeGreaterThan(50);
     expect(worst).toBeLessThan(1e-5);
