@@ -30,10 +30,9 @@ const ACTIVATIONS = new Set(['relu', 'linear', 'sigmoid', 'tanh']);
 
 export type Activation = 'relu' | 'linear' | 'sigmoid' | 'tanh';
 
-export interface TrainingSummary {
+/** What a training run records of itself, in both stages' metadata. */
+export interface TrainingRun {
   readonly files: readonly string[];
-  readonly samples: number;
-  readonly uniqueSamples: number;
   readonly date: string;
   readonly dnsaeVersion: string;
   readonly seed: number;
@@ -41,6 +40,11 @@ export interface TrainingSummary {
   readonly epochs: number;
   readonly valLoss: number;
   readonly seconds: number;
+}
+
+export interface TrainingSummary extends TrainingRun {
+  readonly samples: number;
+  readonly uniqueSamples: number;
   /** The epoch whose weights were kept, and the most allowed (absent in older models). */
   readonly bestEpoch?: number;
   readonly maxEpochs?: number;

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelError } from '../../errors.js';
 import { QUESTION_FEATURE_COUNT, QUESTION_FEATURE_VERSION, QUESTION_FEATURES } from '../../features/question/question-features.js';
-import { META_JSON, readDenseNetwork, readModelMetaJson, type DenseNetwork } from '../model-weights.js';
+import { META_JSON, readDenseNetwork, readModelMetaJson, type DenseNetwork, type TrainingRun } from '../model-weights.js';
 
 /**
  * The question stage's model lives in a `question/` directory inside the
@@ -43,17 +43,7 @@ export interface QuestionModelMeta {
   readonly quantiles: { readonly q50: number; readonly q90: number; readonly q99: number; readonly q999: number; readonly max: number };
   /** Mean squared error per feature on held-out benign windows. */
   readonly perFeatureMeanError: readonly number[];
-  readonly training: {
-    readonly files: readonly string[];
-    readonly windows: number;
-    readonly date: string;
-    readonly dnsaeVersion: string;
-    readonly seed: number;
-    readonly backend: string;
-    readonly epochs: number;
-    readonly valLoss: number;
-    readonly seconds: number;
-  };
+  readonly training: TrainingRun & { readonly windows: number };
   readonly modelId: string;
 }
 
