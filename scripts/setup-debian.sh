@@ -10,6 +10,7 @@
 #     tcpdump tshark tcpreplay        reference tools (tests, `npm run bench`)
 #     nsd knot unbound bind9 dnsmasq-base dnsutils knot-dnsutils dnsperf
 #                                     real DNS software for generated corpora
+#     busybox ldnsutils               more client stacks (busybox nslookup, drill) for the benign variety corpus
 #     iodine dns2tcp                  real DNS tunnels for the tunnel corpus
 #     libndpi-bin                     ndpiReader, the nDPI baseline
 #     redis-server rsyslog            alert transport tests
@@ -23,7 +24,7 @@ set -euo pipefail
 pkgs=(libpcap0.8-dev make g++ python3)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(time tcpdump tshark tcpreplay wireshark-common nsd knot unbound bind9 dnsmasq-base dnsutils knot-dnsutils dnsperf
-    iodine dns2tcp curl wamerican libndpi-bin redis-server rsyslog prometheus python3-dpkt logrotate iproute2 chromium)
+    busybox ldnsutils iodine dns2tcp curl wamerican libndpi-bin redis-server rsyslog prometheus python3-dpkt logrotate iproute2 chromium)
 elif [ -n "${1:-}" ]; then
   echo "usage: $0 [--test]" >&2
   exit 2
