@@ -19,6 +19,8 @@
 // exported copies against them before it uses the module.
 
 // Flow records (flow-table.ts): 16 Int32 words, last-seen time as a Float64 at word 8.
+import { copySmall } from './small-copy';
+
 export const RECORD_BYTES: u32 = 64;
 const R_HASH: u32 = 0;
 const R_PORTS: u32 = 4;
@@ -405,7 +407,7 @@ function addRow(ref: u32, transport: u8, dir: u32, sec: u32, nsec: u32, payloadL
   store<u8>(colTransport + row, transport);
   if (msgBytes != 0) {
     const k = msgAvail < msgBytes ? msgAvail : msgBytes;
-    memory.copy(colMsg + row * msgBytes, msgSrc, k);
+    copySmall(colMsg + row * msgBytes, msgSrc, k);
     store<u16>(colMsgLen + row * 2, <u16>k);
   }
 }

@@ -15,6 +15,8 @@
 // the TypeScript side (windowClosed), which computes its features from the
 // same memory and scores it, before its slot is reused.
 
+import { copySmall, zeroWords } from './small-copy';
+
 @external("env", "questionDomainLabels")
 declare function domainLabelsOf(name: u32, nameLen: u32, labels: u32): i32;
 @external("env", "questionWindowClosed")
@@ -199,13 +201,10 @@ let wF64: u32 = 0;
 let wHist: u32 = 0;
 let wBytes: u32 = 0;
 let wIndex: u32 = 0;
-let wHashes: u32 = 0;
 let wFree: u32 = 0;
 let wMask: u32 = 0;
 let windowSec: f64 = 60;
-let dMeta: u32 = 0;
-let dRecent: u32 = 0;
-let dArena: u32 = 0;
+let dCache: u32 = 0;
 let dSetShift: u32 = 0;
 let dSetMask: u32 = 0;
 let fanCells: u32 = 0;
@@ -221,6 +220,7 @@ let nLog2nAt: u32 = 0;
 let log2At: u32 = 0;
 let distinctAt: u32 = 0;
 let log1pDistinctAt: u32 = 0;
+let stepValueAt: u32 = 0;
 let featAt: u32 = 0;
 let keyAt: u32 = 0;
 let lossCache: u32 = 0;
@@ -249,12 +249,9 @@ export function configureQuestion(
   bytesAt: u32,
   indexAt: u32,
   indexSize: u32,
-  hashesAt: u32,
   freeAt: u32,
   seconds: f64,
-  metaAt: u32,
-  recentAt: u32,
-  arenaAt: u32,
+  domainCacheAt: u32,
   cacheSize: u32,
   fanCellsAt: u32,
   scratchAt: u32,
@@ -276,12 +273,9 @@ export function configureQuestion(
   wBytes = bytesAt;
   wIndex = indexAt;
   wMask = indexSize - 1;
-  wHashes = hashesAt;
   wFree = freeAt;
   windowSec = seconds;
-  dMeta = metaAt;
-  dRecent = recentAt;
-  dArena = arenaAt;
+  dCache = domainCacheAt;
   const sets = cacheSize >>> 1;
   const bits: u32 = 31 - clz<u32>(sets);
   dSetShift = 32 - bits;
@@ -298,8 +292,12 @@ export function configureQuestion(
   log2At = nLog2nAt + <u32>LOG_TABLE_SIZE * 8;
   distinctAt = log2At + <u32>LOG_TABLE_SIZE * 8;
   log1pDistinctAt = distinctAt + 129 * 8;
+  stepValueAt = log1pDistinctAt + 129 * 8;
   featAt = scratchAt + 512;
   keyAt = scratchAt + 704;
+  prevNameAt = scratchAt + 768;
+  prevNameLen = -1;
+  lastSlot = NONE;
 }
 
 /** windowFeatures' constants (question-features.ts FEATURE_CONSTANTS) and the loss cache's memory. */
@@ -573,11 +571,23 @@ function longNameHash(len: i32): i32 {
   return h;
 }
 
-function sameName(entry: u32, len: i32, h2: i32): bool {
-  let a = dArena + entry * SLOT;
+// Cache entries of D_ENTRY bytes, two per set side by side: the length, the
+// name's hash, the long-name hash and the label count, then the name's last
+// SLOT bytes; way 0 also holds the set's most recent way. An entry's words
+// and its bytes share a pair of cache lines, so a hit costs one miss at most.
+const D_ENTRY: u32 = 128;
+const D_NAME: u32 = 16;
+const D_RECENT: u32 = D_NAME + SLOT;
+
+@inline function dEntry(entry: u32): u32 {
+  return dCache + entry * D_ENTRY;
+}
+
+function sameName(e: u32, len: i32, h2: i32): bool {
+  let a = e + D_NAME;
   let i = 0;
   if (len > <i32>SLOT) {
-    if (load<i32>(dMeta + (entry << 4) + 8) != h2) return false;
+    if (load<i32>(e + 8) != h2) return false;
     i = len - <i32>SLOT;
   }
   // Eight bytes at a time, then the rest one by one.
@@ -593,40 +603,38 @@ function sameName(entry: u32, len: i32, h2: i32): bool {
 function domainLabels(len: i32, labels: i32, h: i32): i32 {
   if (len <= 0 || labels <= 0) return 0;
   const set = (<u32>(h * 0x9e3779b1) >>> dSetShift) & dSetMask;
-  const e0 = set << 1;
+  const e0 = dEntry(set << 1);
+  const e1 = e0 + D_ENTRY;
   let h2 = 0;
   if (len > <i32>SLOT) h2 = longNameHash(len);
-  let m = dMeta + (e0 << 4);
-  if (load<i32>(m) == len && load<i32>(m + 4) == h && sameName(e0, len, h2)) {
-    store<u8>(dRecent + set, 0);
+  if (load<i32>(e0) == len && load<i32>(e0 + 4) == h && sameName(e0, len, h2)) {
+    store<u8>(e0 + D_RECENT, 0);
     incI(QL_DOM_HITS);
-    return load<i32>(m + 12);
+    return load<i32>(e0 + 12);
   }
-  m += 16;
-  if (load<i32>(m) == len && load<i32>(m + 4) == h && sameName(e0 + 1, len, h2)) {
-    store<u8>(dRecent + set, 1);
+  if (load<i32>(e1) == len && load<i32>(e1 + 4) == h && sameName(e1, len, h2)) {
+    store<u8>(e0 + D_RECENT, 1);
     incI(QL_DOM_HITS);
-    return load<i32>(m + 12);
+    return load<i32>(e1 + 12);
   }
   incI(QL_DOM_MISSES);
   const count = domainLabelsOf(nameAt, len, labels);
-  const recent = <u32>load<u8>(dRecent + set);
+  const recent = <u32>load<u8>(e0 + D_RECENT);
   let way: u32;
-  if (load<i32>(dMeta + (set << 5)) == 0) way = 0;
-  else if (load<i32>(dMeta + (set << 5) + 16) == 0) way = 1;
+  if (load<i32>(e0) == 0) way = 0;
+  else if (load<i32>(e1) == 0) way = 1;
   else {
     way = recent ^ 1;
     incI(QL_DOM_EVICTIONS);
   }
-  const entry = (set << 1) + way;
-  store<u8>(dRecent + set, <u8>way);
-  const em = dMeta + (entry << 4);
+  store<u8>(e0 + D_RECENT, <u8>way);
+  const em = way == 0 ? e0 : e1;
   store<i32>(em, len);
   store<i32>(em + 4, h);
   store<i32>(em + 8, h2);
   store<i32>(em + 12, count);
   const from = len > <i32>SLOT ? len - <i32>SLOT : 0;
-  memory.copy(dArena + entry * SLOT, nameAt + <u32>from, <u32>(len - from));
+  copySmall(em + D_NAME, nameAt + <u32>from, <u32>(len - from));
   return count;
 }
 
@@ -692,15 +700,19 @@ function keyHash(c0: i32, c1: i32, c2: i32, c3: i32, cv: i32, domHash: i32): i32
   return h;
 }
 
-function find(c0: i32, c1: i32, c2: i32, c3: i32, cv: i32, domHash: i32, domLen: i32): i32 {
-  const h = keyHash(c0, c1, c2, c3, cv, domHash);
+/** Index entries: the key's hash, then slot + 1 (0: empty). */
+@inline function ix(i: u32): u32 {
+  return wIndex + (i << 3);
+}
+
+function find(h: i32, c0: i32, c1: i32, c2: i32, c3: i32, cv: i32, domHash: i32, domLen: i32): i32 {
   for (let i = <u32>h & wMask; ; i = (i + 1) & wMask) {
-    const e = load<i32>(wIndex + (i << 2));
+    const e = load<i32>(ix(i) + 4);
     if (e == 0) return NONE;
+    if (load<i32>(ix(i)) != h) continue;
     const s = e - 1;
     const b = wi(s);
     if (
-      load<i32>(wHashes + (<u32>s << 2)) == h &&
       load<i32>(b + W_DOM_HASH) == domHash &&
       load<i32>(b + W_C0) == c0 &&
       load<i32>(b + W_C1) == c1 &&
@@ -715,14 +727,14 @@ function find(c0: i32, c1: i32, c2: i32, c3: i32, cv: i32, domHash: i32, domLen:
   return NONE; // not reached: the probe ends at an empty index entry
 }
 
-function open(c0: i32, c1: i32, c2: i32, c3: i32, cv: i32, domHash: i32, domOff: u32, domLen: i32, ts: f64): i32 {
+function open(h: i32, c0: i32, c1: i32, c2: i32, c3: i32, cv: i32, domHash: i32, domOff: u32, domLen: i32, ts: f64): i32 {
   if (stI(QL_FREE_TOP) == 0) close(stI(QL_HEAD), REASON_EVICTED);
   const top = stI(QL_FREE_TOP) - 1;
   setI(QL_FREE_TOP, top);
   const s = load<i32>(wFree + (<u32>top << 2));
   const b = wi(s);
-  memory.fill(b, 0, Q_I32_WORDS * 4);
-  memory.fill(wHist + <u32>s * (Q_HIST_BINS * 4), 0, Q_HIST_BINS * 4);
+  zeroWords(b, Q_I32_WORDS * 4);
+  zeroWords(wHist + <u32>s * (Q_HIST_BINS * 4), Q_HIST_BINS * 4);
   const f = wf(s);
   store<f64>(f + F_START, ts);
   store<f64>(f + F_LAST, ts);
@@ -737,7 +749,7 @@ function open(c0: i32, c1: i32, c2: i32, c3: i32, cv: i32, domHash: i32, domOff:
   store<i32>(b + W_DOM_HASH, domHash);
   store<i32>(b + W_DOM_LEN, domLen);
   const keep = domLen < <i32>Q_DOMAIN_BYTES ? domLen : <i32>Q_DOMAIN_BYTES;
-  memory.copy(wBytes + <u32>s * BYTES_PER, domOff, <u32>keep);
+  copySmall(wBytes + <u32>s * BYTES_PER, domOff, <u32>keep);
   let run = 0;
   let longest = 0;
   let digits = 0;
@@ -748,11 +760,10 @@ function open(c0: i32, c1: i32, c2: i32, c3: i32, cv: i32, domHash: i32, domOff:
     if (c >= 0x30 && c <= 0x39) digits++;
   }
   store<f64>(f + F_DOM_STATS, <f64>(keep | (longest << 8) | (digits << 16)));
-  const h = keyHash(c0, c1, c2, c3, cv, domHash);
-  store<i32>(wHashes + (<u32>s << 2), h);
   let i = <u32>h & wMask;
-  while (load<i32>(wIndex + (i << 2)) != 0) i = (i + 1) & wMask;
-  store<i32>(wIndex + (i << 2), s + 1);
+  while (load<i32>(ix(i) + 4) != 0) i = (i + 1) & wMask;
+  store<i32>(ix(i), h);
+  store<i32>(ix(i) + 4, s + 1);
   const tail = stI(QL_TAIL);
   store<i32>(b + W_PREV, tail);
   store<i32>(b + W_NEXT, NONE);
@@ -769,6 +780,7 @@ function open(c0: i32, c1: i32, c2: i32, c3: i32, cv: i32, domHash: i32, domOff:
 }
 
 function close(s: i32, reason: u32): void {
+  if (s == lastSlot) lastSlot = NONE;
   const b = wi(s);
   // The client's fan-out as the window closes (QuestionExtractor's onClose).
   const now = fanPeek(load<i32>(b + W_C0), load<i32>(b + W_C1), load<i32>(b + W_C2), load<i32>(b + W_C3), load<f64>(wf(s) + F_LAST));
@@ -792,19 +804,20 @@ function close(s: i32, reason: u32): void {
 }
 
 function unindex(s: i32): void {
-  let i = <u32>load<i32>(wHashes + (<u32>s << 2)) & wMask;
-  while (load<i32>(wIndex + (i << 2)) != s + 1) i = (i + 1) & wMask;
+  const b = wi(s);
+  const h = keyHash(load<i32>(b + W_C0), load<i32>(b + W_C1), load<i32>(b + W_C2), load<i32>(b + W_C3), load<i32>(b + W_CV), load<i32>(b + W_DOM_HASH));
+  let i = <u32>h & wMask;
+  while (load<i32>(ix(i) + 4) != s + 1) i = (i + 1) & wMask;
   let hole = i;
-  for (let j = (i + 1) & wMask; load<i32>(wIndex + (j << 2)) != 0; j = (j + 1) & wMask) {
-    const e = load<i32>(wIndex + (j << 2));
-    const home = <u32>load<i32>(wHashes + (<u32>(e - 1) << 2)) & wMask;
+  for (let j = (i + 1) & wMask; load<i32>(ix(j) + 4) != 0; j = (j + 1) & wMask) {
+    const home = <u32>load<i32>(ix(j)) & wMask;
     const between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
     if (!between) {
-      store<i32>(wIndex + (hole << 2), e);
+      store<u64>(ix(hole), load<u64>(ix(j)));
       hole = j;
     }
   }
-  store<i32>(wIndex + (hole << 2), 0);
+  store<u64>(ix(hole), 0);
 }
 
 /** Closes every window whose time is up at `now` (table.expire). */
@@ -896,10 +909,36 @@ function addResponse(s: i32, ts: f64): void {
 
 function keepExample(s: i32, at: u32, lenWord: u32, fullWord: u32): void {
   const n = nameLen < <i32>Q_EXAMPLE_BYTES ? nameLen : <i32>Q_EXAMPLE_BYTES;
-  memory.copy(wBytes + <u32>s * BYTES_PER + at, nameAt, <u32>n);
+  copySmall(wBytes + <u32>s * BYTES_PER + at, nameAt, <u32>n);
   const b = wi(s);
   store<i32>(b + lenWord, n);
   store<i32>(b + fullWord, nameLen);
+}
+
+// The previous message's name and what the cache and the hash made of it, and its window (NONE once closed).
+let prevNameAt: u32 = 0;
+let prevNameLen: i32 = -1;
+let prevNameHash: i32 = 0;
+let prevDomLabels: i32 = 0;
+let prevDomHash: i32 = 0;
+let lastSlot: i32 = NONE;
+let lastC0: i32 = 0;
+let lastC1: i32 = 0;
+let lastC2: i32 = 0;
+let lastC3: i32 = 0;
+let lastCv: i32 = 0;
+let lastDomHash: i32 = 0;
+let lastDomLen: i32 = 0;
+
+function sameBytes(a: u32, b: u32, n: i32): bool {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    if (load<u64>(a + <u32>i) != load<u64>(b + <u32>i)) return false;
+  }
+  for (; i < n; i++) {
+    if (load<u8>(a + <u32>i) != load<u8>(b + <u32>i)) return false;
+  }
+  return true;
 }
 
 /** QuestionExtractor.onBatch over batch rows [0, n): returns nothing; counters go to the state words. */
@@ -934,12 +973,29 @@ export function questionBatch(n: i32): void {
     const nsec = load<i32>(colTsNsec + (<u32>i << 2));
     const ts = sec + <f64>nsec / 1e9;
     if (ts > clock) clock = ts;
-    const domLabels = domainLabels(nameLen, labels, nameHash);
     const end = nameLen;
+    let domLabels: i32;
+    let dh: i32;
+    if (end == prevNameLen && nameHash == prevNameHash && sameBytes(prevNameAt, nameAt, end)) {
+      // The previous message's name (a query and its answer, A then AAAA): the cache would hit the same entry,
+      // whose set already has it as its most recent way, so only the hit is counted.
+      incI(QL_DOM_HITS);
+      domLabels = prevDomLabels;
+      dh = prevDomHash;
+    } else {
+      domLabels = domainLabels(nameLen, labels, nameHash);
+      const sub0 = domLabels == UNREGISTERED ? labels : labels - domLabels;
+      const domStart0 = domLabels == UNREGISTERED ? end : <i32>load<u8>(labelStartAt + <u32>sub0);
+      dh = FNV_OFFSET;
+      for (let k = domStart0; k < end; k++) dh = (dh ^ <i32>load<u8>(nameAt + <u32>k)) * FNV_PRIME;
+      copySmall(prevNameAt, nameAt, <u32>end);
+      prevNameLen = end;
+      prevNameHash = nameHash;
+      prevDomLabels = domLabels;
+      prevDomHash = dh;
+    }
     const sub = domLabels == UNREGISTERED ? labels : labels - domLabels;
     const domStart = domLabels == UNREGISTERED ? end : <i32>load<u8>(labelStartAt + <u32>sub);
-    let dh: i32 = FNV_OFFSET;
-    for (let k = domStart; k < end; k++) dh = (dh ^ <i32>load<u8>(nameAt + <u32>k)) * FNV_PRIME;
     // The row's flow key (FlowAssembler.readFlowKey).
     const ref = load<i32>(colFlowRef + (<u32>i << 2));
     const r = records + <u32>ref * RECORD_BYTES;
@@ -964,14 +1020,20 @@ export function questionBatch(n: i32): void {
     const c3 = clientIsA ? a3 : b3;
     const cv = v6 ? 6 : 4;
     const domLen = end - domStart;
-    let s = find(c0, c1, c2, c3, cv, dh, domLen);
+    let s: i32;
+    // Most messages belong to the previous message's window (the same client asking on about the same domain).
+    if (lastSlot != NONE && c0 == lastC0 && c1 == lastC1 && c2 == lastC2 && c3 == lastC3 && cv == lastCv && dh == lastDomHash && domLen == lastDomLen) {
+      s = lastSlot;
+    } else {
+      s = find(keyHash(c0, c1, c2, c3, cv, dh), c0, c1, c2, c3, cv, dh, domLen);
+    }
     if (s >= 0 && ended(s, ts)) {
       close(s, REASON_WINDOW);
       s = -1;
     }
     if (s < 0) {
       const fanOut = fanOpened(c0, c1, c2, c3, ts);
-      s = open(c0, c1, c2, c3, cv, dh, nameAt + <u32>domStart, domLen, ts);
+      s = open(keyHash(c0, c1, c2, c3, cv, dh), c0, c1, c2, c3, cv, dh, nameAt + <u32>domStart, domLen, ts);
       const ob = wi(s);
       store<i32>(ob + W_FAN_OUT, fanOut);
       store<i32>(ob + W_SOURCE, source);
@@ -980,6 +1042,14 @@ export function questionBatch(n: i32): void {
       store<i32>(ob + W_START_NSEC, nsec);
       store<i32>(ob + W_LAST_NSEC, nsec);
     }
+    lastSlot = s;
+    lastC0 = c0;
+    lastC1 = c1;
+    lastC2 = c2;
+    lastC3 = c3;
+    lastCv = cv;
+    lastDomHash = dh;
+    lastDomLen = domLen;
     const fb = wf(s);
     const lastBefore = load<f64>(fb + F_LAST);
     const b = wi(s);
@@ -1034,9 +1104,10 @@ export function questionBatch(n: i32): void {
 /** Feature k: what the TypeScript side's Float32Array holds after `out[k] = x` and the 8-bit rounding. */
 @inline function put(k: u32, x: f64): void {
   const f = <f64><f32>x;
-  const step = Math.floor(f * 255 + 0.5);
-  store<f32>(featAt + (k << 2), <f32>(step / 255));
-  store<u8>(keyAt + k, <u8><i32>step);
+  const step = <i32>Math.floor(f * 255 + 0.5);
+  // The step's value from the TypeScript side's table (Math.fround(step / 255)): a load, not a division.
+  store<f32>(featAt + (k << 2), load<f32>(stepValueAt + (<u32>step << 2)));
+  store<u8>(keyAt + k, <u8>step);
 }
 
 function features(s: i32): void {
@@ -1052,14 +1123,23 @@ function features(s: i32): void {
   let hexLetters = 0;
   let otherLetters = 0;
   let digits = 0;
-  for (let k: u32 = 0; k < Q_HIST_BINS; k++) {
+  // Without a branch per class: nLog2N(0) is 0, and adding 0 leaves the sum's bits as the TypeScript loop has them.
+  for (let k: u32 = 0; k < 6; k++) {
     const c = load<i32>(hb + (k << 2));
-    if (c == 0) continue;
     sumCLogC += nLog2N(c);
-    if (k < 6) hexLetters += c;
-    else if (k < 26) otherLetters += c;
-    else if (k < 36) digits += c;
+    hexLetters += c;
   }
+  for (let k: u32 = 6; k < 26; k++) {
+    const c = load<i32>(hb + (k << 2));
+    sumCLogC += nLog2N(c);
+    otherLetters += c;
+  }
+  for (let k: u32 = 26; k < 36; k++) {
+    const c = load<i32>(hb + (k << 2));
+    sumCLogC += nLog2N(c);
+    digits += c;
+  }
+  for (let k: u32 = 36; k < Q_HIST_BINS; k++) sumCLogC += nLog2N(load<i32>(hb + (k << 2)));
   const entropy = chars > 0 ? log2Int(chars) - sumCLogC / <f64>chars : 0;
   const hyphens = load<i32>(hb + 36 * 4) + load<i32>(hb + 37 * 4);
   const other = load<i32>(hb + 38 * 4);
@@ -1139,7 +1219,7 @@ function scoreWindow(s: i32, reason: u32): void {
   else {
     incI(QL_CACHE_MISSES);
     loss = lossOfFeatures();
-    memory.copy(e, keyAt, KEY_BYTES);
+    copySmall(e, keyAt, KEY_BYTES);
     store<f64>(e + KEY_BYTES, loss);
   }
   incI(QL_SCORED);

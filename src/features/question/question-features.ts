@@ -342,7 +342,11 @@ export function windowFeatures(t: WindowTable, s: number, windowSec: number, out
   // Eight bits per feature: finer steps say nothing the model can use, and windows that agree at this
   // precision (most of a network's) then share one cached loss (WindowScorer).
   // floor(x + 0.5), not Math.round, which the lane would have to mirror at its one odd input (0.49999999999999994).
-  for (let k = off; k < o; k++) out[k] = Math.floor(out[k]! * QUANT + 0.5) / QUANT;
+  for (let k = off; k < o; k++) out[k] = Math.floor(out[k]! * QUANT_STEPS + 0.5) / QUANT_STEPS;
 }
 
-const QUANT = 255;
+/** Steps of a feature's eight bits. */
+export const QUANT_STEPS = 255;
+/** Each step's value as the Float32Array of features holds it (the lane reads it instead of dividing). */
+export const QUANT_STEP_VALUE = new Float32Array(QUANT_STEPS + 1);
+for (let k = 0; k <= QUANT_STEPS; k++) QUANT_STEP_VALUE[k] = k / QUANT_STEPS;

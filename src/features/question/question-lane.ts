@@ -11,6 +11,8 @@ import {
   LOG2_INT,
   LOG_TABLE_SIZE,
   N_LOG2_N,
+  QUANT_STEPS,
+  QUANT_STEP_VALUE,
   QUESTION_FEATURE_COUNT,
 } from './question-features.js';
 import type { QuestionExtractorStats } from './question-extractor.js';
@@ -66,18 +68,17 @@ const FAN_CELLS = 2 * 65_536;
 const SCRATCH_BYTES = 1024;
 const FEATURES_AT = 512;
 const TABLES_LOGS_AT = 2048;
-const TABLE_BYTES = TABLES_LOGS_AT + 3 * LOG_TABLE_SIZE * 8 + 2 * 129 * 8;
+const TABLE_BYTES = TABLES_LOGS_AT + 3 * LOG_TABLE_SIZE * 8 + 2 * 129 * 8 + (QUANT_STEPS + 1) * 4;
 const LOSS_CACHE_BYTES = 32_768 * 56;
-const SLOT = 64;
+const DOMAIN_ENTRY_BYTES = 128;
 const REASONS: readonly CloseReason[] = ['window', 'expired', 'evicted', 'flushed'];
 
 /** The region's parts: byte offsets from its start. */
 export interface QuestionLaneLayout {
   readonly state: number;
   readonly table: number;
-  readonly meta: number;
-  readonly recent: number;
-  readonly arena: number;
+  /** The registered-domain cache: cacheSize entries of DOMAIN_ENTRY_BYTES (wasm/question-lane.ts D_ENTRY). */
+  readonly domainCache: number;
   readonly fanCells: number;
   readonly scratch: number;
   readonly tables: number;
@@ -94,14 +95,12 @@ export function questionLaneLayout(windows: number, cacheSize: number): Question
   };
   const state = take(STATE_BYTES);
   const table = take(windowTableLayout(windows).size);
-  const meta = take(cacheSize * 16);
-  const recent = take(cacheSize >>> 1);
-  const arena = take(cacheSize * SLOT);
+  const domainCache = take(cacheSize * DOMAIN_ENTRY_BYTES);
   const fanCells = take(FAN_CELLS * 8);
   const scratch = take(SCRATCH_BYTES);
   const tables = take(TABLE_BYTES);
   const lossCache = take(LOSS_CACHE_BYTES);
-  return { state, table, meta, recent, arena, fanCells, scratch, tables, lossCache, size: at };
+  return { state, table, domainCache, fanCells, scratch, tables, lossCache, size: at };
 }
 
 /** The module's question exports. */
@@ -189,9 +188,8 @@ export class QuestionLane {
     this.st[QL_FREE_TOP] = mem.windows;
     this.st[QL_HEAD] = -1;
     this.st[QL_TAIL] = -1;
-    new Int32Array(buf, at(l.table) + t.index, t.indexSize).fill(0);
-    new Int32Array(buf, at(l.meta), mem.cacheSize * 4).fill(0);
-    new Uint8Array(buf, at(l.recent), mem.cacheSize >>> 1).fill(0);
+    new Int32Array(buf, at(l.table) + t.index, 2 * t.indexSize).fill(0);
+    new Uint8Array(buf, at(l.domainCache), mem.cacheSize * DOMAIN_ENTRY_BYTES).fill(0);
     new Int32Array(buf, at(l.fanCells), 2 * FAN_CELLS).fill(-1);
     // The TypeScript path's own tables, so both paths fold, classify and type names alike.
     new Int32Array(buf, at(l.tables), 256).set(NAME_BYTE);
@@ -203,6 +201,7 @@ export class QuestionLane {
     logs.set(LOG2_INT, 2 * LOG_TABLE_SIZE);
     logs.set(DISTINCT_BY_SET, 3 * LOG_TABLE_SIZE);
     logs.set(LOG1P_DISTINCT_BY_SET, 3 * LOG_TABLE_SIZE + 129);
+    new Float32Array(buf, at(l.tables) + TABLES_LOGS_AT + (3 * LOG_TABLE_SIZE + 2 * 129) * 8, QUANT_STEPS + 1).set(QUANT_STEP_VALUE);
     const name = new Uint8Array(buf, at(l.scratch), 256);
     const features = new Float32Array(buf, at(l.scratch) + FEATURES_AT, QUESTION_FEATURE_COUNT);
     this.features = features;
@@ -232,12 +231,9 @@ export class QuestionLane {
       at(l.table) + t.bytes,
       at(l.table) + t.index,
       t.indexSize,
-      at(l.table) + t.hashes,
       at(l.table) + t.free,
       windowSec,
-      at(l.meta),
-      at(l.recent),
-      at(l.arena),
+      at(l.domainCache),
       mem.cacheSize,
       at(l.fanCells),
       at(l.scratch),

@@ -128,9 +128,9 @@ export interface WindowTableLayout {
   readonly f64: number;
   readonly hist: number;
   readonly bytes: number;
+  /** Open-addressed index: `indexSize` entries of two Int32s, the key's hash and slot + 1 (0: empty). */
   readonly index: number;
   readonly indexSize: number;
-  readonly hashes: number;
   readonly free: number;
   readonly size: number;
 }
@@ -147,10 +147,9 @@ export function windowTableLayout(capacity: number): WindowTableLayout {
   const i32 = take(capacity * I32_WORDS * 4);
   const hist = take(capacity * HIST_BINS * 4);
   const bytes = take(capacity * BYTES_PER);
-  const index = take(size * 4);
-  const hashes = take(capacity * 4);
+  const index = take(size * 8);
   const free = take(capacity * 4);
-  return { i32, f64, hist, bytes, index, indexSize: size, hashes, free, size: at };
+  return { i32, f64, hist, bytes, index, indexSize: size, free, size: at };
 }
 
 /** A table's arrays in shared memory: `buffer` from `offset` (64-aligned), laid out by windowTableLayout. */
@@ -172,9 +171,13 @@ export class WindowTable {
   readonly f64: Float64Array;
   readonly hist: Int32Array;
   readonly bytes: Uint8Array;
-  /** Open-addressed index of slot + 1 (0 empty), linear probing, backward-shift deletion. */
+  /**
+   * Open-addressed index, linear probing, backward-shift deletion: pairs of
+   * the key's hash and slot + 1 (0 empty). The hash beside the slot lets a
+   * probe pass other keys, and a deletion find their home, without reading
+   * their windows.
+   */
   private readonly index: Int32Array;
-  private readonly hashes: Int32Array;
   private readonly mask: number;
   private readonly free: Int32Array;
   private freeTop: number;
@@ -204,9 +207,8 @@ export class WindowTable {
     this.f64 = new Float64Array(buf, o + l.f64, capacity * F64_WORDS);
     this.hist = new Int32Array(buf, o + l.hist, capacity * HIST_BINS);
     this.bytes = new Uint8Array(buf, o + l.bytes, capacity * BYTES_PER);
-    this.index = new Int32Array(buf, o + l.index, l.indexSize);
+    this.index = new Int32Array(buf, o + l.index, 2 * l.indexSize);
     this.mask = l.indexSize - 1;
-    this.hashes = new Int32Array(buf, o + l.hashes, capacity);
     this.free = new Int32Array(buf, o + l.free, capacity);
     for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
     this.freeTop = capacity;
@@ -222,12 +224,12 @@ export class WindowTable {
     const idx = this.index;
     const w = this.i32;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      const e = idx[i]!;
+      const e = idx[2 * i + 1]!;
       if (e === 0) return NONE;
+      if (idx[2 * i] !== h) continue;
       const s = e - 1;
       const b = s * I32_WORDS;
       if (
-        this.hashes[s] === h &&
         w[b + W_DOM_HASH] === domHash &&
         w[b + W_C0] === c0 &&
         w[b + W_C1] === c1 &&
@@ -281,11 +283,11 @@ export class WindowTable {
     }
     this.f64[f + F_DOM_STATS] = keep | (longest << 8) | (digits << 16);
     const h = keyHash(c0, c1, c2, c3, cv, domHash);
-    this.hashes[s] = h;
     const idx = this.index;
     let i = h & this.mask;
-    while (idx[i] !== 0) i = (i + 1) & this.mask;
-    idx[i] = s + 1;
+    while (idx[2 * i + 1] !== 0) i = (i + 1) & this.mask;
+    idx[2 * i] = h;
+    idx[2 * i + 1] = s + 1;
     // Append to the opening-time list.
     w[b + W_PREV] = this.tail;
     w[b + W_NEXT] = NONE;
@@ -336,19 +338,23 @@ export class WindowTable {
   private unindex(s: number): void {
     const idx = this.index;
     const mask = this.mask;
-    let i = this.hashes[s]! & mask;
-    while (idx[i] !== s + 1) i = (i + 1) & mask;
+    const w = this.i32;
+    const b = s * I32_WORDS;
+    let i = keyHash(w[b + W_C0]!, w[b + W_C1]!, w[b + W_C2]!, w[b + W_C3]!, w[b + W_CV]!, w[b + W_DOM_HASH]!) & mask;
+    while (idx[2 * i + 1] !== s + 1) i = (i + 1) & mask;
     let hole = i;
-    for (let j = (i + 1) & mask; idx[j] !== 0; j = (j + 1) & mask) {
-      const home = this.hashes[idx[j]! - 1]! & mask;
+    for (let j = (i + 1) & mask; idx[2 * j + 1] !== 0; j = (j + 1) & mask) {
+      const home = idx[2 * j]! & mask;
       // Entry j may move to the hole when its home is not in (hole, j] cyclically.
       const between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (!between) {
-        idx[hole] = idx[j]!;
+        idx[2 * hole] = idx[2 * j]!;
+        idx[2 * hole + 1] = idx[2 * j + 1]!;
         hole = j;
       }
     }
-    idx[hole] = 0;
+    idx[2 * hole] = 0;
+    idx[2 * hole + 1] = 0;
   }
 }
 
