@@ -20,6 +20,7 @@
 
 // Flow records (flow-table.ts): 16 Int32 words, last-seen time as a Float64 at word 8.
 import { copySmall } from './small-copy';
+import { questionInline, questionRow } from './question-lane';
 
 export const RECORD_BYTES: u32 = 64;
 const R_HASH: u32 = 0;
@@ -407,8 +408,10 @@ function addRow(ref: u32, transport: u8, dir: u32, sec: u32, nsec: u32, payloadL
   store<u8>(colTransport + row, transport);
   if (msgBytes != 0) {
     const k = msgAvail < msgBytes ? msgAvail : msgBytes;
-    copySmall(colMsg + row * msgBytes, msgSrc, k);
     store<u16>(colMsgLen + row * 2, <u16>k);
+    // With the question stage in the lane the message is taken where the frame has it, while it is in cache.
+    if (questionInline()) questionRow(<i32>row, msgSrc, <i32>k);
+    else copySmall(colMsg + row * msgBytes, msgSrc, k);
   }
 }
 

@@ -298,6 +298,7 @@ export function configureQuestion(
   prevNameAt = scratchAt + 768;
   prevNameLen = -1;
   lastSlot = NONE;
+  questionOn = true;
 }
 
 /** windowFeatures' constants (question-features.ts FEATURE_CONSTANTS) and the loss cache's memory. */
@@ -941,38 +942,59 @@ function sameBytes(a: u32, b: u32, n: i32): bool {
   return true;
 }
 
-/** QuestionExtractor.onBatch over batch rows [0, n): returns nothing; counters go to the state words. */
-export function questionBatch(n: i32): void {
-  let clock = load<f64>(st + QL_CLOCK);
-  const source = stI(QL_SOURCE);
-  for (let i = 0; i < n; i++) {
+/** Whether the rows are the lane's (configureQuestion ran): each is then added to its window as the row is added. */
+let questionOn: bool = false;
+
+@inline export function questionInline(): bool {
+  return questionOn;
+}
+
+/**
+ * A batch row added by the TypeScript side (a packet the lane left to it):
+ * its kept message bytes are in the batch's message column. Rows the lane
+ * adds itself go to questionRow from addRow, their bytes read where the
+ * frame has them, not copied.
+ */
+export function questionRowAt(i: i32): void {
+  if (!questionOn) return;
+  questionRow(i, colMsg + <u32>i * msgBytes, <i32>load<u16>(colMsgLen + (<u32>i << 1)));
+}
+
+/**
+ * QuestionExtractor.onBatch's work for row i, whose first `kept` message
+ * bytes are at `msgAt`, when the row is added: rows go through in the order
+ * the TypeScript path takes them, and windows close only by the key's own
+ * next message or by eviction until the batch is delivered
+ * (questionDeliver), so the windows are the same either way.
+ */
+export function questionRow(i: i32, msgAt: u32, kept: i32): void {
+  {
     incI(QL_MESSAGES);
-    const kept = <i32>load<u16>(colMsgLen + (<u32>i << 1));
     if (kept == 0) {
       incI(QL_NOT_KEPT);
-      continue;
+      return;
     }
-    const status = decode(<i32>(colMsg + <u32>i * msgBytes), kept, load<i32>(colPayloadLength + (<u32>i << 2)));
+    const status = decode(<i32>msgAt, kept, load<i32>(colPayloadLength + (<u32>i << 2)));
     if (status != QS_OK) {
       incI(QL_NO_QUESTION);
       incI(QL_STATUS + (<u32>status << 2));
-      continue;
+      return;
     }
     if (nonAscii > 0) incI(QL_NON_ASCII);
     if (answerStatus != AS_OK) incI(QL_ANSWER + (<u32>answerStatus << 2));
     if (opcode != 0) {
       incI(QL_NOT_QUERY);
-      continue;
+      return;
     }
     const labels = labelCount;
     if (labels == 0) {
       incI(QL_ROOT);
-      continue;
+      return;
     }
     const sec = load<f64>(colTsSec + (<u32>i << 3));
     const nsec = load<i32>(colTsNsec + (<u32>i << 2));
     const ts = sec + <f64>nsec / 1e9;
-    if (ts > clock) clock = ts;
+    if (ts > load<f64>(st + QL_CLOCK)) store<f64>(st + QL_CLOCK, ts);
     const end = nameLen;
     let domLabels: i32;
     let dh: i32;
@@ -1036,7 +1058,7 @@ export function questionBatch(n: i32): void {
       s = open(keyHash(c0, c1, c2, c3, cv, dh), c0, c1, c2, c3, cv, dh, nameAt + <u32>domStart, domLen, ts);
       const ob = wi(s);
       store<i32>(ob + W_FAN_OUT, fanOut);
-      store<i32>(ob + W_SOURCE, source);
+      store<i32>(ob + W_SOURCE, stI(QL_SOURCE));
       store<f64>(wf(s) + F_START_SEC, sec);
       store<f64>(wf(s) + F_LAST_SEC, sec);
       store<i32>(ob + W_START_NSEC, nsec);
@@ -1079,8 +1101,11 @@ export function questionBatch(n: i32): void {
       store<i32>(b + W_LAST_NSEC, nsec);
     }
   }
-  store<f64>(st + QL_CLOCK, clock);
-  questionExpire(clock);
+}
+
+/** The batch is delivered (the end of QuestionExtractor.onBatch): windows whose time is up close. */
+export function questionDeliver(): void {
+  questionExpire(load<f64>(st + QL_CLOCK));
 }
 
 // ---------------------------------------------------------------- features and score (question-features.ts windowFeatures, WindowScorer.loss)

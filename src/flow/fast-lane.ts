@@ -93,7 +93,8 @@ interface KernelExports {
   configureQuestion(...args: number[]): void;
   configureFeatures(...args: number[]): void;
   questionScoring(threshold: number, every: number): void;
-  questionBatch(rows: number): void;
+  questionDeliver(): void;
+  questionRowAt(row: number): void;
   questionFlush(): void;
   readonly [constant: string]: unknown;
 }
@@ -430,6 +431,11 @@ export class FastLane implements PcapFastPath {
    */
   flushUdp(): void {
     this.kernel.flushUdp();
+  }
+
+  /** A row the assembler added (not the lane) to the question stage's windows, when the stage runs in the lane. */
+  questionRowAt(row: number): void {
+    if (this.question !== undefined) this.kernel.questionRowAt(row);
   }
 
   /** The share of clients the lane takes (src/flow/flow-share.ts); the others' packets only move its clock. */

@@ -510,6 +510,8 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
     if (this.keep > 0) {
       if (body === null) batch.keepMessage(row, src, off, avail);
       else batch.keepMessage(row, body, 0, bodyLen);
+      // The lane's question stage takes each row as it is added, the lane's own and these alike, in order.
+      this.lane?.questionRowAt(row);
     }
     if (this.tap !== undefined) this.tap(row, src, off, avail);
     if (batch.full) this.deliver();

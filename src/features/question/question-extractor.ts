@@ -116,7 +116,7 @@ export class QuestionExtractor {
     const cap = batch.msgBytes;
     if (cap === 0) return;
     if (this.lane !== undefined) {
-      this.lane.onBatch(n);
+      this.lane.onBatch();
       return;
     }
     const q = this.q;

@@ -108,7 +108,10 @@ export interface QuestionKernel {
   configureQuestion(...args: number[]): void;
   configureFeatures(...args: number[]): void;
   questionScoring(threshold: number, every: number): void;
-  questionBatch(rows: number): void;
+  /** The batch is delivered: windows whose time is up close (rows were added to their windows as they were added). */
+  questionDeliver(): void;
+  /** Row `row`, added by the TypeScript side with its message in the batch's column, to its window (a no-op until configured). */
+  questionRowAt(row: number): void;
   questionFlush(): void;
 }
 
@@ -259,8 +262,9 @@ export class QuestionLane {
   }
 
   /** The batch's rows [0, rows): added to their windows; windows that end close (through onClose). */
-  onBatch(rows: number): void {
-    this.kernel.questionBatch(rows);
+  /** The end of a batch: its rows are in their windows already (the lane takes each as it is added). */
+  onBatch(): void {
+    this.kernel.questionDeliver();
     this.foldWeirds();
   }
 

@@ -67,6 +67,14 @@ export class TunnelStage {
   private readonly windowSec: number;
   private model: QuestionModel;
   private readonly inIface: string;
+  /**
+   * Lines of windows that closed since the last batch was delivered. In the
+   * fast lane a window can close while the batch is being filled (evicted by
+   * a new one, or by its key's next message), before the header stage has
+   * written that batch's records; its lines wait here so that records come
+   * out in the TypeScript path's order. At most about two per batch row.
+   */
+  private readonly pending: string[] = [];
 
   constructor(
     private readonly o: TunnelStageOptions,
@@ -123,12 +131,20 @@ export class TunnelStage {
 
   onBatch(batch: SampleBatch): void {
     this.extractor.onBatch(batch);
+    this.drain();
   }
 
   /** End of an input: its windows are scored, and the next input's rows carry `nextSource`. */
   endSource(nextSource: number): void {
     this.extractor.flush();
+    this.drain();
     this.extractor.sourceIndex = nextSource;
+  }
+
+  private drain(): void {
+    const p = this.pending;
+    for (let i = 0; i < p.length; i++) this.o.out.writeLine(p[i]!);
+    p.length = 0;
   }
 
   private onWindow(t: WindowTable, s: number, reason: CloseReason): void {
@@ -174,12 +190,12 @@ export class TunnelStage {
         const client = formatIpWords(w[b + W_CV]! === 6 ? 6 : 4, w[b + W_C0]!, w[b + W_C0 + 1]!, w[b + W_C0 + 2]!, w[b + W_C0 + 3]!);
         decision = o.policy.decide(0, client, t.f64[s * WindowTable.F64_WORDS]!);
         if (decision === 'alert') {
-          o.out.writeLine(eveTunnelAlert(t, s, SIG_TUNNEL, v, o.sourceNames, this.inIface));
+          this.pending.push(eveTunnelAlert(t, s, SIG_TUNNEL, v, o.sourceNames, this.inIface));
           o.onAlert?.();
         }
       }
     }
-    if (o.all) o.out.writeLine(eveWindowRecord(t, s, v, decision, o.sourceNames, this.inIface));
+    if (o.all) this.pending.push(eveWindowRecord(t, s, v, decision, o.sourceNames, this.inIface));
   }
 
   stats(): Record<string, unknown> {
