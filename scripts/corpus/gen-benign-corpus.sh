@@ -300,17 +300,9 @@ start_unbound() {
   mkdir -p "$work/unbound"
   in_ns dnsae-auth dig +noall +answer @192.0.2.18 example.test DNSKEY | awk '$5 == 257' >"$work/unbound/anchor.key"
   [ -s "$work/unbound/anchor.key" ] || { echo "gen-benign-corpus: no KSK published by knotd" >&2; return 1; }
-  cat >"$work/unbound/unbound.conf" <<CONF
-server:
-    directory: "$work/unbound"
-    username: ""
-    chroot: ""
-    pidfile: "$work/unbound/unbound.pid"
-    use-syslog: no
-    logfile: ""
-    verbosity: 0
-    num-threads: 1
-    do-daemonize: no
+  {
+    unbound_preamble "$work/unbound"
+    cat <<CONF
     interface: 192.0.2.1
     interface: 2001:db8:53:1::1
     access-control: 192.0.2.0/28 allow
@@ -364,6 +356,7 @@ forward-zone:
     name: "."
     forward-addr: 192.0.2.18
 CONF
+  } >"$work/unbound/unbound.conf"
   ip netns exec dnsae-res unbound -d -c "$work/unbound/unbound.conf" 2>"$work/unbound/unbound.log" &
   pids+=("$!")
   wait_for 60 sh -c "ip netns exec dnsae-cli dig +time=1 +tries=1 @192.0.2.1 example.test SOA | grep -q 'status: NOERROR'" ||

@@ -250,17 +250,9 @@ CONF
 start_unbound() {
   local d=$work/unbound
   mkdir -p "$d"
-  cat >"$d/unbound.conf" <<CONF
-server:
-    directory: "$d"
-    username: ""
-    chroot: ""
-    pidfile: "$d/unbound.pid"
-    use-syslog: no
-    logfile: ""
-    verbosity: 0
-    num-threads: 1
-    do-daemonize: no
+  {
+    unbound_preamble "$d"
+    cat <<CONF
     interface: 192.0.2.134
     interface: 2001:db8:5300::134
     access-control: 192.0.2.128/26 allow
@@ -285,6 +277,7 @@ forward-zone:
     name: "."
     forward-addr: 192.0.2.133
 CONF
+  } >"$d/unbound.conf"
   srv unbound -d -c "$d/unbound.conf" 2>"$d/unbound.log" &
   pids+=("$!")
   wait_for 60 sh -c "ip netns exec dnsaehyb-cli dig +time=1 +tries=1 @192.0.2.134 bulk.test SOA | grep -q 'status: NOERROR'" ||

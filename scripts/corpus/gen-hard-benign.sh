@@ -147,17 +147,8 @@ CONF
 start_unbound() {
   mkdir -p "$work/unbound"
   {
+    unbound_preamble "$work/unbound"
     cat <<CONF
-server:
-    directory: "$work/unbound"
-    username: ""
-    chroot: ""
-    pidfile: "$work/unbound/unbound.pid"
-    use-syslog: no
-    logfile: ""
-    verbosity: 0
-    num-threads: 1
-    do-daemonize: no
     interface: $RESOLVER
     outgoing-interface: $UPSTREAM
     access-control: ${RESOLVER%.*}.0/24 allow

@@ -136,17 +136,9 @@ log "nsd and knotd serving ($(grep -c 'domain:' "$work/u/knot-zones.conf") knot 
 
 mkdir -p "$work/unbound"
 printf '.  3600000 NS a.root-servers.net.\na.root-servers.net. 3600000 A 10.77.250.2\n' >"$work/unbound/root.hints"
-cat >"$work/unbound/unbound.conf" <<CONF
-server:
-    directory: "$work/unbound"
-    username: ""
-    chroot: ""
-    pidfile: "$work/unbound/unbound.pid"
-    use-syslog: no
-    logfile: ""
-    verbosity: 0
-    num-threads: 1
-    do-daemonize: no
+{
+  unbound_preamble "$work/unbound"
+  cat <<CONF
     interface: 10.77.0.53
     interface: fd77::53
     outgoing-interface: 10.77.250.1
@@ -172,6 +164,7 @@ stub-zone:
     name: "77.10.in-addr.arpa"
     stub-addr: 10.77.250.3
 CONF
+} >"$work/unbound/unbound.conf"
 
 # ---------------------------------------------------------------- splits
 # One run per split, each with a resolver started cold (another day).

@@ -185,17 +185,9 @@ CONF
 
 start_unbound() {
   mkdir -p "$work/unbound"
-  cat >"$work/unbound/unbound.conf" <<CONF
-server:
-    directory: "$work/unbound"
-    username: ""
-    chroot: ""
-    pidfile: "$work/unbound/unbound.pid"
-    use-syslog: no
-    logfile: ""
-    verbosity: 0
-    num-threads: 1
-    do-daemonize: no
+  {
+    unbound_preamble "$work/unbound"
+    cat <<CONF
     interface: 198.51.100.1
     outgoing-interface: 203.0.113.1
     access-control: 198.51.100.0/24 allow
@@ -222,6 +214,7 @@ stub-zone:
     name: "c2.beacon.test"
     stub-addr: 203.0.113.5
 CONF
+  } >"$work/unbound/unbound.conf"
   ip netns exec "$res_ns" unbound -d -c "$work/unbound/unbound.conf" 2>"$work/unbound/unbound.log" &
   pids+=("$!")
   wait_for 60 sh -c "ip netns exec $cli_ns dig +time=1 +tries=1 @198.51.100.1 exfil-zone.test SOA | grep -q 'status: NOERROR'"

@@ -100,3 +100,21 @@ stop_capture() {
 }
 
 packets() { capinfos -c -M "$1" | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}'; }
+
+# unbound_preamble DIR: the start of an unbound.conf "server:" clause every
+# generator's resolver shares (files in DIR, foreground, one thread, quiet);
+# the caller appends its interfaces, access control and zones.
+unbound_preamble() {
+  cat <<CONF
+server:
+    directory: "$1"
+    username: ""
+    chroot: ""
+    pidfile: "$1/unbound.pid"
+    use-syslog: no
+    logfile: ""
+    verbosity: 0
+    num-threads: 1
+    do-daemonize: no
+CONF
+}
