@@ -144,7 +144,8 @@ export const Q_FEATURES: u32 = 42;
 /** Loss cache entries (direct-mapped): the feature steps (zero-padded to KEY_BYTES), then the loss (negative: empty). */
 const KEY_BYTES: u32 = 48;
 const LOSS_CACHE_BITS: u32 = 15;
-const LOSS_ENTRY_BYTES: u32 = 56;
+/** An entry per cache line: the key's 48 bytes and the loss. */
+const LOSS_ENTRY_BYTES: u32 = 64;
 const MAX_LABEL: i32 = 63;
 const LOG_TABLE_SIZE: i32 = 4096;
 

@@ -327,6 +327,7 @@ export class FastLane implements PcapFastPath {
         ? undefined
         : {
             buffer,
+            zeroed: true,
             offset: l.question,
             windows: l.questionWindows,
             cacheSize: l.questionCacheSize,

@@ -69,7 +69,7 @@ const SCRATCH_BYTES = 1024;
 const FEATURES_AT = 512;
 const TABLES_LOGS_AT = 2048;
 const TABLE_BYTES = TABLES_LOGS_AT + 3 * LOG_TABLE_SIZE * 8 + 2 * 129 * 8 + (QUANT_STEPS + 1) * 4;
-const LOSS_CACHE_BYTES = 32_768 * 56;
+const LOSS_CACHE_BYTES = 32_768 * 64;
 const DOMAIN_ENTRY_BYTES = 128;
 const REASONS: readonly CloseReason[] = ['window', 'expired', 'evicted', 'flushed'];
 
@@ -138,6 +138,8 @@ export interface QuestionLaneScoring {
 /** What a fast lane with a question region offers (FastLane.question). */
 export interface QuestionLaneMemory {
   readonly buffer: ArrayBuffer;
+  /** The region has never been written (a new memory); the first QuestionLane on it clears it. */
+  zeroed: boolean;
   /** The region's start (64-aligned) and its sizes. */
   readonly offset: number;
   readonly windows: number;
@@ -191,8 +193,12 @@ export class QuestionLane {
     this.st[QL_FREE_TOP] = mem.windows;
     this.st[QL_HEAD] = -1;
     this.st[QL_TAIL] = -1;
-    new Int32Array(buf, at(l.table) + t.index, 2 * t.indexSize).fill(0);
-    new Uint8Array(buf, at(l.domainCache), mem.cacheSize * DOMAIN_ENTRY_BYTES).fill(0);
+    // A new WebAssembly.Memory is zero: clearing the 9 MiB of index and cache again would only fault their pages in.
+    if (!mem.zeroed) {
+      new Int32Array(buf, at(l.table) + t.index, 2 * t.indexSize).fill(0);
+      new Uint8Array(buf, at(l.domainCache), mem.cacheSize * DOMAIN_ENTRY_BYTES).fill(0);
+    }
+    mem.zeroed = false;
     new Int32Array(buf, at(l.fanCells), 2 * FAN_CELLS).fill(-1);
     // The TypeScript path's own tables, so both paths fold, classify and type names alike.
     new Int32Array(buf, at(l.tables), 256).set(NAME_BYTE);
