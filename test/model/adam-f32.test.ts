@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/model/backend.js';
-import { AdamF32 } from '../../src/model/question/adam-f32.js';
+import { AdamF32 } from '../../src/model/adam-f32.js';
 import { createRng } from '../../src/model/rng.js';
 
 beforeAll(async () => {
@@ -27,10 +27,9 @@ describe('AdamF32', () => {
     for (let step = 0; step < 25; step++) {
       const g = sizes.map((n) => randomValues(n, rng));
       adam.step(ours, g);
-      const named: tf.NamedTensorMap = {};
-      vars.forEach((v, i) => (named[v.name] = tf.tensor1d(g[i]!)));
+      const named = vars.map((v, i) => ({ name: v.name, tensor: tf.tensor1d(g[i]!) }));
       theirs.applyGradients(named);
-      tf.dispose(Object.values(named));
+      tf.dispose(named.map((t) => t.tensor));
     }
     vars.forEach((v, i) => {
       const want = v.dataSync() as Float32Array;

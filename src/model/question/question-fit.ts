@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { QUESTION_FEATURE_COUNT } from '../../features/question/question-features.js';
 import { createRng, shuffleInPlace } from '../rng.js';
-import { AdamF32 } from './adam-f32.js';
+import { AdamF32 } from '../adam-f32.js';
+import { autoencoderGradients, weightTensors } from '../dense-gradients.js';
 
 /**
  * At most this many windows go through the optimizer per epoch, and at most
@@ -51,60 +52,18 @@ export function createQuestionAutoencoder(seed: number, hidden: number, bottlene
 }
 
 /**
- * The weights as tensors, kernel then bias per layer: the order of the
- * model's trainable weights, which is the order of its getWeights(). Of
- * copies: the cpu backend keeps the array it is given, which the next
- * Adam step changes in place.
- */
-function tensorsOf(w: readonly Float32Array[], shapes: readonly (readonly number[])[]): tf.Tensor[] {
-  return w.map((a, i) => tf.tensor(a.slice(), shapes[i] as number[], 'float32'));
-}
-
-/**
- * One batch's gradients by the very kernels, inputs and order that tfjs's
- * tape runs for `fit()` on this model (tfjs-layers 4.x): a Dense layer
- * with relu under a gradient is matMul, add(bias), relu; the sigmoid layer
- * a fused matMul without bias, add(bias), sigmoid; the loss
- * mean(mean(mul(d, d), -1)) with d = output - input. Backward, each op's
- * registered gradient: the two means give every element of d's gradient
- * the same float32 step 1/n/42, mul(d, d) contributes it twice (added),
- * sigmoid y(1 - y), relu a step of its input, add a sum over the batch for
- * the bias, matMul the two transposed products. Same kernels on the same
- * inputs give the same float32 results, so the model is the one fit()
- * trains, without fit()'s per-batch gather and the tape's bookkeeping.
+ * One batch's gradients and, when asked, its loss. The loss fit() minimizes
+ * here is mean(mean(mul(d, d), -1)) with d = output - input; its ops'
+ * gradients give every element of d the same float32 step 1/n/42, which
+ * mul(d, d) contributes twice (added).
  */
 function batchGradients(x: tf.Tensor2D, n: number, w: readonly tf.Tensor[], withLoss: boolean): { grads: tf.Tensor[]; loss?: tf.Scalar } {
   return tf.tidy(() => {
-    const [w1, b1, w2, b2, w3, b3, w4, b4] = w as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
-    const a1 = tf.add(tf.matMul(x, w1), b1);
-    const h1 = tf.relu(a1);
-    const a2 = tf.add(tf.matMul(h1, w2), b2);
-    const h2 = tf.relu(a2);
-    const a3 = tf.add(tf.matMul(h2, w3), b3);
-    const h3 = tf.relu(a3);
-    const out = tf.sigmoid(tf.add(tf.fused.matMul({ a: h3, b: w4 }), b4));
-    const diff = tf.sub(out, x);
-    const half = tf.mul(tf.scalar(f(f(1 / n) / QUESTION_FEATURE_COUNT)), diff);
-    const gOut = tf.mul(tf.add(half, half), tf.mul(out, tf.sub(1, out)));
-    // matMul(g, w, false, true) on the wasm backend is its plain blocked loop, 5x slower here than its
-    // XNNPACK path, which takes only untransposed operands; with the shared dimension (42, 32, 8) within
-    // one block of that loop, both sum the products in the same order from zero: the same float32 result.
-    const dh3 = tf.matMul(gOut, tf.transpose(w4));
-    const g3 = tf.mul(dh3, tf.step(a3));
-    const dh2 = tf.matMul(g3, tf.transpose(w3));
-    const g2 = tf.mul(dh2, tf.step(a2));
-    const dh1 = tf.matMul(g2, tf.transpose(w2));
-    const g1 = tf.mul(dh1, tf.step(a1));
-    const grads = [
-      tf.matMul(x, g1, true, false),
-      tf.sum(g1, 0),
-      tf.matMul(h1, g2, true, false),
-      tf.sum(g2, 0),
-      tf.matMul(h2, g3, true, false),
-      tf.sum(g3, 0),
-      tf.matMul(h3, gOut, true, false),
-      tf.sum(gOut, 0),
-    ];
+    const step = tf.scalar(f(f(1 / n) / QUESTION_FEATURE_COUNT));
+    const { grads, diff } = autoencoderGradients(x, x, w, (d) => {
+      const half = tf.mul<tf.Tensor2D>(step, d);
+      return tf.add<tf.Tensor2D>(half, half);
+    });
     return withLoss ? { grads, loss: tf.mean(tf.mean(tf.mul(diff, diff), -1)) as tf.Scalar } : { grads };
   });
 }
@@ -136,14 +95,14 @@ function batchLoss(x: tf.Tensor2D, w: readonly tf.Tensor[]): number {
  * fit()'s validation sums them, decides early stopping, and the best
  * weights are written back into `model` (whose format is unchanged).
  *
- * The gradients are tfjs kernels (batchGradients), the Adam step is
+ * The gradients are tfjs kernels (autoencoderGradients), the Adam step is
  * float32 arithmetic in JS that matches tfjs's (AdamF32); the weights
  * after every step, the held-out losses and so the model are bit for bit
  * fit()'s: the default model's question stage and the bench capture's
  * are the same model ids. Why not fit(): it gathered every batch out of
  * the epoch's tensor (a fifth of its time), and its tape and per-variable
- * Adam ran about 170 tensor operations a step for a network this small;
- * this loop runs 38 (docs/performance.md, "Training"). Why not any other
+ * Adam ran about 170 tensor operations a step for a network this small
+ * (docs/performance.md, "Training"). Why not any other
  * arithmetic (a loop of optimizer.minimize with tf.losses, other batch
  * sizes): the detection margins are thin, and a model trained by other
  * float32 rounding alerted on 5 of 17,815 held-out benign windows and on
@@ -178,7 +137,7 @@ export async function fitQuestionModel(
   let bestWeights: Float32Array[] | undefined;
   let sinceBest = 0;
   let epochs = 0;
-  let w = tensorsOf(weights, shapes);
+  let w = weightTensors(weights, shapes);
   const grads = weights.map((a) => new Float32Array(a.length));
   try {
     for (let e = 0; e < o.epochs; e++) {
@@ -205,7 +164,7 @@ export async function fitQuestionModel(
         }
         adam.step(weights, grads);
         tf.dispose(w);
-        w = tensorsOf(weights, shapes);
+        w = weightTensors(weights, shapes);
       }
       epochs++;
       // fit()'s validation: the sum of n * (a batch's mean loss), then over the count, in float32.
@@ -219,7 +178,7 @@ export async function fitQuestionModel(
         sinceBest = 0;
       } else if (++sinceBest >= o.patience) break;
     }
-    const final = tensorsOf(bestWeights ?? weights, shapes);
+    const final = weightTensors(bestWeights ?? weights, shapes);
     model.setWeights(final);
     tf.dispose(final);
   } finally {
