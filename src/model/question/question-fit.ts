@@ -101,12 +101,13 @@ function batchLoss(x: tf.Tensor2D, w: readonly tf.Tensor[]): number {
  * fit()'s: the default model's question stage and the bench capture's
  * are the same model ids. Why not fit(): it gathered every batch out of
  * the epoch's tensor (a fifth of its time), and its tape and per-variable
- * Adam ran about 170 tensor operations a step for a network this small
- * (docs/performance.md, "Training"). Why not any other
- * arithmetic (a loop of optimizer.minimize with tf.losses, other batch
- * sizes): the detection margins are thin, and a model trained by other
- * float32 rounding alerted on 5 of 17,815 held-out benign windows and on
- * 1,224 of the bench capture's 258,475 benign windows, this one on 2 and 0.
+ * Adam ran 224 kernels a step for a network this small, this loop 45
+ * (docs/performance.md, "Training"). Why the same arithmetic and not
+ * merely the same algorithm: the detection margins are thin, and a loop of
+ * optimizer.minimize over the same batches that did not reproduce fit()'s
+ * rounding trained a model that alerted on 5 of 17,815 held-out benign
+ * windows and on 1,224 of the bench capture's 258,475 benign windows; this
+ * one, fit()'s, on 2 and 0.
  */
 export async function fitQuestionModel(
   model: tf.Sequential,
