@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { HEAD_BYTES } from '../flow/sample.js';
 import { ModelError } from '../errors.js';
 import { encodeRow, featureWidth, targetWidth, type FeatureSpec } from '../features/encode.js';
+import { AdamF32 } from './adam-f32.js';
 import { buildAutoencoder, DEFAULT_ARCH, type ArchSpec } from './autoencoder.js';
+import { autoencoderGradients, isTrainableAutoencoder, weightTensors } from './dense-gradients.js';
 import { byteErrors, rowLoss } from './loss.js';
 
 export { byteErrors } from './loss.js';
@@ -268,8 +270,14 @@ export async function trainAutoencoder(data: TrainingSet, opts: TrainOptions): P
   const t = targetWidth(spec);
 
   const model = opts.initial ?? buildAutoencoder(spec, arch, opts.seed);
-  const optimizer = tf.train.adam(opts.learningRate ?? 0.005);
-  const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
+  if (!isTrainableAutoencoder(model)) {
+    throw new ModelError('DNSAE_ERR_MODEL_INVALID', 'the model to train is not a dnsae autoencoder (four dense layers: relu, relu, relu, sigmoid)');
+  }
+  const shapes = model.getWeights().map((x) => x.shape);
+  const weights = model.getWeights().map((x) => Float32Array.from(x.dataSync()));
+  const grads = weights.map((a) => new Float32Array(a.length));
+  const adam = new AdamF32(weights.map((a) => a.length), opts.learningRate ?? 0.005);
+  let current = weightTensors(weights, shapes);
   const perm = new Uint32Array(train.n);
   for (let i = 0; i < train.n; i++) perm[i] = i;
   const bx = new Float32Array(opts.batchSize * w);
@@ -298,20 +306,24 @@ export async function trainAutoencoder(data: TrainingSet, opts: TrainOptions): P
           bx.set(train.x.subarray(src * w, src * w + w), r * w);
           bw[r] = train.weight[src]!;
         }
+        // The loss optimizer.minimize was given, sum(mean((pred - tgt)^2, 1) * ws) / sum(ws), and its
+        // gradient as the tape computes it (each op's registered gradient, in float32), so the weights
+        // after each step are bit for bit the ones tfjs's Adam made (autoencoderGradients, AdamF32).
         const cost: tf.Scalar = tf.tidy(() => {
           const xs = tf.tensor2d(bx.subarray(0, m * w), [m, w]);
           const ws = tf.tensor1d(bw.subarray(0, m));
           const tgt = t === w ? xs : xs.slice([0, 0], [m, t]);
-          return optimizer.minimize(
-            () => {
-              const pred = model.apply(xs, { training: true }) as tf.Tensor2D;
-              const per = tf.mean(tf.square(tf.sub(pred, tgt)), 1);
-              return tf.div(tf.sum(tf.mul(per, ws)), tf.sum(ws)) as tf.Scalar;
-            },
-            true,
-            vars,
-          ) as tf.Scalar;
+          const r = autoencoderGradients(xs, tgt, current, (d) => {
+            const perRow = tf.div(tf.mul(tf.div(1, tf.sum(ws)), ws), t);
+            return tf.mul<tf.Tensor2D>(tf.reshape(perRow, [m, 1]), tf.mul(d, 2));
+          });
+          for (let k = 0; k < grads.length; k++) grads[k]!.set(r.grads[k]!.dataSync() as Float32Array);
+          const per = tf.mean(tf.square(r.diff), 1);
+          return tf.div(tf.sum(tf.mul(per, ws)), tf.sum(ws)) as tf.Scalar;
         });
+        adam.step(weights, grads);
+        tf.dispose(current);
+        current = weightTensors(weights, shapes);
         const bsum = bw.subarray(0, m).reduce((a, b) => a + b, 0);
         sum += (await cost.data())[0]! * bsum;
         den += bsum;
@@ -319,6 +331,7 @@ export async function trainAutoencoder(data: TrainingSet, opts: TrainOptions): P
       }
     }
     epochsRun = epoch;
+    model.setWeights(current);
     lastTrain = den > 0 ? sum / den : 0;
     const valLoss = val.n > 0 ? weightedMean(predictLosses(model, val.x, val.n, spec), val.count) : lastTrain;
     opts.onProgress?.({ epoch, maxEpochs: opts.epochs, loss: lastTrain, valLoss });
@@ -337,7 +350,7 @@ export async function trainAutoencoder(data: TrainingSet, opts: TrainOptions): P
     model.setWeights(bestWeights);
     bestWeights.forEach((x) => x.dispose());
   }
-  optimizer.dispose();
+  tf.dispose(current);
 
   const heldOut = heldOutStats(model, val, spec);
   return {

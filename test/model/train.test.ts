@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { DnsaeError } from '../../src/errors.js';
 import { DEFAULT_SPEC } from '../../src/features/encode.js';
@@ -60,6 +61,15 @@ describe('trainAutoencoder', () => {
   it('refuses to train on fewer than two samples', async () => {
     const err = await trainAutoencoder(headers([[0, 0, 1, 0, 0, 1, 0, 0]]), { seed: 1, epochs: 1, batchSize: 8, validationFraction: 0.2, patience: 1, spec: DEFAULT_SPEC }).catch((e: unknown) => e);
     expect((err as DnsaeError).code).toBe('DNSAE_ERR_TRAINING');
+  });
+
+  it('refuses to continue a model that is not the four-layer autoencoder (a foreign --base)', async () => {
+    await selectBackend('cpu');
+    const data = loadSamples('benign-samples.tsv');
+    const initial = tf.sequential({ layers: [tf.layers.dense({ inputShape: [52], units: 8, activation: 'relu' }), tf.layers.dense({ units: 48, activation: 'sigmoid' })] });
+    const err = await trainAutoencoder(data, { seed: 1, epochs: 1, batchSize: 64, validationFraction: 0.2, patience: 1, spec: DEFAULT_SPEC, initial }).catch((e: unknown) => e);
+    expect((err as DnsaeError).code).toBe('DNSAE_ERR_MODEL_INVALID');
+    initial.dispose();
   });
 });
 

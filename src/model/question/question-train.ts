@@ -8,6 +8,7 @@ import { denseWeightsOf } from '../dense-weights.js';
 import { writeTfjsModel } from '../model-dir.js';
 import { META_JSON, modelIdOf } from '../model-weights.js';
 import { createRng, shuffleInPlace } from '../rng.js';
+import { createQuestionAutoencoder, fitQuestionModel, QUESTION_WINDOWS_PER_EPOCH } from './question-fit.js';
 import { QUESTION_DIR, QUESTION_FORMAT_VERSION, type QuestionCalibration, type QuestionModelMeta } from './question-model.js';
 
 export interface QuestionTrainOptions {
@@ -23,6 +24,8 @@ export interface QuestionTrainOptions {
   readonly bottleneck?: number;
   readonly onProgress?: (p: { epoch: number; maxEpochs: number; loss: number; valLoss: number }) => void;
 }
+
+export { QUESTION_WINDOWS_PER_EPOCH };
 
 export const MIN_QUESTION_WINDOWS = 50;
 export const QUESTION_HIDDEN = 32;
@@ -86,89 +89,6 @@ export function calibrateWindows(losses: Float64Array, targetFpr: number): { thr
 }
 
 /**
- * At most this many windows go through the optimizer per epoch, and at most
- * this many held-out windows are scored per epoch for early stopping (all
- * of them are still used for calibration). Below it an epoch is one pass
- * over the training windows; above it an epoch is the next 16,384 windows
- * of a seeded shuffled stream over all of them, so a big corpus costs time
- * per epoch that does not grow with it (258,475 windows of the bench
- * capture took 5 s per epoch and 266 s in all before).
- */
-export const QUESTION_WINDOWS_PER_EPOCH = 16_384;
-
-/**
- * The training loop: tfjs fit() one epoch at a time on rows in a seeded
- * order (fit's own shuffle draws on Math.random, which made the question
- * model differ from run to run), mean squared error, Adam, early stopping
- * on the held-out loss with the best weights restored. An epoch is every
- * training window in a fresh order while there are at most
- * QUESTION_WINDOWS_PER_EPOCH of them, else the next that many of a seeded
- * permutation, so an epoch's cost does not grow with the corpus.
- *
- * Why fit() and not a loop of optimizer.minimize over the same batches:
- * measured on the shipped training captures, the minimize loop's model
- * alerted on 5 of 17,815 held-out benign windows and on 1,224 of the bench
- * capture's 258,475 benign windows, this one on 2 and 0.
- */
-async function fitQuestionModel(
-  model: tf.Sequential,
-  trainX: Float32Array,
-  nTrain: number,
-  valX: Float32Array,
-  nVal: number,
-  o: QuestionTrainOptions,
-): Promise<{ epochs: number; valLoss: number; perEpoch: number }> {
-  const d = QUESTION_FEATURE_COUNT;
-  model.compile({ optimizer: tf.train.adam(0.005), loss: 'meanSquaredError' });
-  const epochRng = createRng(o.seed ^ 0x5eed);
-  const perm = new Uint32Array(nTrain);
-  for (let i = 0; i < nTrain; i++) perm[i] = i;
-  const perEpoch = Math.min(nTrain, QUESTION_WINDOWS_PER_EPOCH);
-  const epochX = new Float32Array(perEpoch * d);
-  const nCheck = Math.min(nVal, QUESTION_WINDOWS_PER_EPOCH);
-  const xv = tf.tensor2d(valX.subarray(0, nCheck * d), [nCheck, d]);
-  let cursor = nTrain;
-  let best = Infinity;
-  let bestWeights: tf.Tensor[] | undefined;
-  let sinceBest = 0;
-  let epochs = 0;
-  try {
-    for (let e = 0; e < o.epochs; e++) {
-      if (cursor + perEpoch > nTrain) {
-        shuffleInPlace(perm, epochRng);
-        cursor = 0;
-      }
-      for (let i = 0; i < perEpoch; i++) {
-        const src = perm[cursor + i]!;
-        epochX.set(trainX.subarray(src * d, src * d + d), i * d);
-      }
-      cursor += perEpoch;
-      const xt = tf.tensor2d(epochX, [perEpoch, d]);
-      let h: tf.History;
-      try {
-        h = await model.fit(xt, xt, { epochs: 1, batchSize: o.batchSize, shuffle: false, verbose: 0, validationData: [xv, xv] });
-      } finally {
-        xt.dispose();
-      }
-      epochs++;
-      const valLoss = h.history.val_loss![0] as number;
-      o.onProgress?.({ epoch: epochs, maxEpochs: o.epochs, loss: h.history.loss![0] as number, valLoss });
-      if (valLoss < best - 1e-7) {
-        best = valLoss;
-        bestWeights?.forEach((t) => t.dispose());
-        bestWeights = model.getWeights().map((t) => t.clone());
-        sinceBest = 0;
-      } else if (++sinceBest >= o.patience) break;
-    }
-    if (bestWeights !== undefined) model.setWeights(bestWeights);
-  } finally {
-    xv.dispose();
-    bestWeights?.forEach((t) => t.dispose());
-  }
-  return { epochs, valLoss: best, perEpoch };
-}
-
-/**
  * Trains the question autoencoder on benign window features (rows of
  * QUESTION_FEATURE_COUNT floats), calibrates it on a held-out part and
  * writes it to `modelDir`/question.
@@ -202,17 +122,15 @@ export async function trainQuestionModel(
   // reconstructed alike; the comparison is in docs/question.md (scripts/model/question-experiments.mjs).
   const hidden = o.hidden ?? QUESTION_HIDDEN;
   const bottleneck = o.bottleneck ?? QUESTION_BOTTLENECK;
-  const init = (k: number) => tf.initializers.glorotUniform({ seed: o.seed * 16 + k });
-  const model = tf.sequential({
-    name: 'dnsae_question_autoencoder',
-    layers: [
-      tf.layers.dense({ inputShape: [d], units: hidden, activation: 'relu', kernelInitializer: init(1), name: 'enc_hidden' }),
-      tf.layers.dense({ units: bottleneck, activation: 'relu', kernelInitializer: init(2), name: 'bottleneck' }),
-      tf.layers.dense({ units: hidden, activation: 'relu', kernelInitializer: init(3), name: 'dec_hidden' }),
-      tf.layers.dense({ units: d, activation: 'sigmoid', kernelInitializer: init(4), name: 'reconstruction' }),
-    ],
+  const model = createQuestionAutoencoder(o.seed, hidden, bottleneck);
+  const fit = await fitQuestionModel(model, trainX, nTrain, valX, nVal, {
+    seed: o.seed,
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    patience: o.patience,
+    learningRate: 0.005,
+    ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }),
   });
-  const fit = await fitQuestionModel(model, trainX, nTrain, valX, nVal, o);
   const best = fit.valLoss;
   const epochs = fit.epochs;
   // Calibrate with the scoring path's own forward pass, so the threshold is on exactly the losses scoring computes.
