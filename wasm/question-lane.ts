@@ -557,6 +557,13 @@ function walkAnswers(off: i32, end: i32, msgEnd: i32, p: i32, moreQuestions: i32
   answerTypeMask = mask;
 }
 
+// A measuring build stops every row after step QUESTION_STOP (1: counted, 2: decoded, 3: its registered
+// domain found, 4: in its window, windows closed unscored), so that the time of each step can be told
+// apart (scripts/bench/measure-question-steps.mjs compiles with --use QUESTION_STOP_AT=N). Unset, it is 0:
+// every step runs, and the checks fold away at compile time.
+// @ts-ignore: defined by asc --use only
+const QUESTION_STOP: i32 = isDefined(QUESTION_STOP_AT) ? QUESTION_STOP_AT : 0;
+
 // ---------------------------------------------------------------- registered domain cache (registered-domain.ts labels)
 
 function longNameHash(len: i32): i32 {
@@ -971,6 +978,7 @@ export function questionRowAt(i: i32): void {
 export function questionRow(i: i32, msgAt: u32, kept: i32): void {
   {
     incI(QL_MESSAGES);
+    if (QUESTION_STOP == 1) return;
     if (kept == 0) {
       incI(QL_NOT_KEPT);
       return;
@@ -981,6 +989,7 @@ export function questionRow(i: i32, msgAt: u32, kept: i32): void {
       incI(QL_STATUS + (<u32>status << 2));
       return;
     }
+    if (QUESTION_STOP == 2) return;
     if (nonAscii > 0) incI(QL_NON_ASCII);
     if (answerStatus != AS_OK) incI(QL_ANSWER + (<u32>answerStatus << 2));
     if (opcode != 0) {
@@ -1017,6 +1026,7 @@ export function questionRow(i: i32, msgAt: u32, kept: i32): void {
       prevDomLabels = domLabels;
       prevDomHash = dh;
     }
+    if (QUESTION_STOP == 3) return;
     const sub = domLabels == UNREGISTERED ? labels : labels - domLabels;
     const domStart = domLabels == UNREGISTERED ? end : <i32>load<u8>(labelStartAt + <u32>sub);
     // The row's flow key (FlowAssembler.readFlowKey).
@@ -1226,6 +1236,10 @@ function features(s: i32): void {
 
 /** The window's features, its loss (from the cache when the same steps were scored before), and the TypeScript side's verdict when it is over the threshold. */
 function scoreWindow(s: i32, reason: u32): void {
+  if (QUESTION_STOP == 4) {
+    incI(QL_SCORED);
+    return;
+  }
   features(s);
   let h: i32 = FNV_OFFSET;
   for (let k: u32 = 0; k < KEY_BYTES; k += 4) h = (h ^ load<i32>(keyAt + k)) * FNV_PRIME;
