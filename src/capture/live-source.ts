@@ -19,7 +19,7 @@ export const LIVE_DEFAULTS = {
    * so the extra time stop() takes to collect that block.
    */
   readTimeoutMs: 100,
-  queueFrames: 65_536,
+  queueFrames: 262_144,
   queueBytes: 32 * 1024 * 1024,
   /** Frames handed to onFrame between two awaits of afterChunk. */
   chunkFrames: 1024,
