@@ -9,8 +9,11 @@
 //
 //   npm run build
 //   node scripts/bench/measure-live-sensor.mjs [--pcap /tmp/dnsae-bench.pcap] [--pps 200000]
-//                                        [--packets 1000000] [--pin] [-- extra dnsae live options]
-// --pin runs the sensor on CPU 0 and tcpreplay on CPU 1 (taskset).
+//                                        [--packets 1000000] [--pin] [--prefix lvw] [--cli DIST/cli/main.js]
+//                                        [-- extra dnsae live options]
+// --pin runs the sensor on CPU 0 and tcpreplay on CPU 1 (taskset). The
+// namespace is PREFIX-sens-<random>, so runs started side by side never
+// share one.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,16 +22,19 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = join(ROOT, 'dist/cli/main.js');
 const { values, positionals } = parseArgs({
   options: {
     pcap: { type: 'string', default: '/tmp/dnsae-bench.pcap' },
     pps: { type: 'string', default: '200000' },
     packets: { type: 'string', default: '1000000' },
     pin: { type: 'boolean', default: false },
+    prefix: { type: 'string', default: 'dnsae' },
+    cli: { type: 'string', default: join(ROOT, 'dist/cli/main.js') },
   },
   allowPositionals: true,
 });
+// --cli another build's dist/cli/main.js, to compare two builds in one session.
+const CLI = resolve(values.cli);
 const packets = Math.min(Number(values.packets), 5_000_000);
 const pps = Number(values.pps);
 const fail = (msg) => {
@@ -39,9 +45,10 @@ if (process.getuid?.() !== 0) fail('needs root (network namespace, raw capture)'
 if (!existsSync(CLI)) fail('run npm run build first');
 if (!existsSync(values.pcap)) fail(`${values.pcap} is missing (scripts/bench/make-bench-capture.sh builds it)`);
 if (!(packets > 0 && pps > 0)) fail('--packets and --pps must be positive');
+if (!/^[a-z][a-z0-9]{0,7}$/.test(values.prefix)) fail('--prefix must be 1-8 lower-case letters and digits');
 
 const tag = randomBytes(3).toString('hex');
-const ns = `dnsae-sens-${tag}`;
+const ns = `${values.prefix}-sens-${tag}`;
 const host = `ds${tag}h`;
 const peer = `ds${tag}p`;
 const must = (cmd, args) => {
@@ -52,11 +59,11 @@ const must = (cmd, args) => {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-/** utime + stime of a process in seconds (fields 14 and 15 of /proc/PID/stat). */
-function cpuSeconds(pid) {
+/** utime and stime of a process in seconds (fields 14 and 15 of /proc/PID/stat). */
+function cpuTimes(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICKS;
+  return { user: Number(f[11]) / TICKS, system: Number(f[12]) / TICKS };
 }
 
 function peakRssMiB(pid) {
@@ -65,6 +72,8 @@ function peakRssMiB(pid) {
 }
 
 let sensor;
+// The 1-minute load average before the run: on a shared host, what else was running.
+const loadBefore = Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 try {
   must('ip', ['netns', 'add', ns]);
   must('ip', ['link', 'add', host, 'type', 'veth', 'peer', 'name', peer, 'netns', ns]);
@@ -78,7 +87,7 @@ try {
   const pinReplay = values.pin ? ['taskset', '-c', '1'] : [];
   // taskset execs the command, so the child's pid is the sensor's.
   sensor = spawn(pinSensor[0] ?? process.execPath, [...pinSensor.slice(1), ...(values.pin ? [process.execPath] : []), CLI, 'live', '-i', host, '--stats-interval', '1', '-o', '/dev/null', ...positionals], {
-    cwd: ROOT,
+    cwd: dirname(dirname(dirname(CLI))),
     env: { ...process.env, DNSAE_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -103,7 +112,7 @@ try {
   }
   const started = logs.find((l) => l.msg === 'live capture started');
   if (!started) throw new Error('sensor did not start');
-  const cpu0 = cpuSeconds(sensor.pid);
+  const cpu0 = cpuTimes(sensor.pid);
   const t0 = performance.now();
 
   const replay = spawnSync(
@@ -126,7 +135,10 @@ try {
     await sleep(100);
   }
   const busySeconds = (performance.now() - t0) / 1000;
-  const cpu = cpuSeconds(sensor.pid) - cpu0;
+  const cpu1 = cpuTimes(sensor.pid);
+  const user = cpu1.user - cpu0.user;
+  const system = cpu1.system - cpu0.system;
+  const cpu = user + system;
   const rss = peakRssMiB(sensor.pid);
   sensor.kill('SIGTERM');
   const code = await exited;
@@ -134,6 +146,8 @@ try {
   console.log(
     JSON.stringify({
       pcap: values.pcap,
+      cli: CLI,
+      load_average_before: loadBefore,
       sensor_args: positionals,
       pinned: values.pin,
       exit: code,
@@ -146,12 +160,16 @@ try {
       kernel_drops: final?.kernel_drops,
       queue_drops: final?.queue_drops,
       delivered: final?.packets,
+      fast_lane_packets: final?.fast_lane_packets,
       queue_high_water: final?.queue_high_water,
       samples: final?.samples,
       alerts: final?.alerts,
       cpu_seconds: Number(cpu.toFixed(2)),
+      cpu_user_seconds: Number(user.toFixed(2)),
+      cpu_system_seconds: Number(system.toFixed(2)),
       wall_seconds_to_idle: Number(busySeconds.toFixed(2)),
       cpu_per_100k_packets: final?.packets ? Number(((cpu * 1e5) / final.packets).toFixed(3)) : null,
+      cpu_per_million_packets: final?.packets ? Number(((cpu * 1e6) / final.packets).toFixed(2)) : null,
       peak_rss_mib: rss,
     }),
   );

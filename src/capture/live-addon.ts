@@ -21,6 +21,9 @@ export type CapPacketListener = (
   tsNsec?: number,
 ) => void;
 
+/** 'records' listener (record mode): `bytes` of the record buffer hold `frames` records, valid during the call only. */
+export type CapRecordsListener = (bytes: number, frames: number) => void;
+
 export interface CapHandle {
   /**
    * Returns cap's link-type name. The patched addon also takes a snaplen,
@@ -43,7 +46,15 @@ export interface CapHandle {
    * while those already in it can still be read. False where unsupported.
    */
   stopIntake?: () => boolean;
+  /**
+   * Patched cap: record mode. From now on frames are appended to `buffer`
+   * as little-endian classic pcap records (nanosecond fraction, wire length
+   * at least the captured length) and 'records' is emitted once the buffer
+   * is full and once per poll wake-up, instead of 'packet' per frame.
+   */
+  setRecordBuffer?: (buffer: Buffer) => void;
   on(event: 'packet', listener: CapPacketListener): unknown;
+  on(event: 'records', listener: CapRecordsListener): unknown;
   removeAllListeners(event?: string): unknown;
 }
 

@@ -16,6 +16,7 @@ type SinkField = 'sink_dropped' | 'sink_reconnects' | 'sink_buffered';
 /** Counters and gauges, each printed straight from a LiveSnapshot field. */
 export const LIVE_METRICS: readonly { name: string; type: 'counter' | 'gauge'; field: NumericField; help: string }[] = [
   { name: 'dnsae_packets_total', type: 'counter', field: 'packets', help: 'Frames delivered to the decoder' },
+  { name: 'dnsae_fast_lane_packets_total', type: 'counter', field: 'fast_lane_packets', help: 'Frames the fast lane (WebAssembly) decoded and assembled; the rest of dnsae_packets_total took the TypeScript decoders' },
   { name: 'dnsae_samples_total', type: 'counter', field: 'samples', help: 'Samples (UDP datagrams, DNS-over-TCP messages) scored' },
   { name: 'dnsae_alerts_total', type: 'counter', field: 'alerts', help: 'Alert records written' },
   { name: 'dnsae_alerts_suppressed_total', type: 'counter', field: 'alerts_suppressed', help: 'Anomalous samples not written as alerts (one alert per flow, per-source limit)' },

@@ -5,7 +5,7 @@ import type { SinkStats } from '../output/sinks/network-sink.js';
 
 /** What the sensor's counters are read from; a LiveSource, a Pipeline, an AlertPolicy and a LineSink fit. */
 export interface LiveCounterSources {
-  readonly source: { readonly stats: SourceStats; readonly queue: LiveQueueStats; kernelStats(): KernelStats };
+  readonly source: { readonly stats: SourceStats; readonly queue: LiveQueueStats; kernelStats(): KernelStats; readonly laneFrames?: number };
   readonly pipeline: { readonly samples: number; readonly weirds: { total(): number }; readonly assembler: { readonly stats: FlowAssemblerStats } };
   readonly policy: { readonly counters: { readonly alerts: number; readonly suppressed_flow: number; readonly suppressed_rate: number } };
   /** `sink`: the network sink behind --out, when it is one (redis://, syslog+tcp://, ...). */
@@ -27,6 +27,8 @@ export interface LiveSnapshot {
   /** Frames delivered to the decoder. */
   readonly packets: number;
   readonly bytes: number;
+  /** Of `packets`, those the fast lane decoded and assembled (the rest took the TypeScript decoders). */
+  readonly fast_lane_packets: number;
   /** Samples (UDP datagrams, DNS-over-TCP messages) scored. */
   readonly samples: number;
   /** Alert records written. */
@@ -104,6 +106,7 @@ export class LiveCounters {
     return {
       packets: source.stats.frames,
       bytes: source.stats.bytes,
+      fast_lane_packets: source.laneFrames ?? 0,
       samples: pipeline.samples,
       alerts: a.alerts,
       alerts_suppressed: a.suppressed_flow + a.suppressed_rate,

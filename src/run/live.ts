@@ -235,6 +235,9 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
           return source?.queue ?? { queued: 0, highWater: 0, drops: 0, dropBytes: 0 };
         },
         kernelStats: () => source?.kernelStats() ?? { received: 0, dropped: 0, ifDropped: 0, source: 'pcap_stats' },
+        get laneFrames() {
+          return source?.laneFrames ?? 0;
+        },
       },
       pipeline,
       policy,
@@ -294,6 +297,8 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
         immediate: src.immediate,
         read_timeout_ms: src.readTimeoutMs,
         timestamps: src.timestampSource,
+        record_mode: src.recordMode,
+        fast_lane: pipeline.assembler.fastLane && src.linktype === 1,
         kernel_stats: src.kernelStats().source,
         user: user === undefined ? null : { name: user.name, uid: user.uid, gid: user.gid },
         detector: o.mode,

@@ -27,6 +27,15 @@ describe('loadCap', () => {
     // package.json's postinstall applies patches/cap+0.2.1.patch; without it
     // live capture silently loses kernel drop counters and header timestamps.
     expect(isPatchedCap(cap)).toBe(true);
+    // Record mode, which the live sensor's fast lane and its CPU figures rely on.
+    expect(typeof (cap.Cap.prototype as { setRecordBuffer?: unknown }).setRecordBuffer).toBe('function');
+  });
+
+  it('refuses a record buffer that cannot hold one 64 KiB record', () => {
+    const handle = new (loadCap().Cap)();
+    expect(() => handle.setRecordBuffer!(Buffer.alloc(1024))).toThrow(/at least 65552 bytes/);
+    expect(() => handle.setRecordBuffer!('not a buffer' as unknown as Buffer)).toThrow(/must be a Buffer/);
+    expect(() => handle.setRecordBuffer!(Buffer.alloc(65_552))).not.toThrow();
   });
 });
 

@@ -47,29 +47,64 @@ describe('FrameRing', () => {
     expect(seen).toEqual([0, 31, 62]);
   });
 
-  it('drops when the byte limit is reached, and accepts again once drained', () => {
-    const ring = new FrameRing(100, 100);
-    expect(ring.push(frameBytes(0, 60), 60, 60, 0, 0)).toBe(true);
-    expect(ring.push(frameBytes(1, 41), 41, 41, 0, 0)).toBe(false); // 101 > 100, and cannot wrap before byte 0
-    expect(ring.push(frameBytes(2, 40), 40, 40, 0, 0)).toBe(true); // exactly 100
-    expect(ring.push(frameBytes(3, 1), 1, 1, 0, 0)).toBe(false);
+  it('drops when the byte limit is reached, counting each record header, and accepts again once drained', () => {
+    const ring = new FrameRing(100, 200);
+    expect(ring.push(frameBytes(0, 104), 104, 104, 0, 0)).toBe(true); // record of 120 bytes at 0
+    expect(ring.push(frameBytes(1, 65), 65, 65, 0, 0)).toBe(false); // 120 + 81 > 200, and cannot wrap before byte 0
+    expect(ring.push(frameBytes(2, 64), 64, 64, 0, 0)).toBe(true); // exactly 200
+    expect(ring.push(frameBytes(3, 0), 0, 0, 0, 0)).toBe(false); // even an empty frame has a header
     const f = newFrame();
-    ring.shiftInto(f); // frees bytes 0..59
-    expect(ring.push(frameBytes(4, 59), 59, 59, 0, 0)).toBe(true); // wraps to 0, strictly below the reader at 60
-    expect(ring.push(frameBytes(5, 1), 1, 1, 0, 0)).toBe(false); // would make writer == reader
+    ring.shiftInto(f); // frees bytes 0..119
+    expect(ring.push(frameBytes(4, 103), 103, 103, 0, 0)).toBe(true); // wraps to 0, strictly below the reader at 120
+    expect(ring.push(frameBytes(5, 1), 1, 1, 0, 0)).toBe(false);
     expect(ring.drops).toBe(3);
+    expect(ring.dropBytes).toBe(65 + 0 + 1);
     ring.shiftInto(f);
-    expect(Buffer.from(viewOf(f))).toEqual(frameBytes(2, 40).subarray(0, 40));
+    expect(Buffer.from(viewOf(f))).toEqual(frameBytes(2, 64).subarray(0, 64));
     ring.shiftInto(f);
-    expect(Buffer.from(viewOf(f))).toEqual(frameBytes(4, 59).subarray(0, 59));
+    expect(Buffer.from(viewOf(f))).toEqual(frameBytes(4, 103).subarray(0, 103));
     expect(ring.size).toBe(0);
-    expect(ring.push(frameBytes(6, 100), 100, 100, 0, 0)).toBe(true); // an empty ring takes a full-size frame
+    expect(ring.push(frameBytes(6, 184), 184, 184, 0, 0)).toBe(true); // an empty ring takes a full-size record
   });
 
-  it('refuses a frame larger than the whole ring', () => {
-    const ring = new FrameRing(4, 32);
+  it('refuses a frame whose record is larger than the whole ring', () => {
+    const ring = new FrameRing(4, 48);
     expect(ring.push(frameBytes(0, 33), 33, 33, 0, 0)).toBe(false);
+    expect(ring.push(frameBytes(1, 32), 32, 32, 0, 0)).toBe(true);
     expect(ring.drops).toBe(1);
+  });
+
+  it('holds each frame as a little-endian pcap record that moveRun hands over in one piece', () => {
+    const ring = new FrameRing(8, 4096);
+    ring.push(frameBytes(1, 20), 20, 90, 1_700_000_001, 123_456_789);
+    ring.push(frameBytes(2, 30), 30, 30, 1_700_000_002, 5);
+    const dst = new Uint8Array(1000);
+    expect(ring.moveRun(dst, 8)).toBe(2);
+    expect(ring.runBytes).toBe(16 + 20 + 16 + 30);
+    expect(ring.size).toBe(0);
+    const v = new DataView(dst.buffer);
+    expect([v.getUint32(0, true), v.getUint32(4, true), v.getUint32(8, true), v.getUint32(12, true)]).toEqual([1_700_000_001, 123_456_789, 20, 90]);
+    expect(Buffer.from(dst.subarray(16, 36))).toEqual(frameBytes(1, 20).subarray(0, 20));
+    expect([v.getUint32(36, true), v.getUint32(40, true), v.getUint32(44, true), v.getUint32(48, true)]).toEqual([1_700_000_002, 5, 30, 30]);
+    expect(Buffer.from(dst.subarray(52, 82))).toEqual(frameBytes(2, 30).subarray(0, 30));
+    expect(ring.moveRun(dst, 8)).toBe(0);
+  });
+
+  it('stops a run at the frame limit, at the destination size and where the ring wraps', () => {
+    const ring = new FrameRing(8, 200);
+    for (let s = 0; s < 4; s++) ring.push(frameBytes(s, 24), 24, 24, s, 0); // 4 records of 40 bytes
+    const dst = new Uint8Array(100);
+    expect(ring.moveRun(dst, 1)).toBe(1);
+    expect(ring.moveRun(dst, 8)).toBe(2); // 80 of 100 bytes; a third would not fit
+    ring.push(frameBytes(4, 24), 24, 24, 4, 0); // at 160
+    ring.push(frameBytes(5, 24), 24, 24, 5, 0); // wraps to 0
+    expect(ring.moveRun(dst, 8)).toBe(2); // 120 and 160, not the wrapped one
+    expect(new DataView(dst.buffer).getUint32(40, true)).toBe(4);
+    expect(ring.moveRun(dst, 8)).toBe(1);
+    expect(new DataView(dst.buffer).getUint32(0, true)).toBe(5);
+    ring.push(frameBytes(6, 90), 90, 90, 6, 0);
+    expect(ring.moveRun(dst, 8)).toBe(0); // 106 bytes do not fit in 100
+    expect(ring.size).toBe(1);
   });
 
   it('keeps every accepted frame intact and in order under any interleaving', () => {
@@ -94,7 +129,7 @@ describe('FrameRing', () => {
               if (want !== undefined) {
                 shifted++;
                 expect(Buffer.from(viewOf(f))).toEqual(frameBytes(want.seq, want.len).subarray(0, want.len));
-                queuedBytes -= want.len;
+                queuedBytes -= 16 + want.len;
               }
             } else {
               seq++;
@@ -103,10 +138,10 @@ describe('FrameRing', () => {
               const ok = ring.push(frameBytes(seq, op), op, op, seq, 0);
               if (ok) {
                 model.push({ seq, len: op });
-                queuedBytes += op;
+                queuedBytes += 16 + op;
               } else {
                 // Refusal is allowed only when a limit could be in the way.
-                expect(wasEmpty && op <= bytes).toBe(false);
+                expect(wasEmpty && 16 + op <= bytes).toBe(false);
               }
             }
             expect(ring.size).toBe(model.length);
@@ -121,3 +156,84 @@ describe('FrameRing', () => {
   });
 });
 
+
+/** `frames` as the patched addon's record buffer holds them: pcap records back to back. */
+function recordBuffer(frames: readonly { seq: number; len: number }[]): { buf: Buffer; bytes: number } {
+  const buf = Buffer.alloc(frames.reduce((n, r) => n + 16 + r.len, 0) + 64, 0xdd);
+  let p = 0;
+  for (const r of frames) {
+    buf.writeUInt32LE(r.seq, p);
+    buf.writeUInt32LE(r.seq % 1e9, p + 4);
+    buf.writeUInt32LE(r.len, p + 8);
+    buf.writeUInt32LE(r.len + 7, p + 12);
+    frameBytes(r.seq, r.len).copy(buf, p + 16, 0, r.len);
+    p += 16 + r.len;
+  }
+  return { buf, bytes: p };
+}
+
+describe('FrameRing record batches', () => {
+  it('takes a batch as push takes each of its frames, in order, with drops counted per frame', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 64, max: 1500 }),
+        fc.array(
+          fc.oneof(
+            fc.record({ kind: fc.constant('batch' as const), lens: fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 10 }) }),
+            fc.record({ kind: fc.constant('shift' as const) }),
+            fc.record({ kind: fc.constant('move' as const), frames: fc.integer({ min: 1, max: 12 }), room: fc.integer({ min: 16, max: 800 }) }),
+          ),
+          { maxLength: 120 },
+        ),
+        (frames, bytes, ops) => {
+          // Two rings: one fed with pushRecords, one with push per frame; both must agree at every step.
+          const batched = new FrameRing(frames, bytes);
+          const single = new FrameRing(frames, bytes);
+          const model: { seq: number; len: number }[] = [];
+          const f = newFrame();
+          let seq = 0;
+          for (const op of ops) {
+            if (op.kind === 'batch') {
+              const recs = op.lens.map((len) => ({ seq: ++seq, len }));
+              const { buf, bytes: n } = recordBuffer(recs);
+              batched.pushRecords(buf, new DataView(buf.buffer, buf.byteOffset, buf.byteLength), n);
+              for (const r of recs) {
+                const src = frameBytes(r.seq, r.len);
+                if (single.push(src, r.len, r.len + 7, r.seq, r.seq % 1e9)) model.push(r);
+              }
+            } else if (op.kind === 'shift') {
+              const want = model.shift();
+              expect(batched.shiftInto(f)).toBe(want !== undefined);
+              single.shiftInto(newFrame());
+              if (want !== undefined) {
+                expect(Buffer.from(viewOf(f))).toEqual(frameBytes(want.seq, want.len).subarray(0, want.len));
+                expect([f.tsSec, f.tsNsec, f.origLen]).toEqual([want.seq, want.seq % 1e9, want.len + 7]);
+              }
+            } else {
+              const dst = new Uint8Array(op.room);
+              const k = batched.moveRun(dst, op.frames);
+              expect(single.moveRun(new Uint8Array(op.room), op.frames)).toBe(k);
+              expect(k).toBeLessThanOrEqual(op.frames);
+              // The oldest frame always moves when it fits.
+              if (model.length > 0 && 16 + model[0]!.len <= op.room) expect(k).toBeGreaterThan(0);
+              const v = new DataView(dst.buffer);
+              let p = 0;
+              for (const want of model.splice(0, k)) {
+                expect([v.getUint32(p, true), v.getUint32(p + 8, true), v.getUint32(p + 12, true)]).toEqual([want.seq, want.len, want.len + 7]);
+                expect(Buffer.from(dst.subarray(p + 16, p + 16 + want.len))).toEqual(frameBytes(want.seq, want.len).subarray(0, want.len));
+                p += 16 + want.len;
+              }
+              expect(batched.runBytes).toBe(p);
+            }
+            expect(batched.size).toBe(model.length);
+            expect(batched.drops).toBe(single.drops);
+            expect(batched.dropBytes).toBe(single.dropBytes);
+            expect(batched.highWater).toBe(single.highWater);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

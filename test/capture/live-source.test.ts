@@ -1,12 +1,18 @@
 import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { frameBytes } from '../../src/capture/frame.js';
+import { frameBytes, type PacketSource } from '../../src/capture/frame.js';
+import type { CapModule } from '../../src/capture/live-addon.js';
+import { openCapture } from '../../src/capture/open-capture.js';
 import { openLive, type LiveSource } from '../../src/capture/live-source.js';
 import { dropPrivileges } from '../../src/capture/privileges.js';
 import { DnsaeError, UsageError } from '../../src/errors.js';
+import type { SampleBatch } from '../../src/flow/sample.js';
+import { createRootLogger } from '../../src/logger.js';
+import { DEFAULT_PIPELINE_OPTIONS, Pipeline } from '../../src/pipeline.js';
 import { createVethPair, must, netnsSkipReason, removeVethPair, vethNames } from '../netns.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -122,6 +128,50 @@ describe.skipIf(SKIP !== undefined)(`live capture on a veth pair${SKIP === undef
     expect(k.source).toBe('pcap_stats');
     expect(k.received).toBe(expected);
     expect(k.dropped).toBe(0);
+  });
+
+  it('hands Ethernet frames to the fast lane in pcap records: the rows the TypeScript path makes of the same frames, most of them from the lane', async () => {
+    /** Every row as text: time, flow, direction, index, flags, lengths, header bytes. */
+    const rowsOf = (rows: string[]) => ({
+      onBatch(b: SampleBatch) {
+        for (let i = 0; i < b.count; i++) {
+          const f = b.flow(i);
+          const head = Buffer.from(b.head.subarray(i * 12, i * 12 + b.headLen[i]!)).toString('hex');
+          rows.push(
+            [b.tsSec[i], b.tsNsec[i], f.transport, f.clientIp, f.clientPort, f.serverIp, f.serverPort, b.direction[i], b.messageIndex[i], b.flags[i], b.payloadLength[i], head].join(' '),
+          );
+        }
+      },
+      drain: async () => undefined,
+    });
+    const log = createRootLogger('silent');
+    const withLane: string[] = [];
+    const without: string[] = [];
+    // Two capture handles on one interface see the same frames with the same kernel timestamps.
+    const a = live({ device: host });
+    const b = live({ device: host });
+    expect(a.recordMode).toBe(true);
+    const pa = new Pipeline(DEFAULT_PIPELINE_OPTIONS, rowsOf(withLane), log);
+    const pb = new Pipeline({ ...DEFAULT_PIPELINE_OPTIONS, fastLane: false }, rowsOf(without), log);
+    expect(pa.assembler.fastLane).toBe(true);
+    const ra = pa.runSource(a, 0);
+    const rb = pb.runSource(b, 0);
+    const files = [UDP, EDNS, TCP];
+    const expected = files.reduce((n, f) => n + tcpdumpCount(f, 'port 53'), 0);
+    replay(...files);
+    await until(() => a.stats.frames >= expected && b.stats.frames >= expected, 20_000);
+    await Promise.all([a.stop(), b.stop()]);
+    await Promise.all([ra, rb]);
+
+    expect(a.stats.frames).toBe(expected);
+    expect(b.stats.frames).toBe(expected);
+    expect(withLane.length).toBeGreaterThan(40);
+    expect(withLane).toEqual(without);
+    expect(pa.stats()).toEqual(pb.stats());
+    // Every UDP datagram and in-order TCP segment went the lane's way; SYN, FIN and the first data of each TCP flow did not.
+    expect(b.laneFrames).toBe(0);
+    expect(a.laneFrames).toBeGreaterThan(expected * 0.8);
+    expect(a.laneFrames).toBeLessThan(expected);
   });
 
   it('counts a drop instead of blocking when the queue is full, and stop() drains what is queued', async () => {
@@ -301,5 +351,171 @@ console.log(JSON.stringify(out));
       expect(r.openLine).toContain(`'${host}'`);
       expect(r.drop).toBe('DNSAE_ERR_PRIVILEGE_DROP');
     });
+  });
+});
+
+/**
+ * A cap module in process: frames are "captured" by calling feed(), as the
+ * addon's poll callback would. `records` gives it the patched addon's
+ * record mode, `patched` its pcap header timestamps and stats.
+ */
+function fakeCap(mode: { patched: boolean; records: boolean }): { cap: CapModule; feed: (frames: readonly FileRecord[]) => void } {
+  let handle: (EventEmitter & { scratch?: Buffer; recordBuffer?: Buffer; seen: number }) | undefined;
+  class Cap extends EventEmitter {
+    static deviceList(): { name: string }[] {
+      return [{ name: 'fake0' }];
+    }
+    scratch?: Buffer;
+    recordBuffer?: Buffer;
+    seen = 0;
+    open(_device: string, _filter: string, _bufSize: number, buffer: Buffer): string {
+      this.scratch = buffer;
+      handle = this;
+      return 'ETHERNET';
+    }
+    close(): boolean {
+      return true;
+    }
+  }
+  const proto = Cap.prototype as unknown as Record<string, unknown>;
+  if (mode.patched) {
+    proto.stats = function (this: Cap) {
+      return { received: this.seen, dropped: 0, ifDropped: 0 };
+    };
+  }
+  if (mode.records) {
+    proto.setRecordBuffer = function (this: Cap, b: Buffer) {
+      this.recordBuffer = b;
+    };
+  }
+  const feed = (frames: readonly FileRecord[]): void => {
+    const h = handle!;
+    if (h.recordBuffer === undefined) {
+      for (const f of frames) {
+        f.bytes.copy(h.scratch!);
+        h.seen++;
+        h.emit('packet', f.bytes.length, false, f.origLen, f.sec, f.nsec);
+      }
+      return;
+    }
+    // Two calls, as two poll wake-ups would make.
+    const half = Math.ceil(frames.length / 2);
+    for (const part of [frames.slice(0, half), frames.slice(half)]) {
+      let p = 0;
+      for (const f of part) {
+        const b = h.recordBuffer;
+        b.writeUInt32LE(f.sec, p);
+        b.writeUInt32LE(f.nsec, p + 4);
+        b.writeUInt32LE(f.bytes.length, p + 8);
+        b.writeUInt32LE(Math.max(f.origLen, f.bytes.length), p + 12);
+        f.bytes.copy(b, p + 16);
+        p += 16 + f.bytes.length;
+      }
+      h.seen += part.length;
+      h.emit('records', p, part.length);
+    }
+  };
+  return { cap: { Cap } as unknown as CapModule, feed };
+}
+
+interface FileRecord {
+  bytes: Buffer;
+  origLen: number;
+  sec: number;
+  nsec: number;
+}
+
+/** A little-endian microsecond pcap's records with their times in nanoseconds. */
+function fileRecords(path: string): FileRecord[] {
+  const b = readFileSync(path);
+  expect(b.readUInt32LE(0)).toBe(0xa1b2c3d4);
+  const out: FileRecord[] = [];
+  for (let o = 24; o + 16 <= b.length; ) {
+    const incl = b.readUInt32LE(o + 8);
+    out.push({ bytes: b.subarray(o + 16, o + 16 + incl), origLen: b.readUInt32LE(o + 12), sec: b.readUInt32LE(o), nsec: b.readUInt32LE(o + 4) * 1000 });
+    o += 16 + incl;
+  }
+  return out;
+}
+
+describe('live source through the fast lane, with the addon in process', () => {
+  /** Every row as text, and the pipeline's summary. */
+  async function rows(source: PacketSource, fastLane: boolean): Promise<{ rows: string[]; stats: Record<string, unknown> }> {
+    const out: string[] = [];
+    const p = new Pipeline(
+      { ...DEFAULT_PIPELINE_OPTIONS, fastLane, batchSize: 16 },
+      {
+        onBatch(b: SampleBatch) {
+          for (let i = 0; i < b.count; i++) {
+            const f = b.flow(i);
+            const head = Buffer.from(b.head.subarray(i * 12, i * 12 + b.headLen[i]!)).toString('hex');
+            out.push([b.tsSec[i], b.tsNsec[i], f.transport, f.clientIp, f.clientPort, f.serverIp, f.serverPort, b.direction[i], b.messageIndex[i], b.flags[i], b.payloadLength[i], head].join(' '));
+          }
+        },
+        drain: async () => undefined,
+      },
+      createRootLogger('silent'),
+    );
+    await p.runSource(source, 0);
+    return { rows: out, stats: p.stats() };
+  }
+
+  for (const mode of [
+    { patched: true, records: true },
+    { patched: true, records: false },
+  ]) {
+    it(`gives the rows of the capture file of the same frames (${mode.records ? 'record mode' : 'frame by frame'})`, async () => {
+      const files = ['tcpdump__dns_udp.pcap', 'tcpdump__dns_tcp.pcap', 'tcpdump__edns-opts.pcap'].map((f) => join(FIXTURES, f));
+      const frames = files.flatMap(fileRecords);
+      const { cap, feed } = fakeCap(mode);
+      const src = openLive({ device: 'fake0', readTimeoutMs: 1 }, { cap });
+      expect(src.recordMode).toBe(mode.records);
+      const running = rows(src, true);
+      feed(frames);
+      await src.stop();
+      const got = await running;
+
+      // The same frames as one capture file, read by the pcap reader on the TypeScript path.
+      const dir = join(ROOT, 'tmp', `live-fake-${process.pid}`);
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, 'frames.pcap');
+      const header = Buffer.alloc(24);
+      header.writeUInt32LE(0xa1b23c4d, 0); // nanosecond pcap
+      header.writeUInt16LE(2, 4);
+      header.writeUInt16LE(4, 6);
+      header.writeUInt32LE(65_535, 16);
+      header.writeUInt32LE(1, 20);
+      const parts: Buffer[] = [header];
+      for (const f of frames) {
+        const h = Buffer.alloc(16);
+        h.writeUInt32LE(f.sec, 0);
+        h.writeUInt32LE(f.nsec, 4);
+        h.writeUInt32LE(f.bytes.length, 8);
+        h.writeUInt32LE(Math.max(f.origLen, f.bytes.length), 12);
+        parts.push(h, f.bytes);
+      }
+      writeFileSync(file, Buffer.concat(parts));
+      const want = await rows(await openCapture(file), false);
+      rmSync(dir, { recursive: true, force: true });
+
+      expect(got.rows.length).toBeGreaterThan(40);
+      expect(got.rows).toEqual(want.rows);
+      expect(got.stats).toEqual(want.stats);
+      expect(src.stats.frames).toBe(frames.length);
+      expect(src.laneFrames).toBeGreaterThan(frames.length * 0.8);
+      expect(src.laneFrames).toBeLessThan(frames.length);
+    });
+  }
+
+  it('takes no frame through the lane when the pipeline has none', async () => {
+    const { cap, feed } = fakeCap({ patched: true, records: true });
+    const src = openLive({ device: 'fake0', readTimeoutMs: 1 }, { cap });
+    const frames = fileRecords(join(FIXTURES, 'tcpdump__dns_udp.pcap'));
+    const running = rows(src, false);
+    feed(frames);
+    await src.stop();
+    expect((await running).rows.length).toBe(frames.length);
+    expect(src.stats.frames).toBe(frames.length);
+    expect(src.laneFrames).toBe(0);
   });
 });

@@ -7,6 +7,7 @@ import { parsePromText as parse } from './prom-text.js';
 const snapshot: LiveSnapshot = {
   packets: 101,
   bytes: 20_000,
+  fast_lane_packets: 99,
   samples: 97,
   alerts: 5,
   alerts_suppressed: 9,
@@ -68,6 +69,7 @@ describe('live metrics', () => {
     const names = LIVE_METRICS.map((d) => d.name);
     for (const n of [
       'dnsae_packets_total',
+      'dnsae_fast_lane_packets_total',
       'dnsae_samples_total',
       'dnsae_alerts_total',
       'dnsae_alerts_suppressed_total',

@@ -29,6 +29,7 @@ describe('LiveCounters', () => {
       stats: { frames: 120, bytes: 9000, skippedBlocks: 0 },
       queue: { queued: 4, highWater: 50, drops: 7, dropBytes: 700 },
       kernelStats: () => kernel,
+      laneFrames: 110,
     };
     const output = { reopens: 2, reopenFailures: 1 };
     const counters = new LiveCounters({ source, pipeline, policy, output, modelId: () => 'abcdef012345' });
@@ -36,6 +37,7 @@ describe('LiveCounters', () => {
     expect(s).toEqual({
       packets: 120,
       bytes: 9000,
+      fast_lane_packets: 110,
       samples: 0,
       alerts: 1,
       alerts_suppressed: 2,
@@ -71,6 +73,7 @@ describe('statsLineFields', () => {
   const base: LiveSnapshot = {
     packets: 1000,
     bytes: 1,
+    fast_lane_packets: 0,
     samples: 900,
     alerts: 2,
     alerts_suppressed: 0,
