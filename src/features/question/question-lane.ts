@@ -28,9 +28,10 @@ import { windowTableLayout, WindowTable, type CloseReason, type WindowTableStats
  * assembler has a lane with a question region (FastLane.question); without
  * one, the TypeScript loop runs, with the same windows.
  *
- * Why: the TypeScript loop costs about 0.6 µs per message and as much per
- * window in V8, several times the header stage's whole cost per packet
- * (docs/performance.md has the figures).
+ * Why: in V8 the TypeScript loop costs several times the header stage's
+ * whole cost per packet; `DNSAE_FAST_LANE=0 node dist/cli/main.js score`
+ * against the lane on the bench capture shows it, and
+ * scripts/bench/measure-question-steps.mjs what each step costs in the lane.
  */
 
 /** State words (wasm/question-lane.ts QL_*, Int32 indices). */
