@@ -13,19 +13,14 @@ import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import asc from 'assemblyscript/asc';
+import { laneAscArgs } from '../build/lane-asc-args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  if (i < 0) return dflt;
-  const v = args[i + 1];
-  args.splice(i, 2);
-  return v;
-};
-const rounds = Math.max(1, Number(opt('--rounds', '5')) || 5);
-const file = args[0] ?? '/tmp/dnsae-bench.pcap';
+const { values, positionals } = parseArgs({ options: { rounds: { type: 'string', default: '5' } }, allowPositionals: true });
+const rounds = Math.max(1, Number(values.rounds) || 5);
+const file = positionals[0] ?? '/tmp/dnsae-bench.pcap';
 if (!existsSync(file)) {
   console.error(`measure-question-steps: ${file} is missing (npm run bench makes /tmp/dnsae-bench.pcap)`);
   process.exit(1);
@@ -49,21 +44,9 @@ async function tree(name, stop) {
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
   symlinkSync(join(root, 'models'), join(dir, 'models'));
   if (stop !== undefined) {
-    const { error, stderr } = await asc.main(
-      [
-        'wasm/fast-lane.ts',
-        'wasm/question-lane.ts',
-        '--outFile', join(dir, 'dist/wasm/fast-lane.wasm'),
-        '--optimizeLevel', '3',
-        '--runtime', 'stub',
-        '--noAssert',
-        '--importMemory',
-        '--noExportMemory',
-        '--use', 'abort=',
-        '--use', `QUESTION_STOP_AT=${stop}`,
-      ],
-      { baseDir: root },
-    );
+    const { error, stderr } = await asc.main([...laneAscArgs(join(dir, 'dist/wasm/fast-lane.wasm')), '--use', `QUESTION_STOP_AT=${stop}`], {
+      baseDir: root,
+    });
     if (error) throw new Error(`asc: ${error.message}\n${stderr.toString()}`);
   }
   return dir;

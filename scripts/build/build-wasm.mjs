@@ -7,25 +7,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
+import { laneAscArgs } from './lane-asc-args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 mkdirSync(join(root, 'dist/wasm'), { recursive: true });
 const { error, stderr } = await asc.main(
-  [
-    'wasm/fast-lane.ts',
-    // The question stage's per-message work, in the same module and memory (it reads the lane's batch rows and flow records).
-    'wasm/question-lane.ts',
-    '--outFile', 'dist/wasm/fast-lane.wasm',
-    '--optimizeLevel', '3',
-    '--runtime', 'stub',
-    // Bounds are the module's own checks against the record and frame lengths; memory accesses
-    // outside the memory trap anyway.
-    '--noAssert',
-    // The TypeScript side creates the memory, sized for the flow table it shares.
-    '--importMemory',
-    '--noExportMemory',
-    '--use', 'abort=',
-  ],
+  laneAscArgs('dist/wasm/fast-lane.wasm'),
   { baseDir: root },
 );
 if (error) {
