@@ -81,7 +81,8 @@ interface WasmGlobal {
   readonly value: number;
 }
 
-interface KernelExports {
+/** The module's exports: the lane's, and the question stage's (QuestionKernel). */
+interface KernelExports extends QuestionKernel {
   configure(...args: number[]): void;
   begin(nanosecond: number, recordLimit: number, source: number): void;
   beginPcapng(blockLimit: number, source: number): void;
@@ -90,12 +91,6 @@ interface KernelExports {
   flushUdp(): void;
   configureMessages(msgAt: number, msgLenAt: number, msgBytes: number): void;
   configureShare(index: number, count: number, byClient: number): void;
-  configureQuestion(...args: number[]): void;
-  configureFeatures(...args: number[]): void;
-  questionScoring(threshold: number, every: number): void;
-  questionDeliver(): void;
-  questionRowAt(row: number): void;
-  questionFlush(): void;
   readonly [constant: string]: unknown;
 }
 
@@ -331,7 +326,7 @@ export class FastLane implements PcapFastPath {
             offset: l.question,
             windows: l.questionWindows,
             cacheSize: l.questionCacheSize,
-            kernel: kernel as QuestionKernel,
+            kernel,
             hooks,
             columns: {
               tsSec: l.batch + b.tsSec,
