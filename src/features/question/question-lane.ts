@@ -17,7 +17,7 @@ import {
 } from './question-features.js';
 import type { QuestionExtractorStats } from './question-extractor.js';
 import type { RegisteredDomains } from './registered-domain.js';
-import { windowTableLayout, WindowTable, type CloseReason, type WindowTableStats } from './window-table.js';
+import { lineAlignedRegion, windowTableLayout, WindowTable, type CloseReason, type WindowTableStats } from './window-table.js';
 
 /**
  * The question stage's per-message work in the fast lane
@@ -88,12 +88,7 @@ export interface QuestionLaneLayout {
 }
 
 export function questionLaneLayout(windows: number, cacheSize: number): QuestionLaneLayout {
-  let at = 0;
-  const take = (n: number): number => {
-    const start = at;
-    at = Math.ceil((at + n) / 64) * 64;
-    return start;
-  };
+  const { take, size } = lineAlignedRegion();
   const state = take(STATE_BYTES);
   const table = take(windowTableLayout(windows).size);
   const domainCache = take(cacheSize * DOMAIN_ENTRY_BYTES);
@@ -101,7 +96,7 @@ export function questionLaneLayout(windows: number, cacheSize: number): Question
   const scratch = take(SCRATCH_BYTES);
   const tables = take(TABLE_BYTES);
   const lossCache = take(LOSS_CACHE_BYTES);
-  return { state, table, domainCache, fanCells, scratch, tables, lossCache, size: at };
+  return { state, table, domainCache, fanCells, scratch, tables, lossCache, size: size() };
 }
 
 /** The module's question exports. */

@@ -135,13 +135,25 @@ export interface WindowTableLayout {
   readonly size: number;
 }
 
-export function windowTableLayout(capacity: number): WindowTableLayout {
+/**
+ * Hands out consecutive parts of a region, each starting on a cache line
+ * (64 bytes), so that no part shares its first line with the one before;
+ * `size()` is where the next part would start.
+ */
+export function lineAlignedRegion(): { take: (bytes: number) => number; size: () => number } {
   let at = 0;
-  const take = (n: number): number => {
-    const start = at;
-    at = Math.ceil((at + n) / 64) * 64;
-    return start;
+  return {
+    take: (bytes) => {
+      const start = at;
+      at = Math.ceil((at + bytes) / 64) * 64;
+      return start;
+    },
+    size: () => at,
   };
+}
+
+export function windowTableLayout(capacity: number): WindowTableLayout {
+  const { take, size: end } = lineAlignedRegion();
   const size = indexSize(capacity);
   const f64 = take(capacity * F64_WORDS * 8);
   const i32 = take(capacity * I32_WORDS * 4);
@@ -149,7 +161,7 @@ export function windowTableLayout(capacity: number): WindowTableLayout {
   const bytes = take(capacity * BYTES_PER);
   const index = take(size * 8);
   const free = take(capacity * 4);
-  return { i32, f64, hist, bytes, index, indexSize: size, free, size: at };
+  return { i32, f64, hist, bytes, index, indexSize: size, free, size: end() };
 }
 
 /** A table's arrays in shared memory: `buffer` from `offset` (64-aligned), laid out by windowTableLayout. */
