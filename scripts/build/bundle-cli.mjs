@@ -49,44 +49,34 @@ const versionConstant = {
 const dist = join(root, 'dist');
 const bundle = join(dist, 'bundle/cli.cjs');
 rmSync(join(dist, 'bundle'), { recursive: true, force: true });
-await build({
+// What both bundles share: one CommonJS file for node20, with import.meta.url made from the file's own path.
+const common = {
   absWorkingDir: root,
-  entryPoints: ['src/cli/main.ts'],
   bundle: true,
-  // One CommonJS file: no ES module loader work per module, and a single script V8 can cache.
-  // Commands other than the one being run cost only their share of the cache: each is wrapped in
-  // a function that runs on its dynamic import in cli/commands.ts.
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // Two levels below the root, like every tsc module that resolves a path from import.meta.url
-  // (scoring/open-scorer.ts: ../../models/default).
-  outfile: bundle,
   sourcemap: true,
   sourcesContent: false,
   define: { 'import.meta.url': '__dnsaeImportMetaUrl' },
   banner: { js: '"use strict";\nconst __dnsaeImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   plugins: [onlyListedPackages, versionConstant],
   logLevel: 'warning',
+};
+// One CommonJS file: no ES module loader work per module, and a single script V8 can cache.
+// Commands other than the one being run cost only their share of the cache: each is wrapped in
+// a function that runs on its dynamic import in cli/commands.ts.
+await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  // Two levels below the root, like every tsc module that resolves a path from import.meta.url
+  // (scoring/open-scorer.ts: ../../models/default).
+  outfile: bundle,
 });
 
 // The job worker of score/extract --jobs (src/run/job-worker.ts) as one file beside it: a worker thread
 // loads its modules itself, and ~90 separate ES modules cost it about 0.13 s of CPU, the bundle a third.
-await build({
-  absWorkingDir: root,
-  entryPoints: ['src/run/job-worker.ts'],
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  outfile: join(dist, 'bundle/job-worker.cjs'),
-  sourcemap: true,
-  sourcesContent: false,
-  define: { 'import.meta.url': '__dnsaeImportMetaUrl' },
-  banner: { js: '"use strict";\nconst __dnsaeImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-  plugins: [onlyListedPackages, versionConstant],
-  logLevel: 'warning',
-});
+await build({ ...common, entryPoints: ['src/run/job-worker.ts'], outfile: join(dist, 'bundle/job-worker.cjs') });
 
 // The cache is named after the bundle's content: V8 itself checks only the source length, its
 // version and flags, so a cache of an older bundle must never be found under the current name.
