@@ -10,6 +10,21 @@
 snaplen=262144
 pids=()
 
+# Stops every recorded PID: TERM, up to 5 s for them to end, then KILL; the
+# list is emptied.
+stop_pids() {
+  local p
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for _ in $(seq 1 20); do
+    local alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" -eq 0 ] && break
+    sleep 0.25
+  done
+  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  pids=()
+}
+
 # Stops what this script started: recorded PIDs, then anything left in our
 # own namespaces, then the namespaces.
 cleanup() {
@@ -17,14 +32,7 @@ cleanup() {
   if [ -n "${KEEP_LOGS:-}" ]; then
     mkdir -p "$KEEP_LOGS" && cp -r "$work"/*.log "$work"/*.txt "$work"/*.batch "$work"/*/ "$KEEP_LOGS"/ 2>/dev/null || true
   fi
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
-    local alive=0
-    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ "$alive" -eq 0 ] && break
-    sleep 0.3
-  done
-  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  stop_pids
   for ns in "${namespaces[@]}"; do
     if ip netns list | grep -qw "$ns"; then
       for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
