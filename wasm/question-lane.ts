@@ -1054,11 +1054,15 @@ export function questionRow(i: i32, msgAt: u32, kept: i32): void {
     const cv = v6 ? 6 : 4;
     const domLen = end - domStart;
     let s: i32;
+    let kh: i32 = 0;
+    let hashed = false;
     // Most messages belong to the previous message's window (the same client asking on about the same domain).
     if (lastSlot != NONE && c0 == lastC0 && c1 == lastC1 && c2 == lastC2 && c3 == lastC3 && cv == lastCv && dh == lastDomHash && domLen == lastDomLen) {
       s = lastSlot;
     } else {
-      s = find(keyHash(c0, c1, c2, c3, cv, dh), c0, c1, c2, c3, cv, dh, domLen);
+      kh = keyHash(c0, c1, c2, c3, cv, dh);
+      hashed = true;
+      s = find(kh, c0, c1, c2, c3, cv, dh, domLen);
     }
     if (s >= 0 && ended(s, ts)) {
       close(s, REASON_WINDOW);
@@ -1066,7 +1070,7 @@ export function questionRow(i: i32, msgAt: u32, kept: i32): void {
     }
     if (s < 0) {
       const fanOut = fanOpened(c0, c1, c2, c3, ts);
-      s = open(keyHash(c0, c1, c2, c3, cv, dh), c0, c1, c2, c3, cv, dh, nameAt + <u32>domStart, domLen, ts);
+      s = open(hashed ? kh : keyHash(c0, c1, c2, c3, cv, dh), c0, c1, c2, c3, cv, dh, nameAt + <u32>domStart, domLen, ts);
       const ob = wi(s);
       store<i32>(ob + W_FAN_OUT, fanOut);
       store<i32>(ob + W_SOURCE, stI(QL_SOURCE));
