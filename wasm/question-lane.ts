@@ -29,6 +29,11 @@ declare function lossOfFeatures(): f64;
 declare function jsLog1p(x: f64): f64;
 @external("env", "questionLog2")
 declare function jsLog2(x: f64): f64;
+/** Math.exp and Math.tanh, for the autoencoder's activations: V8 binds imported Math functions to the code its JavaScript calls. */
+@external("env", "questionExp")
+declare function jsExp(x: f64): f64;
+@external("env", "questionTanh")
+declare function jsTanh(x: f64): f64;
 
 // Flow records (src/flow/flow-table.ts): the words this module reads.
 const RECORD_BYTES: u32 = 64;
@@ -1262,11 +1267,120 @@ function scoreWindow(s: i32, reason: u32): void {
   if (same) incI(QL_CACHE_HITS);
   else {
     incI(QL_CACHE_MISSES);
-    loss = lossOfFeatures();
+    loss = netLayers > 0 ? netLoss() : lossOfFeatures();
     copySmall(e, keyAt, KEY_BYTES);
     store<f64>(e + KEY_BYTES, loss);
   }
   incI(QL_SCORED);
   store<f64>(st + QL_LOSS, loss);
   if (loss > load<f64>(st + QL_THRESHOLD) || stI(QL_EVERY) != 0) windowClosed(<u32>s, reason);
+}
+
+// ---------------------------------------------------------------- the autoencoder (window-scorer.ts WindowScorer.forward)
+
+// Layer descriptors of NET_WORDS Int32s each at netAt (QuestionLane.score writes them, with the weights as
+// Float64s): inputs, outputs, activation, then the addresses of the kernel (input-major: the outputs of one
+// input side by side), the biases and the outputs. netIn holds the features as Float64s. 0 layers: the loss
+// comes from the TypeScript side (lossOfFeatures).
+const NET_WORDS: u32 = 6;
+const ACT_RELU: i32 = 1;
+const ACT_SIGMOID: i32 = 2;
+const ACT_TANH: i32 = 3;
+let netAt: u32 = 0;
+let netLayers: i32 = 0;
+let netIn: u32 = 0;
+
+/** The autoencoder to score with (layers 0: none, the TypeScript side scores); its descriptors at `at`, its input buffer at `input`. */
+export function questionNet(at: u32, layers: i32, input: u32): void {
+  netAt = at;
+  netLayers = layers;
+  netIn = input;
+}
+
+@inline function activate(x: f64, act: i32): f64 {
+  if (act == ACT_RELU) return x > 0 ? x : 0;
+  if (act == ACT_SIGMOID) return 1 / (1 + jsExp(-x));
+  if (act == ACT_TANH) return jsTanh(x);
+  return x;
+}
+
+/**
+ * WindowScorer.forward's mean squared reconstruction error of the features
+ * at featAt, to the bit: each output is its bias plus the products in input
+ * order, in Float64s, as there; two outputs share a SIMD register (their
+ * sums stay apart, so no sum's order changes) and four registers run side
+ * by side, so the adds' latencies overlap.
+ */
+function netLoss(): f64 {
+  const width = load<i32>(netAt);
+  for (let j = 0; j < width; j++) store<f64>(netIn + (<u32>j << 3), <f64>load<f32>(featAt + (<u32>j << 2)));
+  let input = netIn;
+  for (let li = 0; li < netLayers; li++) {
+    const d = netAt + <u32>li * NET_WORDS * 4;
+    const inDim = load<i32>(d);
+    const outDim = load<i32>(d + 4);
+    const act = load<i32>(d + 8);
+    const k = load<u32>(d + 12);
+    const bias = load<u32>(d + 16);
+    const out = load<u32>(d + 20);
+    const row = <u32>outDim << 3;
+    let j = 0;
+    for (; j + 8 <= outDim; j += 8) {
+      const o = <u32>j << 3;
+      let a0 = v128.load(bias + o);
+      let a1 = v128.load(bias + o + 16);
+      let a2 = v128.load(bias + o + 32);
+      let a3 = v128.load(bias + o + 48);
+      let kr = k + o;
+      for (let i = 0; i < inDim; i++) {
+        const x = f64x2.splat(load<f64>(input + (<u32>i << 3)));
+        a0 = f64x2.add(a0, f64x2.mul(v128.load(kr), x));
+        a1 = f64x2.add(a1, f64x2.mul(v128.load(kr + 16), x));
+        a2 = f64x2.add(a2, f64x2.mul(v128.load(kr + 32), x));
+        a3 = f64x2.add(a3, f64x2.mul(v128.load(kr + 48), x));
+        kr += row;
+      }
+      store<f64>(out + o, activate(f64x2.extract_lane(a0, 0), act));
+      store<f64>(out + o + 8, activate(f64x2.extract_lane(a0, 1), act));
+      store<f64>(out + o + 16, activate(f64x2.extract_lane(a1, 0), act));
+      store<f64>(out + o + 24, activate(f64x2.extract_lane(a1, 1), act));
+      store<f64>(out + o + 32, activate(f64x2.extract_lane(a2, 0), act));
+      store<f64>(out + o + 40, activate(f64x2.extract_lane(a2, 1), act));
+      store<f64>(out + o + 48, activate(f64x2.extract_lane(a3, 0), act));
+      store<f64>(out + o + 56, activate(f64x2.extract_lane(a3, 1), act));
+    }
+    for (; j + 2 <= outDim; j += 2) {
+      const o = <u32>j << 3;
+      let a = v128.load(bias + o);
+      let kr = k + o;
+      for (let i = 0; i < inDim; i++) {
+        a = f64x2.add(a, f64x2.mul(v128.load(kr), f64x2.splat(load<f64>(input + (<u32>i << 3)))));
+        kr += row;
+      }
+      store<f64>(out + o, activate(f64x2.extract_lane(a, 0), act));
+      store<f64>(out + o + 8, activate(f64x2.extract_lane(a, 1), act));
+    }
+    for (; j < outDim; j++) {
+      const o = <u32>j << 3;
+      let sum = load<f64>(bias + o);
+      let kr = k + o;
+      for (let i = 0; i < inDim; i++) {
+        sum += load<f64>(kr) * load<f64>(input + (<u32>i << 3));
+        kr += row;
+      }
+      store<f64>(out + o, activate(sum, act));
+    }
+    input = out;
+  }
+  let total: f64 = 0;
+  for (let j = 0; j < width; j++) {
+    const e = load<f64>(input + (<u32>j << 3)) - load<f64>(netIn + (<u32>j << 3));
+    total += e * e;
+  }
+  return total / <f64>width;
+}
+
+/** netLoss of the features at featAt, for tests (a model set with questionNet). */
+export function questionNetLoss(): f64 {
+  return netLoss();
 }

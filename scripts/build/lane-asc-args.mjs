@@ -16,5 +16,7 @@ export function laneAscArgs(outFile) {
     '--importMemory',
     '--noExportMemory',
     '--use', 'abort=',
+    // The question autoencoder's forward pass (netLoss) in 128-bit registers; Node has had wasm SIMD on by default since 16.4.
+    '--enable', 'simd',
   ];
 }

@@ -503,6 +503,8 @@ export function openFastLane(options: FastLaneOptions): FastLane | undefined {
       questionLoss: (): number => hooks.loss(),
       questionLog1p: Math.log1p,
       questionLog2: Math.log2,
+      questionExp: Math.exp,
+      questionTanh: Math.tanh,
     },
   });
   if (!constantsAgree(instance.exports, options.record, options.pairWords)) return undefined;

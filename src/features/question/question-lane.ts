@@ -17,6 +17,7 @@ import {
 } from './question-features.js';
 import type { QuestionExtractorStats } from './question-extractor.js';
 import type { RegisteredDomains } from './registered-domain.js';
+import type { DenseWeights } from '../../model/model-weights.js';
 import { lineAlignedRegion, windowTableLayout, WindowTable, type CloseReason, type WindowTableStats } from './window-table.js';
 
 /**
@@ -71,6 +72,11 @@ const FEATURES_AT = 512;
 const TABLES_LOGS_AT = 2048;
 const TABLE_BYTES = TABLES_LOGS_AT + 3 * LOG_TABLE_SIZE * 8 + 2 * 129 * 8 + (QUANT_STEPS + 1) * 4;
 const LOSS_CACHE_BYTES = 32_768 * 64;
+/** Room for the autoencoder in the module (descriptors, Float64 weights and activations); a larger one is scored through the loss hook. */
+const NET_BYTES = 96 * 1024;
+const NET_DESCRIPTOR_BYTES = 256;
+const NET_WORDS = 6;
+const ACTIVATION_CODE: Readonly<Record<string, number>> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
 const DOMAIN_ENTRY_BYTES = 128;
 const REASONS: readonly CloseReason[] = ['window', 'expired', 'evicted', 'flushed'];
 
@@ -84,6 +90,7 @@ export interface QuestionLaneLayout {
   readonly scratch: number;
   readonly tables: number;
   readonly lossCache: number;
+  readonly net: number;
   readonly size: number;
 }
 
@@ -96,7 +103,8 @@ export function questionLaneLayout(windows: number, cacheSize: number): Question
   const scratch = take(SCRATCH_BYTES);
   const tables = take(TABLE_BYTES);
   const lossCache = take(LOSS_CACHE_BYTES);
-  return { state, table, domainCache, fanCells, scratch, tables, lossCache, size: size() };
+  const net = take(NET_BYTES);
+  return { state, table, domainCache, fanCells, scratch, tables, lossCache, net, size: size() };
 }
 
 /** The module's question exports. */
@@ -109,6 +117,10 @@ export interface QuestionKernel {
   /** Row `row`, added by the TypeScript side with its message in the batch's column, to its window (a no-op until configured). */
   questionRowAt(row: number): void;
   questionFlush(): void;
+  /** The autoencoder the module scores with: `layers` descriptors at `at` (0: the loss hook scores), Float64 input buffer at `input`. */
+  questionNet(at: number, layers: number, input: number): void;
+  /** The module's loss of the features at `features` (tests). */
+  questionNetLoss(): number;
 }
 
 /** Calls from the module, bound by QuestionLane. */
@@ -128,6 +140,12 @@ export interface QuestionLaneScoring {
   readonly threshold: number;
   readonly every: boolean;
   readonly loss: (x: Float32Array) => number;
+  /**
+   * The autoencoder behind `loss`, when it is WindowScorer's forward pass
+   * over these layers: the module then computes the loss itself, to the bit
+   * (wasm/question-lane.ts netLoss), without a call out per window.
+   */
+  readonly layers?: readonly DenseWeights[];
   readonly verdict: (table: WindowTable, slot: number, reason: CloseReason, x: Float32Array, loss: number) => void;
 }
 
@@ -161,6 +179,8 @@ export class QuestionLane {
   private readonly st: Int32Array;
   private readonly clock: Float64Array;
   private readonly kernel: QuestionKernel;
+  private readonly buffer: ArrayBuffer;
+  private readonly netAt: number;
 
   /** The feature vector of the window being scored (QUESTION_FEATURE_COUNT Float32s). */
   readonly features: Float32Array;
@@ -177,6 +197,8 @@ export class QuestionLane {
     const at = (o: number): number => mem.offset + o;
     const buf = mem.buffer;
     this.kernel = mem.kernel;
+    this.buffer = buf;
+    this.netAt = at(l.net);
     const table = new WindowTable(mem.windows, windowSec, () => undefined, { buffer: buf, offset: at(l.table) });
     this.table = table;
     const t = windowTableLayout(mem.windows);
@@ -252,7 +274,13 @@ export class QuestionLane {
   score(scoring: QuestionLaneScoring): void {
     this.scoring = scoring;
     this.kernel.questionScoring(scoring.threshold, scoring.every ? 1 : 0);
+    const net = scoring.layers === undefined ? undefined : writeNet(this.buffer, this.netAt, scoring.layers);
+    this.netLayers = net === undefined ? 0 : scoring.layers!.length;
+    this.kernel.questionNet(this.netAt, this.netLayers, net ?? 0);
   }
+
+  /** Layers of the autoencoder the module scores with itself; 0: the loss hook scores. */
+  netLayers = 0;
 
   /** Windows scored, and the lane's loss-cache hits and misses. */
   get scored(): { windows: number; hits: number; misses: number } {
@@ -322,4 +350,43 @@ export class QuestionLane {
       s[QL_NON_ASCII] = 0;
     }
   }
+}
+
+/**
+ * Writes `layers` at `at` as wasm/question-lane.ts netLoss reads them: a
+ * descriptor per layer, then each layer's kernel input-major (the outputs
+ * of one input side by side, 16-aligned for SIMD loads), its biases and
+ * room for its outputs, all Float64s of the Float32 weights, as
+ * WindowScorer keeps them. Returns the input buffer's address, or
+ * undefined (the loss hook scores) when the layers do not fit or do not
+ * chain.
+ */
+function writeNet(buf: ArrayBuffer, at: number, layers: readonly DenseWeights[]): number | undefined {
+  if (layers.length === 0 || layers.length * NET_WORDS * 4 > NET_DESCRIPTOR_BYTES) return undefined;
+  const width = layers[0]!.inDim;
+  if (layers[layers.length - 1]!.outDim !== width) return undefined;
+  for (let i = 1; i < layers.length; i++) if (layers[i]!.inDim !== layers[i - 1]!.outDim) return undefined;
+  if (layers.some((l) => ACTIVATION_CODE[l.activation] === undefined)) return undefined;
+  const doubles = width + layers.reduce((n, l) => n + l.inDim * l.outDim + 2 * l.outDim + 2, 0);
+  if (NET_DESCRIPTOR_BYTES + doubles * 8 > NET_BYTES) return undefined;
+  const f64 = new Float64Array(buf, at + NET_DESCRIPTOR_BYTES, (NET_BYTES - NET_DESCRIPTOR_BYTES) / 8);
+  const desc = new Int32Array(buf, at, NET_DESCRIPTOR_BYTES / 4);
+  // Every array starts on an even Float64 index, so 16-byte aligned (the region is 64-aligned).
+  let next = 0;
+  const place = (n: number): number => {
+    const i = next;
+    next += n + (n & 1);
+    return i;
+  };
+  const addr = (i: number): number => at + NET_DESCRIPTOR_BYTES + i * 8;
+  const input = place(width);
+  layers.forEach((l, li) => {
+    const k = place(l.inDim * l.outDim);
+    const b = place(l.outDim);
+    const o = place(l.outDim);
+    f64.set(l.kernel, k);
+    f64.set(l.bias, b);
+    desc.set([l.inDim, l.outDim, ACTIVATION_CODE[l.activation]!, addr(k), addr(b), addr(o)], li * NET_WORDS);
+  });
+  return addr(input);
 }

@@ -97,6 +97,7 @@ export class TunnelStage {
       every: this.o.all || this.o.onScored !== undefined,
       // The lane asks only on a miss of its own loss cache: a second cache here would only miss again.
       loss: (x) => scorer.lossUncached(x, 0),
+      layers: scorer.layers,
       verdict: (t, s, reason, x, loss) => this.verdict(t, s, reason, x, loss),
     });
   }

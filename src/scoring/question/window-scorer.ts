@@ -35,7 +35,7 @@ export class WindowScorer {
   cacheHits = 0;
   cacheMisses = 0;
 
-  constructor(layers: readonly DenseWeights[]) {
+  constructor(readonly layers: readonly DenseWeights[]) {
     this.width = layers[0]!.inDim;
     this.kernels = layers.map((l) => {
       const t = new Float64Array(l.inDim * l.outDim);
