@@ -196,7 +196,11 @@ export function evaluationOf(inputs: EvaluateInputs, o: EvaluateRunOptions, samp
  * stage's rows and metrics come from --benign and --anomalous only.
  */
 export async function evaluateCaptures(inputs: EvaluateInputs, o: EvaluateRunOptions, log: Logger): Promise<EvaluateResult> {
-  const part = await runEvaluatePart(inputs, o, log);
+  return resultOf(inputs, o, await runEvaluatePart(inputs, o, log));
+}
+
+/** A run's result from its part, or from the merged parts of its workers. */
+export function resultOf(inputs: EvaluateInputs, o: EvaluateRunOptions, part: EvaluatePart): EvaluateResult {
   return {
     evaluation: evaluationOf(inputs, o, part.samples, part.collected),
     files: layoutOf(inputs, o.tunnel !== undefined).files,
