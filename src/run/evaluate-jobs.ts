@@ -57,7 +57,11 @@ export async function evaluateJobs(inputs: EvaluateInputs, o: EvaluateRunOptions
   try {
     const parts: Promise<EvaluatePart>[] = [];
     for (let k = 0; k < workers; k++) parts.push(runWorker(job, k, started));
-    return resultOf(inputs, o, mergeParts(await Promise.all(parts)));
+    const done = await Promise.all(parts);
+    done.forEach((p, worker) =>
+      log.debug({ worker, rows: p.samples.count, batches: (p.batches?.length ?? 0) / 2, windows: p.collected?.windows.count ?? 0 }, 'evaluate worker part'),
+    );
+    return resultOf(inputs, o, mergeParts(done));
   } finally {
     await Promise.all(started.map((w) => w.terminate()));
   }
