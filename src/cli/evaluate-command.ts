@@ -83,6 +83,7 @@ export function evaluateCommand(): Command {
         scorer,
         fpr: o.fpr,
         pipeline: pipelineOptionsFrom(o),
+        observer: new ReadProgress(progressTarget(log), { terminalOnly: true, minBytes: BIG_INPUT_BYTES }),
         ...(ruleMask === undefined ? {} : { ruleMask }),
         ...(question === undefined ? {} : { tunnel: { model: question, domains: {}, maxWindows: DEFAULT_TUNNEL_WINDOWS, allowDomains: new Set<string>() } }),
       };
@@ -90,7 +91,7 @@ export function evaluateCommand(): Command {
       const workers = planEvaluateJobs([...benign, ...anomalous, ...(question === undefined ? [] : tunnels)], o.jobs);
       const result =
         workers === 1
-          ? await evaluateCaptures(inputs, { ...run, observer: new ReadProgress(progressTarget(log), { terminalOnly: true, minBytes: BIG_INPUT_BYTES }) }, log)
+          ? await evaluateCaptures(inputs, run, log)
           : await evaluateJobs(inputs, run, o.model, workers, log);
       const ev = result.evaluation;
       if (o.report !== undefined) {

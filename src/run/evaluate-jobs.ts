@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
-import { resultOf, type EvaluateInputs, type EvaluatePart, type EvaluateResult, type EvaluateRunOptions } from './evaluate.js';
+import { resultOf, runEvaluatePart, type EvaluateInputs, type EvaluatePart, type EvaluateResult, type EvaluateRunOptions } from './evaluate.js';
 import type { EvaluateJob, EvaluatePartData, EvaluateWorkerMessage } from './evaluate-job-protocol.js';
-import { mergeParts } from './evaluate-shares.js';
+import { mergeParts, partSpec } from './evaluate-shares.js';
 import { fromJobError } from './job-protocol.js';
 
 /** The worker's bundle (npm run build), or tsc's module after a build by tsc alone; as parallel-run.ts finds its worker. */
@@ -37,11 +37,14 @@ function runWorker(job: EvaluateJob, worker: number, started: Worker[]): Promise
 }
 
 /**
- * `dnsae evaluate --jobs N` (N > 1): N worker threads each read every
- * input and do their part (src/run/evaluate-shares.ts); the main thread
- * puts the parts together and computes the metrics once, from the rows and
- * windows of one run in one run's order, so every figure, the reports, the
- * summary and the exit status are those of `--jobs 1`.
+ * `dnsae evaluate --jobs N` (N > 1): this thread and N-1 worker threads
+ * each read every input and do their part (src/run/evaluate-shares.ts);
+ * this thread's part is part 0, with the question stage when it runs, so
+ * the models it has opened are used once more and its reading progress is
+ * the run's. The parts are put together and the metrics computed once,
+ * from the rows and windows of one run in one run's order, so every
+ * figure, the reports, the summary and the exit status are those of
+ * `--jobs 1`.
  */
 export async function evaluateJobs(inputs: EvaluateInputs, o: EvaluateRunOptions, modelDir: string | undefined, workers: number, log: Logger): Promise<EvaluateResult> {
   const job: EvaluateJob = {
@@ -53,11 +56,14 @@ export async function evaluateJobs(inputs: EvaluateInputs, o: EvaluateRunOptions
     workers,
   };
   const started: Worker[] = [];
-  log.debug({ workers }, 'evaluate workers started');
   try {
-    const parts: Promise<EvaluatePart>[] = [];
-    for (let k = 0; k < workers; k++) parts.push(runWorker(job, k, started));
-    const done = await Promise.all(parts);
+    const others: Promise<EvaluatePart>[] = [];
+    for (let k = 1; k < workers; k++) others.push(runWorker(job, k, started));
+    log.debug({ workers }, 'evaluate workers started');
+    // A worker's fault ends the run without waiting for this thread's part.
+    const failed = Promise.all(others).then(() => new Promise<never>(() => undefined));
+    const own = await Promise.race([runEvaluatePart(inputs, o, log, partSpec(0, workers, o.tunnel !== undefined)), failed]);
+    const done = [own, ...(await Promise.all(others))];
     done.forEach((p, worker) =>
       log.debug({ worker, rows: p.samples.count, batches: (p.batches?.length ?? 0) / 2, windows: p.collected?.windows.count ?? 0 }, 'evaluate worker part'),
     );

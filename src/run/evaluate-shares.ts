@@ -5,14 +5,16 @@ import type { EvaluatePart, EvaluatePartSpec } from './evaluate.js';
 
 /**
  * How `dnsae evaluate --jobs N` shares its work (docs/scaling.md). Every
- * worker reads every input in command-line order and assembles every
- * flow, so every table the pipeline keeps (the flow table and its clock,
- * its evictions) is one run's in each. With the question stage, worker 0
- * runs it, whole: its windows, its clock, its client fan-out sketch and its
- * bounded window table see every client and every file, as in one run, and
- * none of them could be split exactly (the fan-out sketch's collisions
- * depend on every client). The header stage's batches are shared among the
- * other workers (all N without the question stage) by BatchShare.
+ * part (the main thread's, part 0, and one per worker thread) reads every
+ * input in command-line order and assembles every flow, so every table the
+ * pipeline keeps (the flow table and its clock, its evictions) is one
+ * run's in each. With the question stage, part 0 runs it, whole: its
+ * windows, its clock, its client fan-out sketch and its bounded window
+ * table see every client and every file, as in one run; none of them could
+ * be split exactly (the sketch's collisions and the table's early closes
+ * depend on every client, a window's fan-out on when the clock closes it).
+ * The header stage's batches are shared among the other parts (all N
+ * without the question stage) by BatchShare.
  */
 export function partSpec(worker: number, workers: number, tunnel: boolean): EvaluatePartSpec {
   if (!tunnel) return { header: new BatchShare(worker, workers), tunnel: false };
@@ -21,7 +23,7 @@ export function partSpec(worker: number, workers: number, tunnel: boolean): Eval
 }
 
 /**
- * One run's part from the parts of every worker, worker 0's first: the
+ * One run's part from the parts of every worker, part 0 first: the
  * header stage's rows put back in batch order (the order of one run), the
  * question stage's windows, summary and input faults of worker 0 (every
  * worker reads the same inputs and meets the same faults). Throws when a
