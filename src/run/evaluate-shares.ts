@@ -25,8 +25,8 @@ export function partSpec(worker: number, workers: number, tunnel: boolean): Eval
 /**
  * One run's part from the parts of every worker, part 0 first: the
  * header stage's rows put back in batch order (the order of one run), the
- * question stage's windows, summary and input faults of worker 0 (every
- * worker reads the same inputs and meets the same faults). Throws when a
+ * question stage's windows, summary and input faults of part 0 (every
+ * part reads the same inputs and meets the same faults). Throws when a
  * batch is missing or taken twice: that is a bug, never the inputs'.
  */
 export function mergeParts(parts: readonly EvaluatePart[]): EvaluatePart {
