@@ -57,7 +57,7 @@ export function evaluateCommand(): Command {
   addJobsOption(cmd, {
     zero: 'for 32 MiB of input or more',
     sharing:
-      'Every worker reads every capture; the question stage runs whole in one, the header stage\'s batches are shared by the others. ' +
+      'N parts, this thread and N-1 workers, each reading every capture: the question stage whole in this thread, the header stage\'s batches shared by the others. ' +
       'The report, the summary and the exit status are those of --jobs 1 (docs/scaling.md)',
   });
   addSummaryOption(cmd);
