@@ -77,6 +77,8 @@ await build({
 // The job worker of score/extract --jobs (src/run/job-worker.ts) as one file beside it: a worker thread
 // loads its modules itself, and ~90 separate ES modules cost it about 0.13 s of CPU, the bundle a third.
 await build({ ...common, entryPoints: ['src/run/job-worker.ts'], outfile: join(dist, 'bundle/job-worker.cjs') });
+// The same for the worker of evaluate --jobs (src/run/evaluate-worker.ts).
+await build({ ...common, entryPoints: ['src/run/evaluate-worker.ts'], outfile: join(dist, 'bundle/evaluate-worker.cjs') });
 
 // The cache is named after the bundle's content: V8 itself checks only the source length, its
 // version and flags, so a cache of an older bundle must never be found under the current name.

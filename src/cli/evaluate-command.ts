@@ -8,8 +8,11 @@ import { formatTextReport } from '../evaluate/report-text.js';
 import { stageLogger } from '../logger.js';
 import { LineSink } from '../output/ndjson-sink.js';
 import { parseRuleList } from '../rules/header-rules.js';
-import { evaluateCaptures } from '../run/evaluate.js';
+import { evaluateCaptures, type EvaluateRunOptions } from '../run/evaluate.js';
+import { evaluateJobs } from '../run/evaluate-jobs.js';
+import { planEvaluateJobs } from '../run/job-plan.js';
 import { DEFAULT_MODEL_DIR, openQuestionModel, openScorer } from '../scoring/open-scorer.js';
+import { addJobsOption } from './jobs-option.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
 import { progressTarget } from './progress.js';
 import { BIG_INPUT_BYTES, ReadProgress } from './read-progress.js';
@@ -32,6 +35,7 @@ interface EvaluateOptions extends PipelineCliOptions {
   report?: string;
   rules?: string;
   summary: SummaryMode;
+  jobs?: number;
 }
 
 export function evaluateCommand(): Command {
@@ -50,6 +54,12 @@ export function evaluateCommand(): Command {
     .option('--report <file.html>', 'also write the self-contained HTML report to FILE')
     .option('--rules <list>', 'structure rules to use: default, all, none, or names to add/remove (e.g. "default,+multiple_questions")');
   addPipelineOptions(cmd);
+  addJobsOption(cmd, {
+    zero: 'for 32 MiB of input or more',
+    sharing:
+      'N parts, this thread and N-1 workers, each reading every capture: the question stage whole in this thread, the header stage\'s batches shared by the others. ' +
+      'The report, the summary and the exit status are those of --jobs 1 (docs/scaling.md)',
+  });
   addSummaryOption(cmd);
   return cmd.action((o: EvaluateOptions) =>
     runAction(async () => {
@@ -69,18 +79,20 @@ export function evaluateCommand(): Command {
         throw new ModelError('DNSAE_ERR_MODEL_NOT_FOUND', 'the model has no question stage (question/) to evaluate on --tunnels; train one with dnsae train', { file: dir });
       }
       if (question === undefined && o.tunnel) log.info({ model: dir }, 'the model has no question stage: the header stage is evaluated alone');
-      const result = await evaluateCaptures(
-        { benign, anomalous, tunnels },
-        {
-          scorer,
-          fpr: o.fpr,
-          pipeline: pipelineOptionsFrom(o),
-          observer: new ReadProgress(progressTarget(log), { terminalOnly: true, minBytes: BIG_INPUT_BYTES }),
-          ...(ruleMask === undefined ? {} : { ruleMask }),
-          ...(question === undefined ? {} : { tunnel: { model: question, domains: {}, maxWindows: DEFAULT_TUNNEL_WINDOWS, allowDomains: new Set<string>() } }),
-        },
-        log,
-      );
+      const run: EvaluateRunOptions = {
+        scorer,
+        fpr: o.fpr,
+        pipeline: pipelineOptionsFrom(o),
+        observer: new ReadProgress(progressTarget(log), { terminalOnly: true, minBytes: BIG_INPUT_BYTES }),
+        ...(ruleMask === undefined ? {} : { ruleMask }),
+        ...(question === undefined ? {} : { tunnel: { model: question, domains: {}, maxWindows: DEFAULT_TUNNEL_WINDOWS, allowDomains: new Set<string>() } }),
+      };
+      const inputs = { benign, anomalous, tunnels };
+      const workers = planEvaluateJobs([...benign, ...anomalous, ...(question === undefined ? [] : tunnels)], o.jobs);
+      const result =
+        workers === 1
+          ? await evaluateCaptures(inputs, run, log)
+          : await evaluateJobs(inputs, run, o.model, workers, log);
       const ev = result.evaluation;
       if (o.report !== undefined) {
         try {

@@ -2,12 +2,23 @@ import type { Command } from 'commander';
 import { availableJobs } from '../run/job-plan.js';
 import { parseIntOption } from './run-action.js';
 
+/** How a command shares its inputs among the workers, for --help. */
+export interface JobsHelp {
+  /** What --jobs 0 picks, after "the N cores available". */
+  readonly zero: string;
+  readonly sharing: string;
+}
+
+const SCORE_JOBS: JobsHelp = {
+  zero: 'for 32 MiB of input or more, and for one capture only when the question stage runs',
+  sharing: 'Several captures go whole to the workers; one capture is split by client. Records are written in a fixed order (docs/scaling.md)',
+};
+
 /** `-j, --jobs N` of the batch commands; unset, the run picks (planJobs). */
-export function addJobsOption(cmd: Command): Command {
+export function addJobsOption(cmd: Command, help: JobsHelp = SCORE_JOBS): Command {
   return cmd.option(
     '-j, --jobs <n>',
-    `worker threads (default 1: this thread alone; 0: the ${availableJobs()} cores available for 32 MiB of input or more, and for one capture only when the question stage runs). ` +
-      'Several captures go whole to the workers; one capture is split by client. Records are written in a fixed order (docs/scaling.md)',
+    `worker threads (default 1: this thread alone; 0: the ${availableJobs()} cores available ${help.zero}). ${help.sharing}`,
     parseIntOption('--jobs', 0, 256),
   );
 }

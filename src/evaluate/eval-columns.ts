@@ -65,6 +65,23 @@ export class EvalColumnsBuilder {
     for (let k = 0; k < PER_BYTE; k++) this.perByteError[base + k] = errors[errorsOffset + k] ?? Number.NaN;
   }
 
+  /** Copies rows start .. start+count-1 of `from`, in order (the merge of evaluate --jobs N). */
+  appendRows(from: EvalColumns, start: number, count: number): void {
+    while (this.n + count > this.label.length) this.grow();
+    const i = this.n;
+    const end = start + count;
+    this.label.set(from.label.subarray(start, end), i);
+    this.fileIndex.set(from.fileIndex.subarray(start, end), i);
+    this.flowKey.set(from.flowKey.subarray(start, end), i);
+    this.loss.set(from.loss.subarray(start, end), i);
+    this.threshold.set(from.threshold.subarray(start, end), i);
+    this.aeOnlyThreshold.set(from.aeOnlyThreshold.subarray(start, end), i);
+    this.ruleMask.set(from.ruleMask.subarray(start, end), i);
+    this.decodesAsDns.set(from.decodesAsDns.subarray(start, end), i);
+    this.perByteError.set(from.perByteError.subarray(start * PER_BYTE, end * PER_BYTE), i * PER_BYTE);
+    this.n += count;
+  }
+
   /** Views over the filled rows; the builder must not be pushed to afterwards. */
   build(): EvalColumns {
     const n = this.n;
@@ -99,6 +116,27 @@ export class EvalColumnsBuilder {
     this.decodesAsDns = g(this.decodesAsDns, (k) => new Uint8Array(k));
     this.perByteError = g(this.perByteError, (k) => new Float32Array(k), PER_BYTE);
   }
+}
+
+/** The columns in buffers of their own, just large enough (to be transferred to another thread). */
+export function compactColumns(c: EvalColumns): EvalColumns {
+  return {
+    count: c.count,
+    label: c.label.slice(),
+    fileIndex: c.fileIndex.slice(),
+    flowKey: c.flowKey.slice(),
+    loss: c.loss.slice(),
+    threshold: c.threshold.slice(),
+    aeOnlyThreshold: c.aeOnlyThreshold.slice(),
+    ruleMask: c.ruleMask.slice(),
+    decodesAsDns: c.decodesAsDns.slice(),
+    perByteError: c.perByteError.slice(),
+  };
+}
+
+/** The buffers of compactColumns' result, for postMessage's transfer list. */
+export function columnBuffers(c: EvalColumns): ArrayBuffer[] {
+  return [c.label, c.fileIndex, c.flowKey, c.loss, c.threshold, c.aeOnlyThreshold, c.ruleMask, c.decodesAsDns, c.perByteError].map((a) => a.buffer as ArrayBuffer);
 }
 
 export function columnsFromSamples(rows: readonly EvalSample[]): EvalColumns {

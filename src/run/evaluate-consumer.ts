@@ -6,6 +6,7 @@ import type { BatchConsumer } from '../pipeline.js';
 import { checkHeader } from '../rules/header-rules.js';
 import { decodesAsDns } from '../rules/dns-decode-baseline.js';
 import type { BatchScorer } from '../scoring/batch-scorer.js';
+import type { BatchShare } from './batch-share.js';
 
 /** A batch scorer that also states the reference threshold of its scaled loss. */
 export interface EvalScorer extends BatchScorer {
@@ -24,14 +25,23 @@ export class EvalConsumer implements BatchConsumer {
   private perByte = new Float32Array(0);
   /** dns-packet verdict per batch row, filled by the payload tap before onBatch. */
   private decodes: Uint8Array = new Uint8Array(0);
+  /** With a share: (batch, rows kept) of every batch taken, for the main thread's merge in batch order. */
+  private readonly taken: number[] = [];
 
   constructor(
     private readonly scorer: EvalScorer,
     /** Label of each input, by source index; undefined: the header stage does not evaluate that input (--tunnels). */
     private readonly labels: readonly (Label | undefined)[],
     private readonly ruleMask: number,
+    /** Only this share's batches are scored and kept (evaluate --jobs N); undefined: every batch. */
+    private readonly share?: BatchShare,
   ) {
     this.rows = new EvalColumnsBuilder(1 << 16);
+  }
+
+  /** Pairs of (batch number, rows kept from it), batch after batch, of the batches this share took. */
+  get batches(): readonly number[] {
+    return this.taken;
   }
 
   get count(): number {
@@ -39,12 +49,27 @@ export class EvalConsumer implements BatchConsumer {
   }
 
   readonly onPayload: PayloadTap = (row, bytes, off, len) => {
+    if (this.share !== undefined && !this.share.owns) return;
     if (row >= this.decodes.length) this.decodes = grow(this.decodes, row + 1);
     // The baseline parses whole messages; it runs per sample only here, never in score or live.
     this.decodes[row] = len !== PAYLOAD_UNAVAILABLE && decodesAsDns(bytes.subarray(off, off + len)) ? 1 : 0;
   };
 
   onBatch(batch: SampleBatch): void {
+    const share = this.share;
+    if (share === undefined) {
+      this.scoreBatch(batch);
+      return;
+    }
+    if (share.owns) {
+      const before = this.rows.count;
+      this.scoreBatch(batch);
+      this.taken.push(share.batch, this.rows.count - before);
+    }
+    share.next(batch.count);
+  }
+
+  private scoreBatch(batch: SampleBatch): void {
     const n = batch.count;
     if (this.losses.length < n) {
       this.losses = new Float32Array(batch.capacity);

@@ -2,8 +2,8 @@ import { Writable } from 'node:stream';
 import { basename, dirname } from 'node:path';
 import type { DnsaeError } from '../errors.js';
 import { computeEvaluation, type Evaluation } from '../evaluate/evaluation.js';
-import type { EvalFile, Label } from '../evaluate/eval-types.js';
-import { TunnelCollector, type TunnelClass } from '../evaluate/tunnel-collector.js';
+import type { EvalColumns, EvalFile, Label } from '../evaluate/eval-types.js';
+import { TunnelCollector, type TunnelClass, type TunnelCollected } from '../evaluate/tunnel-collector.js';
 import { computeTunnelEvaluation, type TunnelFile } from '../evaluate/tunnel-metrics.js';
 import { RegisteredDomains } from '../features/question/registered-domain.js';
 import { MESSAGE_KEEP_BYTES, type SampleBatch } from '../flow/sample.js';
@@ -13,6 +13,7 @@ import { Pipeline, runFiles, type BatchConsumer, type PipelineOptions, type Sour
 import { DEFAULT_RULES_MASK, ruleNames } from '../rules/header-rules.js';
 import { AlertPolicy, DEFAULT_ALERT_POLICY } from '../scoring/alert-policy.js';
 import { TunnelStage } from '../scoring/question/tunnel-stage.js';
+import type { BatchShare } from './batch-share.js';
 import { EvalConsumer, type EvalScorer } from './evaluate-consumer.js';
 import { tunnelPolicyOptions, type TunnelRunOptions } from './score.js';
 
@@ -58,23 +59,60 @@ function discardSink(): LineSink {
   return LineSink.toStream(new Writable({ write: (_c, _e, done) => done() }), '<discard>');
 }
 
-/**
- * `dnsae evaluate`: every capture through the same pipeline as `dnsae score`,
- * every sample scored by the autoencoder, the header rules and the dns-packet
- * baseline, then the metrics of docs/evaluation.md. With a tunnel stage, its
- * windows are scored as in score and measured with the hand-written baseline
- * beside them. --tunnels captures are the tunnel stage's alone: the header
- * stage's rows and metrics come from --benign and --anomalous only.
- */
-export async function evaluateCaptures(inputs: EvaluateInputs, o: EvaluateRunOptions, log: Logger): Promise<EvaluateResult> {
+/** What every run over these inputs agrees on: the order of the inputs, their labels, classes and names. */
+interface EvaluateLayout {
+  readonly paths: readonly string[];
+  readonly labels: readonly Label[];
+  readonly files: readonly EvalFile[];
+  readonly classes: readonly TunnelClass[];
+  readonly tunnels: readonly string[];
+}
+
+function layoutOf(inputs: EvaluateInputs, tunnelStage: boolean): EvaluateLayout {
   const tunnels = inputs.tunnels ?? [];
   const headerPaths = [...inputs.benign, ...inputs.anomalous];
-  const paths = [...headerPaths, ...(o.tunnel === undefined ? [] : tunnels)];
+  const paths = [...headerPaths, ...(tunnelStage ? tunnels : [])];
   const labels: Label[] = headerPaths.map((_, i) => (i < inputs.benign.length ? 0 : 1));
   const files = headerPaths.map((p, i) => evalFile(p, labels[i]!));
-  const consumer = new EvalConsumer(o.scorer, [...labels, ...tunnels.map(() => undefined)], o.ruleMask ?? DEFAULT_RULES_MASK);
   const classes: TunnelClass[] = paths.map((_, i) => (i < inputs.benign.length ? 0 : i < headerPaths.length ? 2 : 1));
-  const collector = o.tunnel === undefined ? undefined : new TunnelCollector(o.tunnel.model, classes);
+  return { paths, labels, files, classes, tunnels };
+}
+
+/**
+ * Which parts of the work one run does (evaluate --jobs N): the header
+ * stage's rows of the batches of `header` (undefined: of every batch), and
+ * the question stage or not. Either way the run reads every input and
+ * assembles every flow.
+ */
+export interface EvaluatePartSpec {
+  readonly header?: BatchShare;
+  readonly tunnel: boolean;
+}
+
+/** What one run gives: the header stage's rows, the question stage's windows, the summary. */
+export interface EvaluatePart {
+  readonly samples: EvalColumns;
+  /** With a header share: (batch number, rows) pairs of the batches in `samples`, in order. */
+  readonly batches?: readonly number[];
+  /** With a header share: the batches the run assembled, every share's. */
+  readonly batchCount?: number;
+  readonly collected?: TunnelCollected;
+  readonly errors: DnsaeError[];
+  readonly stats: Record<string, unknown>;
+}
+
+/**
+ * Runs every input through the pipeline with the header stage's consumer
+ * (all of its batches, or a share's) and, when `part.tunnel`, the question
+ * stage. The summary is the run's own: every run of one evaluate reads
+ * every input alike, so the one that runs the question stage (whose
+ * weirds are counted in the pipeline's) has one run's summary.
+ */
+export async function runEvaluatePart(inputs: EvaluateInputs, o: EvaluateRunOptions, log: Logger, part: EvaluatePartSpec = { tunnel: true }): Promise<EvaluatePart> {
+  const { paths, labels, classes, tunnels } = layoutOf(inputs, o.tunnel !== undefined);
+  const consumer = new EvalConsumer(o.scorer, [...labels, ...tunnels.map(() => undefined)], o.ruleMask ?? DEFAULT_RULES_MASK, part.header);
+  const stage = part.tunnel ? o.tunnel : undefined;
+  const collector = stage === undefined ? undefined : new TunnelCollector(stage.model, classes);
   let tunnel: TunnelStage | undefined;
   const both: BatchConsumer = {
     onPayload: consumer.onPayload,
@@ -85,13 +123,14 @@ export async function evaluateCaptures(inputs: EvaluateInputs, o: EvaluateRunOpt
     drain: () => Promise.resolve(),
   };
   // The payload tap turns the fast lane off; the stage's kept message bytes then come from the tap's whole bodies.
+  // Every part keeps them when the stage runs in one of them, so that all parts assemble the same batches.
   const pipeline = new Pipeline(o.tunnel === undefined ? o.pipeline : { ...o.pipeline, keepMessageBytes: MESSAGE_KEEP_BYTES }, both, log);
-  if (o.tunnel !== undefined) {
+  if (stage !== undefined) {
     tunnel = new TunnelStage(
       {
-        model: o.tunnel.model,
-        domains: new RegisteredDomains(o.tunnel.domains),
-        maxWindows: o.tunnel.maxWindows,
+        model: stage.model,
+        domains: new RegisteredDomains(stage.domains),
+        maxWindows: stage.maxWindows,
         // Evaluation measures the detector: no allow list, no alert limit.
         allowDomains: new Set(),
         policy: new AlertPolicy(tunnelPolicyOptions({ ...DEFAULT_ALERT_POLICY, limitPerSource: 0 })),
@@ -104,36 +143,10 @@ export async function evaluateCaptures(inputs: EvaluateInputs, o: EvaluateRunOpt
     );
   }
   const { errors } = await runFiles(paths, pipeline, log, (i) => tunnel?.endSource(i + 1), undefined, o.observer);
-  const base = computeEvaluation(
-    {
-      files,
-      samples: consumer.build(),
-      modelId: o.scorer.modelId,
-      threshold: o.scorer.globalThreshold,
-      ...(o.scorer.aeOnlyThreshold === undefined ? {} : { aeOnlyThreshold: o.scorer.aeOnlyThreshold(0, 0) }),
-      ruleNames,
-    },
-    o.fpr === undefined ? {} : { fpr: o.fpr },
-  );
-  const evaluation: Evaluation =
-    tunnel === undefined || o.tunnel === undefined
-      ? base
-      : {
-          ...base,
-          tunnel: computeTunnelEvaluation({
-            files: paths.map((p, i): TunnelFile => {
-              const f = evalFile(p, 0);
-              return { path: f.path, cls: classes[i]!, ...(f.group === undefined ? {} : { group: f.group }) };
-            }),
-            collected: collector!.build(),
-            modelId: o.tunnel.model.meta.modelId,
-            threshold: o.tunnel.model.meta.threshold,
-            windowSec: o.tunnel.model.meta.windowSec,
-          }),
-        };
   return {
-    evaluation,
-    files,
+    samples: consumer.build(),
+    ...(part.header === undefined ? {} : { batches: consumer.batches, batchCount: part.header.batch }),
+    ...(collector === undefined ? {} : { collected: collector.build() }),
     errors,
     stats: {
       ...pipeline.stats(),
@@ -141,5 +154,57 @@ export async function evaluateCaptures(inputs: EvaluateInputs, o: EvaluateRunOpt
       ...(tunnel === undefined ? {} : { tunnel: tunnel.stats(), tunnel_model_id: tunnel.modelId }),
       sources: pipeline.sources,
     },
+  };
+}
+
+/** The metrics of docs/evaluation.md from the header stage's rows and the question stage's windows, computed once. */
+export function evaluationOf(inputs: EvaluateInputs, o: EvaluateRunOptions, samples: EvalColumns, collected: TunnelCollected | undefined): Evaluation {
+  const { paths, files, classes } = layoutOf(inputs, o.tunnel !== undefined);
+  const base = computeEvaluation(
+    {
+      files,
+      samples,
+      modelId: o.scorer.modelId,
+      threshold: o.scorer.globalThreshold,
+      ...(o.scorer.aeOnlyThreshold === undefined ? {} : { aeOnlyThreshold: o.scorer.aeOnlyThreshold(0, 0) }),
+      ruleNames,
+    },
+    o.fpr === undefined ? {} : { fpr: o.fpr },
+  );
+  if (collected === undefined || o.tunnel === undefined) return base;
+  return {
+    ...base,
+    tunnel: computeTunnelEvaluation({
+      files: paths.map((p, i): TunnelFile => {
+        const f = evalFile(p, 0);
+        return { path: f.path, cls: classes[i]!, ...(f.group === undefined ? {} : { group: f.group }) };
+      }),
+      collected,
+      modelId: o.tunnel.model.meta.modelId,
+      threshold: o.tunnel.model.meta.threshold,
+      windowSec: o.tunnel.model.meta.windowSec,
+    }),
+  };
+}
+
+/**
+ * `dnsae evaluate`: every capture through the same pipeline as `dnsae score`,
+ * every sample scored by the autoencoder, the header rules and the dns-packet
+ * baseline, then the metrics of docs/evaluation.md. With a tunnel stage, its
+ * windows are scored as in score and measured with the hand-written baseline
+ * beside them. --tunnels captures are the tunnel stage's alone: the header
+ * stage's rows and metrics come from --benign and --anomalous only.
+ */
+export async function evaluateCaptures(inputs: EvaluateInputs, o: EvaluateRunOptions, log: Logger): Promise<EvaluateResult> {
+  return resultOf(inputs, o, await runEvaluatePart(inputs, o, log));
+}
+
+/** A run's result from its part, or from the merged parts of its workers. */
+export function resultOf(inputs: EvaluateInputs, o: EvaluateRunOptions, part: EvaluatePart): EvaluateResult {
+  return {
+    evaluation: evaluationOf(inputs, o, part.samples, part.collected),
+    files: layoutOf(inputs, o.tunnel !== undefined).files,
+    errors: part.errors,
+    stats: part.stats,
   };
 }

@@ -51,3 +51,15 @@ export function planJobs(inputs: readonly string[], requested: number | undefine
   if (jobs <= 1) return { workers: 1 };
   return { workers: jobs, mode: inputs.length > 1 ? 'files' : 'shares' };
 }
+
+/**
+ * Workers of `dnsae evaluate`, where every worker reads every input
+ * (src/run/evaluate-shares.ts): as planJobs, one unless asked, and with
+ * --jobs 0 the cores available for 32 MiB of input or more. Standard input
+ * can be read once only: a run with `-` keeps one worker.
+ */
+export function planEvaluateJobs(inputs: readonly string[], requested: number | undefined): number {
+  if (inputs.length === 0 || inputs.includes('-')) return 1;
+  const jobs = requested === undefined ? 1 : requested === 0 ? (totalBytes(inputs) >= PARALLEL_MIN_BYTES ? availableJobs() : 1) : requested;
+  return Math.max(1, jobs);
+}

@@ -1,3 +1,4 @@
+import { DnsaeError, type ErrorCode } from '../errors.js';
 import type { RegisteredDomainOptions } from '../features/question/registered-domain.js';
 import type { PipelineOptions } from '../pipeline.js';
 import type { AlertPolicyOptions } from '../scoring/alert-policy.js';
@@ -49,6 +50,14 @@ export interface JobError {
   readonly message: string;
   readonly file?: string;
   readonly offset?: number;
+}
+
+export function toJobError(e: DnsaeError): JobError {
+  return { code: e.code, message: e.message, ...(e.file === undefined ? {} : { file: e.file }), ...(e.offset === undefined ? {} : { offset: e.offset }) };
+}
+
+export function fromJobError(e: JobError): DnsaeError {
+  return new DnsaeError(e.code as ErrorCode, e.message, { ...(e.file === undefined ? {} : { file: e.file }), ...(e.offset === undefined ? {} : { offset: e.offset }) });
 }
 
 /** Worker to main. `file` and `share` name the output stream a message belongs to. */

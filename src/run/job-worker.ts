@@ -7,7 +7,7 @@ import { LineSink } from '../output/ndjson-sink.js';
 import { runFiles, type Pipeline } from '../pipeline.js';
 import { openQuestionModel, openScorer } from '../scoring/open-scorer.js';
 import { extractStats, openExtractRun } from './extract.js';
-import { MARK_BYTES, WORKER_CREDIT_BYTES, type JobError, type JobWorkerData, type MainMessage, type WorkerMessage } from './job-protocol.js';
+import { MARK_BYTES, toJobError, WORKER_CREDIT_BYTES, type JobWorkerData, type MainMessage, type WorkerMessage } from './job-protocol.js';
 import { openScoreRun, type ScoreRunOptions } from './score.js';
 
 /**
@@ -39,10 +39,6 @@ port.on('message', (m: MainMessage) => {
 
 function post(m: WorkerMessage): void {
   port.postMessage(m);
-}
-
-function jobError(e: DnsaeError): JobError {
-  return { code: e.code, message: e.message, ...(e.file === undefined ? {} : { file: e.file }), ...(e.offset === undefined ? {} : { offset: e.offset }) };
 }
 
 /** The input whose records the sink is collecting now. */
@@ -119,7 +115,7 @@ async function runInput(run: OpenedRun, out: LineSink, i: number): Promise<void>
   const { errors } = await runFiles(spec.inputs, run.pipeline, log, (k) => run.endSource(k), [i]);
   await out.drain();
   const { stats, alerts } = run.result();
-  post({ t: 'done', file: i, share, stats, alerts, errors: errors.map(jobError) });
+  post({ t: 'done', file: i, share, stats, alerts, errors: errors.map(toJobError) });
 }
 
 async function main(): Promise<void> {
@@ -134,7 +130,7 @@ async function main(): Promise<void> {
       const { errors } = await runFiles(spec.inputs, run.pipeline, log, (k) => run.endSource(k), [i]);
       await out.drain();
       const last = i === spec.inputs.length - 1 ? run.result() : undefined;
-      post({ t: 'done', file: i, share, ...(last === undefined ? {} : last), errors: errors.map(jobError) });
+      post({ t: 'done', file: i, share, ...(last === undefined ? {} : last), errors: errors.map(toJobError) });
     }
     return;
   }
@@ -152,6 +148,6 @@ main().catch((err: unknown) => {
   const e = err as Error;
   post({
     t: 'fatal',
-    error: internal ? { code: 'DNSAE_ERR_INTERNAL', message: e?.message ?? String(err), internal } : { ...jobError(err as DnsaeError), internal },
+    error: internal ? { code: 'DNSAE_ERR_INTERNAL', message: e?.message ?? String(err), internal } : { ...toJobError(err as DnsaeError), internal },
   });
 });

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { DnsaeError, type ErrorCode } from '../errors.js';
+import { DnsaeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { LineSink } from '../output/ndjson-sink.js';
-import { MARK_BYTES, type JobError, type JobSpec, type MainMessage, type WorkerMessage } from './job-protocol.js';
+import { fromJobError, MARK_BYTES, type JobSpec, type MainMessage, type WorkerMessage } from './job-protocol.js';
 import { OrderedStreams, type Queued } from './ordered-output.js';
 import { sumSources, sumStats } from './stats-sum.js';
 
@@ -22,10 +22,6 @@ export interface ParallelResult {
  */
 const BUNDLED_WORKER = new URL('../bundle/job-worker.cjs', import.meta.url);
 const WORKER_URL = existsSync(fileURLToPath(BUNDLED_WORKER)) ? BUNDLED_WORKER : new URL('../run/job-worker.js', import.meta.url);
-
-function toError(e: JobError): DnsaeError {
-  return new DnsaeError(e.code as ErrorCode, e.message, { ...(e.file === undefined ? {} : { file: e.file }), ...(e.offset === undefined ? {} : { offset: e.offset }) });
-}
 
 /**
  * Runs `spec` on its workers and writes their records to `out` in the order
@@ -52,7 +48,7 @@ export async function runJobs(spec: JobSpec, out: LineSink, log: Logger): Promis
     workers.push(w);
     w.on('message', (m: WorkerMessage) => {
       if (m.t === 'idle') send(k, nextInput < spec.inputs.length ? { t: 'file', index: nextInput++ } : { t: 'exit' });
-      else if (m.t === 'fatal') stop(m.error.internal ? new Error(m.error.message) : toError(m.error));
+      else if (m.t === 'fatal') stop(m.error.internal ? new Error(m.error.message) : fromJobError(m.error));
       else streams.queue(m.file, m.share).push({ m, from: k });
     });
     w.on('error', (err) => stop(err));
@@ -96,7 +92,7 @@ export async function runJobs(spec: JobSpec, out: LineSink, log: Logger): Promis
               send(from, { t: 'ack', bytes: MARK_BYTES });
               break;
             } else if (m.t === 'done') {
-              if (s === 0) errors.push(...m.errors.map(toError));
+              if (s === 0) errors.push(...m.errors.map(fromJobError));
               if (m.stats !== undefined) {
                 const { sources, ...rest } = m.stats as { sources?: Record<string, unknown>[] };
                 stats.push(rest);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { availableJobs, PARALLEL_MIN_BYTES, planJobs } from '../../src/run/job-plan.js';
+import { availableJobs, PARALLEL_MIN_BYTES, planEvaluateJobs, planJobs } from '../../src/run/job-plan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dnsae-job-plan-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,5 +44,21 @@ describe('planJobs', () => {
     expect(planJobs([big, big2], 0, false)).toEqual({ workers: Math.min(cores, 2), mode: 'files' });
     // A missing input counts nothing; the run reports it.
     expect(planJobs([join(dir, 'missing.pcap')], 0)).toEqual({ workers: 1 });
+  });
+});
+
+describe('planEvaluateJobs', () => {
+  it('obeys --jobs, whatever the number of captures, and keeps one worker for standard input or unless asked', () => {
+    expect(planEvaluateJobs([small], 3)).toBe(3);
+    expect(planEvaluateJobs([small, small], 3)).toBe(3);
+    expect(planEvaluateJobs([big, big2], undefined)).toBe(1);
+    expect(planEvaluateJobs([big], 1)).toBe(1);
+    expect(planEvaluateJobs([small, '-'], 4)).toBe(1);
+  });
+
+  it.runIf(cores > 1)('with --jobs 0 uses every core for 32 MiB of input or more', () => {
+    expect(planEvaluateJobs([small, small], 0)).toBe(1);
+    expect(planEvaluateJobs([big], 0)).toBe(cores);
+    expect(planEvaluateJobs([small, big], 0)).toBe(cores);
   });
 });
