@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   DNSAE_ERR_LIVE_PERMISSION: { exit: ExitCode.CAPTURE, summary: 'not permitted to capture on the device' },
   DNSAE_ERR_LIVE_FILTER: { exit: ExitCode.CAPTURE, summary: 'BPF filter does not compile' },
   DNSAE_ERR_LIVE_UNAVAILABLE: { exit: ExitCode.CAPTURE, summary: 'live capture support (cap addon) is not installed' },
+  DNSAE_ERR_LIVE_FANOUT: { exit: ExitCode.CAPTURE, summary: 'the capture handles of --workers cannot join an AF_PACKET fanout group' },
   DNSAE_ERR_PRIVILEGE_DROP: { exit: ExitCode.CAPTURE, summary: 'cannot drop privileges to the requested user' },
   DNSAE_ERR_METRICS_LISTEN: { exit: ExitCode.CAPTURE, summary: 'the metrics endpoint cannot listen on the requested address and port' },
   DNSAE_ERR_OUTPUT: { exit: ExitCode.OUTPUT, summary: 'cannot write output (disk full, closed pipe, permissions)' },

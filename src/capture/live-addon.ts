@@ -53,6 +53,13 @@ export interface CapHandle {
    * is full and once per poll wake-up, instead of 'packet' per frame.
    */
   setRecordBuffer?: (buffer: Buffer) => void;
+  /**
+   * Patched cap, Linux: joins the handle's socket to the AF_PACKET fanout
+   * group `id` (-1: a new group with an id the kernel picks) in
+   * PACKET_FANOUT_CBPF mode with `program` (struct sock_filter, host order)
+   * as the group's demultiplexer. Returns the group's id.
+   */
+  joinFanout?: (id: number, program: Buffer) => number;
   on(event: 'packet', listener: CapPacketListener): unknown;
   on(event: 'records', listener: CapRecordsListener): unknown;
   removeAllListeners(event?: string): unknown;

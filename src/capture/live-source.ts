@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { UsageError } from '../errors.js';
+import { LiveCaptureError, UsageError } from '../errors.js';
 import { stageLogger } from '../logger.js';
 import { newFrame, newSourceStats, type Frame, type FrameHandler, type PacketSource, type PcapFastPath, type SourceStats } from './frame.js';
 import type { PcapHeaderInfo } from './pcap-reader.js';
@@ -199,6 +199,62 @@ export class LiveSource implements PacketSource {
       handle.on('packet', this.onPacket);
     }
     this.recordMode = this.records !== undefined;
+  }
+
+  /**
+   * Joins the fanout group `group` (-1: a new one) with the demultiplexing
+   * program `program` (src/capture/fanout-program.ts); returns the group's
+   * id, for the next handle to join. Frames the socket received before are
+   * still this handle's.
+   */
+  joinFanout(group: number, program: Buffer): number {
+    const join = this.handle.joinFanout;
+    if (join === undefined) {
+      throw new LiveCaptureError('DNSAE_ERR_LIVE_FANOUT', `${this.device}: --workers above 1 needs the patched cap addon with fanout support (reinstall: npm ci)`);
+    }
+    try {
+      return join.call(this.handle, group, program);
+    } catch (err) {
+      throw new LiveCaptureError('DNSAE_ERR_LIVE_FANOUT', `${this.device}: cannot join an AF_PACKET fanout group (${(err as Error).message})`, { cause: err });
+    }
+  }
+
+  /**
+   * Instead of run: hands the queued frames to `send` as runs of pcap
+   * records (classic, little-endian, nanoseconds), each a fresh copy the
+   * callee owns, at most chunkFrames frames and 1 MiB a run, and awaits it
+   * before the next, so a slow receiver leaves frames in the bounded queue,
+   * where the drops are counted. Resolves once stop() has closed the
+   * device and every queued frame has been sent.
+   */
+  forward(send: (run: Uint8Array, frames: number) => Promise<void> | void): Promise<void> {
+    if (this.running !== null) return Promise.reject(new Error(`${this.name}: run() is already active`));
+    this.running = this.forwardRuns(send);
+    return this.running;
+  }
+
+  private async forwardRuns(send: (run: Uint8Array, frames: number) => Promise<void> | void): Promise<void> {
+    const ring = this.ring;
+    const win = new Uint8Array(Math.max(LANE_RUN_BYTES, this.snaplen + RECORD_HEADER));
+    try {
+      for (;;) {
+        if (ring.size === 0) {
+          if (this.closed) return;
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+          });
+          continue;
+        }
+        const k = ring.moveRun(win, this.chunkFrames);
+        // The window holds the largest record, so a run is never empty while frames are queued.
+        if (k === 0) throw new Error(`${this.name}: a queued record does not fit the forwarding window`);
+        await send(win.slice(0, ring.runBytes), k);
+        if (!this.closed) await nextTurn();
+      }
+    } catch (err) {
+      this.closeDevice();
+      throw err;
+    }
   }
 
   /** User-space queue counters. */

@@ -1,22 +1,18 @@
 import { openLive, type LiveOptions, type LiveSource } from '../capture/live-source.js';
 import { dropPrivileges, lookupUser, type UserEntry } from '../capture/privileges.js';
-import { DnsaeError, ModelError, ExitCode } from '../errors.js';
-import type { FlowAssembler } from '../flow/flow-assembler.js';
-import type { SampleBatch } from '../flow/sample.js';
+import { DnsaeError, ExitCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createLiveMetrics } from '../output/metrics.js';
 import { serveMetrics, type MetricsEndpoint } from '../output/metrics-server.js';
 import type { LineSink } from '../output/ndjson-sink.js';
 import { asOpenedOutput, type OpenedOutput } from '../output/sinks/opened-output.js';
-import { Pipeline, type BatchConsumer, type PipelineOptions } from '../pipeline.js';
-import { AlertPolicy, type AlertPolicyOptions } from '../scoring/alert-policy.js';
+import type { PipelineOptions } from '../pipeline.js';
+import type { AlertPolicyOptions } from '../scoring/alert-policy.js';
 import type { DetectorMode } from '../scoring/batch-scorer.js';
-import { DEFAULT_MODEL_DIR, openQuestionModel, openScorer } from '../scoring/open-scorer.js';
+import { DEFAULT_MODEL_DIR } from '../scoring/open-scorer.js';
 import { ReloadableScorer } from '../scoring/reloadable-scorer.js';
-import { ScoreConsumer } from '../scoring/score-consumer.js';
-import type { TunnelStage } from '../scoring/question/tunnel-stage.js';
-import { MESSAGE_KEEP_BYTES } from '../flow/sample.js';
-import { openTunnelStage, tunnelPipelineOptions, type TunnelRunOptions } from './score.js';
+import type { TunnelRunOptions } from './score.js';
+import { openLiveScorer, openLiveStages, type LiveStages } from './live-stages.js';
 import { LiveCounters, statsLineFields, type LiveSnapshot } from './live-stats.js';
 import { LossRatioHistogram } from './loss-ratio-histogram.js';
 
@@ -52,32 +48,6 @@ export interface LiveDeps {
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-/**
- * Scores samples as soon as their capture chunk has been read instead of
- * when 4096 of them have filled a batch: after each chunk the partial batch
- * goes to the scorer and its records to the output, so an alert waits at
- * most the capture read timeout plus one chunk's work.
- */
-class ChunkFlushingConsumer implements BatchConsumer {
-  assembler: FlowAssembler | undefined;
-  tunnel: TunnelStage | undefined;
-
-  constructor(
-    private readonly inner: ScoreConsumer | undefined,
-    private readonly out: LineSink,
-  ) {}
-
-  onBatch(batch: SampleBatch): void {
-    this.inner?.onBatch(batch);
-    this.tunnel?.onBatch(batch);
-  }
-
-  drain(): Promise<void> {
-    this.assembler?.deliverPending();
-    return this.out.drain();
-  }
-}
-
 function errorLine(err: unknown): string {
   return err instanceof DnsaeError ? err.toLine() : ((err as Error)?.message ?? String(err));
 }
@@ -103,7 +73,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
   // default action killing the process half-way through start-up.
   let source: LiveSource | undefined;
   let scorer: ReloadableScorer | undefined;
-  let tunnelStage: TunnelStage | undefined;
+  let stages: LiveStages | undefined;
   let stopping = false;
   const onStop = (sig: unknown): void => {
     const name = String(sig);
@@ -160,9 +130,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
       log.info('SIGHUP during start-up: the model being loaded is the current one; nothing to reload');
       return;
     }
-    const current = scorer;
-    const stage = tunnelStage;
-    if (current === undefined && stage === undefined) {
+    if (stages?.reloadable !== true) {
       log.info({ detector: o.mode }, 'SIGHUP: this detector uses no model; nothing to reload');
       return;
     }
@@ -171,23 +139,18 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
       return;
     }
     reloading = true;
-    // Both stages' models are read before either is swapped: a directory that fails for one keeps both old ones.
     void (async () => {
       try {
-        const next = current === undefined ? undefined : await openScorer(modelDir);
-        const q = stage === undefined ? undefined : await openQuestionModel(modelDir);
-        if (stage !== undefined && q === undefined) throw new ModelError('DNSAE_ERR_MODEL_NOT_FOUND', 'the new model has no question stage', { file: modelDir });
         // A continuation runs between capture chunks, never inside one.
-        const old = next === undefined ? undefined : current!.swap(next);
-        const oldQ = q === undefined ? undefined : stage!.replaceModel(q);
+        const r = await stages!.reload(modelDir);
         reloads.ok++;
         log.info(
-          { model: modelDir, old_model_id: old?.modelId ?? null, new_model_id: next?.modelId ?? null, old_tunnel_model_id: oldQ ?? null, new_tunnel_model_id: q?.meta.modelId ?? null },
+          { model: modelDir, old_model_id: r.oldModelId, new_model_id: r.newModelId, old_tunnel_model_id: r.oldTunnelModelId, new_tunnel_model_id: r.newTunnelModelId },
           'model reloaded',
         );
       } catch (err) {
         reloads.failed++;
-        log.error({ model: modelDir, model_id: current?.modelId ?? null, tunnel_model_id: stage?.modelId ?? null, error: errorLine(err) }, 'model reload failed; keeping the old model');
+        log.error({ model: modelDir, model_id: scorer?.modelId ?? null, tunnel_model_id: stages?.tunnel?.modelId ?? null, error: errorLine(err) }, 'model reload failed; keeping the old model');
       } finally {
         reloading = false;
       }
@@ -209,21 +172,12 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
   let endpoint: MetricsEndpoint | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    scorer = o.mode === undefined || o.mode === 'rules' ? undefined : new ReloadableScorer(await openScorer(modelDir), histogram.observeBatch);
+    scorer = await openLiveScorer(o.mode, modelDir, histogram);
     target = asOpenedOutput(await deps.openOutput());
     out = target.out;
     const opened = target;
-    const policy = new AlertPolicy(o.policy);
-    const consumer =
-      o.mode === undefined ? undefined : new ScoreConsumer({ mode: o.mode, scorer, ruleMask: o.ruleMask, policy, out, all: o.all, sourceNames: [], inIface: o.device });
-    const flushing = new ChunkFlushingConsumer(consumer, out);
-    const pipeline = new Pipeline(o.tunnel === undefined ? o.pipeline : tunnelPipelineOptions(o.pipeline, o.tunnel), flushing, log);
-    flushing.assembler = pipeline.assembler;
-    const tunnelOpened = o.tunnel === undefined ? undefined : openTunnelStage(o.tunnel, o.policy, out, o.all, [], pipeline.weirds, o.device, pipeline.assembler.questionLane);
-    const tunnel = tunnelOpened?.stage;
-    const tunnelPolicy = tunnelOpened?.policy;
-    flushing.tunnel = tunnel;
-    tunnelStage = tunnel;
+    stages = openLiveStages({ ...o, device: o.device }, scorer, out, log);
+    const { pipeline, consumer, policy, tunnel, tunnelPolicy } = stages;
 
     // The source exists only after openLive; until then the counters read zeros.
     const counters = new LiveCounters({
@@ -324,11 +278,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
     deps.onStarted?.(src);
 
     await pipeline.runSource(src, 0);
-    // The windows still open at the stop are scored as at the end of a capture file.
-    if (tunnel !== undefined) {
-      tunnel.endSource(1);
-      await opened.out.drain();
-    }
+    await stages.finish(opened.out);
     out = undefined; // a SIGHUP from now on finds no file to reopen (the sink would open one nobody closes)
     await opened.close();
     if (timer !== undefined) clearInterval(timer);
@@ -336,9 +286,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
     log.info(
       {
         stats: {
-          ...pipeline.stats(),
-          ...(consumer === undefined ? {} : { scoring: consumer.counters, alerting: policy.counters }),
-          ...(tunnel === undefined ? {} : { tunnel: tunnel.stats(), tunnel_alerting: tunnelPolicy!.counters, tunnel_model_id: tunnel.modelId }),
+          ...stages.summaryStats(),
           kernel: src.kernelStats(),
           queue: src.queue,
           detector: o.mode,
