@@ -79,6 +79,8 @@ await build({
 await build({ ...common, entryPoints: ['src/run/job-worker.ts'], outfile: join(dist, 'bundle/job-worker.cjs') });
 // The same for the worker of evaluate --jobs (src/run/evaluate-worker.ts).
 await build({ ...common, entryPoints: ['src/run/evaluate-worker.ts'], outfile: join(dist, 'bundle/evaluate-worker.cjs') });
+// And for the worker of live --workers N (src/run/live-worker.ts).
+await build({ ...common, entryPoints: ['src/run/live-worker.ts'], outfile: join(dist, 'bundle/live-worker.cjs') });
 
 // The cache is named after the bundle's content: V8 itself checks only the source length, its
 // version and flags, so a cache of an older bundle must never be found under the current name.

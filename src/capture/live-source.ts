@@ -2,11 +2,11 @@ import { performance } from 'node:perf_hooks';
 import { LiveCaptureError, UsageError } from '../errors.js';
 import { stageLogger } from '../logger.js';
 import { newFrame, newSourceStats, type Frame, type FrameHandler, type PacketSource, type PcapFastPath, type SourceStats } from './frame.js';
-import type { PcapHeaderInfo } from './pcap-reader.js';
 import { isPatchedCap, linktypeFromCap, loadCap, type CapHandle, type CapModule } from './live-addon.js';
 import { mapOpenError } from './live-errors.js';
 import { readRxDropped } from './live-proc-net-dev.js';
 import { FrameRing, RECORD_HEADER } from './live-ring.js';
+import { LANE_RUN_BYTES, liveLaneWindow, scanRecords } from './record-scan.js';
 
 export const LIVE_DEFAULTS = {
   filter: 'port 53',
@@ -31,10 +31,6 @@ export const LIVE_DEFAULTS = {
  * that fill it; it must hold one record of 64 KiB.
  */
 const RECORD_BUFFER_BYTES = 1 << 20;
-/** The fast lane's view of the live ring's records: classic pcap, little-endian, nanoseconds (LINKTYPE_ETHERNET only). */
-const LINKTYPE_ETHERNET = 1;
-/** Frames of the fast lane's run (moveRun) are copied into its window of this size at most. */
-const LANE_RUN_BYTES = 1 << 20;
 
 export interface LiveOptions {
   readonly device: string;
@@ -339,12 +335,7 @@ export class LiveSource implements PacketSource {
 
   /** The fast path's window when it takes this source's records, else undefined. */
   private laneWindow(fast: PcapFastPath | undefined): Uint8Array | undefined {
-    if (fast === undefined || this.linktype !== LINKTYPE_ETHERNET) return undefined;
-    const win = fast.windowBuffer(LANE_RUN_BYTES);
-    if (win === undefined) return undefined;
-    const header: PcapHeaderInfo = { littleEndian: true, nanosecond: true, versionMajor: 2, versionMinor: 4, snaplen: this.snaplen, linktype: LINKTYPE_ETHERNET, fcsBytes: 0 };
-    // The ring holds no record above the snaplen; the ceiling only has to let every one through.
-    return fast.begin(header, Math.max(this.snaplen, 262_144)) ? win : undefined;
+    return liveLaneWindow(fast, this.linktype, this.snaplen);
   }
 
   private async drain(onFrame: FrameHandler, afterChunk?: () => Promise<void> | void, fast?: PcapFastPath): Promise<void> {
@@ -390,25 +381,7 @@ export class LiveSource implements PacketSource {
 
   /** The records of win[0, end) through the lane, and those it leaves through onFrame; as PcapReader.run does. */
   private scanRun(fast: PcapFastPath, win: Uint8Array, view: DataView, end: number, frame: Frame, onFrame: FrameHandler): void {
-    const stats = this.stats;
-    let p = 0;
-    while (p < end) {
-      const before = stats.frames;
-      p = fast.scan(win, p, end, stats);
-      this.laneFrames += stats.frames - before;
-      if (end - p < RECORD_HEADER) break;
-      const incl = view.getUint32(p + 8, true);
-      frame.tsSec = view.getUint32(p, true);
-      frame.tsNsec = view.getUint32(p + 4, true);
-      frame.buf = win;
-      frame.offset = p + RECORD_HEADER;
-      frame.capLen = incl;
-      frame.origLen = view.getUint32(p + 12, true);
-      stats.frames++;
-      stats.bytes += incl;
-      p += RECORD_HEADER + incl;
-      onFrame(frame);
-    }
+    this.laneFrames += scanRecords(fast, win, view, end, frame, onFrame, this.stats);
   }
 
   /**

@@ -25,6 +25,7 @@ export interface LiveCliOptions extends PipelineCliOptions, DetectorCliOptions, 
   readTimeout?: number;
   immediate?: boolean;
   listInterfaces?: boolean;
+  workers: number;
 }
 
 const MIB = 1024 * 1024;
@@ -40,7 +41,13 @@ export function liveCommand(): Command {
     .option('--all', 'also write one event_type "dns_ae" record per scored sample and one "dns_ae_window" record per scored tunnel-stage window')
     .option('--stats-interval <sec>', 'log a stats line every SEC seconds; 0: only the final one', parseIntOption('--stats-interval', 0, 86_400), 60)
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://HOST:PORT/metrics', parseIntOption('--metrics-port', 1, 65_535))
-    .option('--metrics-host <addr>', 'address the metrics endpoint listens on', '127.0.0.1');
+    .option('--metrics-host <addr>', 'address the metrics endpoint listens on', '127.0.0.1')
+    .option(
+      '--workers <n>',
+      'N capture handles in one AF_PACKET fanout group that sends each client\'s frames to one of N worker threads, each scoring its share; records carry a "worker" field (docs/live.md)',
+      parseIntOption('--workers', 1, 64),
+      1,
+    );
   addDetectorOptions(cmd);
   addPipelineOptions(cmd);
   addSinkOptions(cmd);
@@ -91,5 +98,6 @@ export function liveRunOptionsFrom(o: LiveCliOptions): LiveRunOptions {
     capture,
     statsIntervalSec: o.statsInterval,
     metrics: o.metricsPort === undefined ? undefined : { host: o.metricsHost, port: o.metricsPort },
+    ...(o.workers > 1 ? { workers: o.workers } : {}),
   };
 }

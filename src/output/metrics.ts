@@ -7,6 +7,8 @@ export interface MetricsReading {
   readonly snapshot: LiveSnapshot;
   readonly lossRatio: LossRatioCounts | undefined;
   readonly detector: string;
+  /** `live --workers N`: each worker's counters; `snapshot` is their sum. */
+  readonly workers?: readonly LiveSnapshot[];
 }
 
 type NumericField = { [K in keyof LiveSnapshot]-?: LiveSnapshot[K] extends number ? K : never }[keyof LiveSnapshot];
@@ -93,17 +95,32 @@ export interface LiveMetrics {
   render(): Promise<string>;
 }
 
+/** Counters of the one output, not of a worker: not repeated per worker. */
+const NOT_PER_WORKER: ReadonlySet<string> = new Set(['output_reopens', 'output_reopen_failures']);
+
 /**
  * The sensor's own registry (not prom-client's global one, so nothing else
- * in the process can add to or collide with it).
+ * in the process can add to or collide with it). With `perWorker`, each
+ * counter and gauge also has a dnsae_worker_* family labelled by worker
+ * (its own family, so that summing one never counts the total twice).
  */
-export function createLiveMetrics(read: () => MetricsReading, opts: { processMetrics?: boolean } = {}): LiveMetrics {
+export function createLiveMetrics(read: () => MetricsReading, opts: { processMetrics?: boolean; perWorker?: boolean } = {}): LiveMetrics {
   const registry = new Registry();
   let reading: MetricsReading | undefined;
   const current = (): MetricsReading => (reading ??= read());
   const add = (m: ReadingMetric): void => registry.registerMetric(m as unknown as Metric);
   for (const d of LIVE_METRICS) {
     add(new ReadingMetric(d.name, d.help, d.type, () => [{ labels: {}, value: current().snapshot[d.field] }]));
+  }
+  if (opts.perWorker === true) {
+    for (const d of LIVE_METRICS) {
+      if (NOT_PER_WORKER.has(d.field)) continue;
+      add(
+        new ReadingMetric(`dnsae_worker_${d.name.slice('dnsae_'.length)}`, `${d.help}; per worker of --workers`, d.type, () =>
+          (current().workers ?? []).map((w, i) => ({ labels: { worker: String(i) }, value: w[d.field] })),
+        ),
+      );
+    }
   }
   for (const d of SINK_METRICS) {
     add(new ReadingMetric(d.name, d.help, d.type, () => [{ labels: {}, value: current().snapshot[d.field] ?? 0 }]));

@@ -15,6 +15,8 @@ import type { TunnelRunOptions } from './score.js';
 import { openLiveScorer, openLiveStages, type LiveStages } from './live-stages.js';
 import { LiveCounters, statsLineFields, type LiveSnapshot } from './live-stats.js';
 import { LossRatioHistogram } from './loss-ratio-histogram.js';
+import { errorLine, outputReopener } from './live-output.js';
+import { runLiveWorkers } from './live-workers.js';
 
 export type CaptureTuning = Omit<LiveOptions, 'device' | 'filter'>;
 
@@ -35,6 +37,8 @@ export interface LiveRunOptions {
   /** Seconds between stats lines; 0 logs only the final one. */
   readonly statsIntervalSec: number;
   readonly metrics: { readonly host: string; readonly port: number } | undefined;
+  /** Capture handles in one fanout group, each with its worker thread (src/run/live-workers.ts); 1 (the default) runs everything here. */
+  readonly workers?: number;
 }
 
 export interface LiveDeps {
@@ -48,10 +52,6 @@ export interface LiveDeps {
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-function errorLine(err: unknown): string {
-  return err instanceof DnsaeError ? err.toLine() : ((err as Error)?.message ?? String(err));
-}
-
 /**
  * `dnsae live`. Start-up order: the user is looked up, the model loaded and
  * the output and metrics endpoint opened while still root (so none of them
@@ -64,6 +64,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
   if (o.user !== undefined && lookupUser(o.user) === undefined) {
     throw new DnsaeError('DNSAE_ERR_PRIVILEGE_DROP', `cannot switch to user '${o.user}': no such user`);
   }
+  if ((o.workers ?? 1) > 1) return runLiveWorkers(o, log, deps);
   const histogram = new LossRatioHistogram();
   const modelDir = o.modelDir ?? DEFAULT_MODEL_DIR;
   const signals = deps.signals ?? process;
@@ -92,37 +93,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
   // Set once the output is open; SIGHUP reopens it (log rotation) as well as reloading the model.
   let out: LineSink | undefined;
   let target: OpenedOutput | undefined;
-  let reopening = false;
-  const reopenOutput = (): void => {
-    const sink = out;
-    if (sink === undefined) return; // not open yet: it will be opened at the path as it is now
-    const network = target?.network;
-    if (network !== undefined) {
-      // A network output has no file to let go: SIGHUP makes it connect afresh (a peer that moved, a stuck connection).
-      log.info({ out: network.name, sink_buffered: network.stats.buffered }, 'SIGHUP: reconnecting the output sink');
-      network.reconnect();
-      return;
-    }
-    if (!sink.reopenable) {
-      log.info('SIGHUP: the output is standard output; nothing to reopen');
-      return;
-    }
-    if (reopening) {
-      log.warn({ out: sink.name }, 'SIGHUP: an output reopen is already running');
-      return;
-    }
-    reopening = true;
-    sink.reopen().then(
-      () => {
-        log.info({ out: sink.name, output_reopens: sink.reopens }, 'output reopened');
-        reopening = false;
-      },
-      (err: unknown) => {
-        log.error({ out: sink.name, error: errorLine(err), output_reopen_failures: sink.reopenFailures }, 'output reopen failed; still writing to the file opened before');
-        reopening = false;
-      },
-    );
-  };
+  const reopenOutput = outputReopener(log, () => (out === undefined ? undefined : { out, target }));
   let reloading = false;
   const reloads = { ok: 0, failed: 0 };
   const reloadModel = (): void => {

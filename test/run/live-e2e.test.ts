@@ -127,6 +127,8 @@ interface EveRecord {
   proto: string;
   pcap_filename?: string;
   in_iface?: string;
+  /** live --workers N: the worker that wrote the record. */
+  worker?: number;
   alert?: { signature_id: number };
   dnsae: {
     first8: string;
@@ -294,9 +296,9 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     for (const c of cleanups) c();
   });
 
-  it('writes the alerts dnsae score writes for the same traffic, unprivileged, with metrics that match its stats lines', async () => {
+  it.each([1, 2])('writes the alerts dnsae score writes for the same traffic, unprivileged, with metrics that match its stats lines (--workers %i)', async (workers) => {
     expect(corpusFrames).toBeGreaterThan(1000);
-    const out = join(dir, 'live-alerts.ndjson');
+    const out = join(dir, `live-alerts-${workers}.ndjson`);
     // What an earlier run of the sensor wrote: a restart appends after it.
     const earlier = '{"event_type":"earlier_run"}\n';
     writeFileSync(out, earlier);
@@ -304,10 +306,11 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     // An empty filter: the default 'port 53' is compiled for the live link
     // and passes e.g. single-VLAN frames but not QinQ ones or later IP
     // fragments, which dnsae score sees in the file (docs/live.md).
-    const s = sensor(['-i', host, '--filter', '', '--user', 'nobody', '--metrics-port', String(port), '--stats-interval', '1', '-o', out]);
+    const s = sensor(['-i', host, '--filter', '', '--user', 'nobody', '--metrics-port', String(port), '--stats-interval', '1', '-o', out, ...(workers > 1 ? ['--workers', String(workers)] : [])]);
     await s.waitFor('start', () => s.find('live capture started') !== undefined);
     // Frames come from the addon in batches of pcap records and go through the fast lane, as a capture file's do.
     expect(s.find('live capture started')).toMatchObject({ record_mode: true, fast_lane: true });
+    expect(s.find('live capture started')!.workers).toBe(workers > 1 ? workers : undefined);
 
     const ids = idsOf(s.pid);
     expect(ids.uid).toEqual([NOBODY, NOBODY, NOBODY, NOBODY]);
@@ -339,6 +342,16 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     expect(scraped.get('dnsae_loss_ratio_count')).toBe(lineBefore.samples);
     expect(scraped.get('dnsae_loss_ratio_bucket{le="+Inf"}')).toBe(lineBefore.samples);
     expect(scraped.has('dnsae_process_cpu_seconds_total')).toBe(true);
+    if (workers > 1) {
+      // Each worker's own series add up to the total.
+      for (const [metric] of METRIC_FIELDS) {
+        const each = Array.from({ length: workers }, (_, i) => scraped.get(`${metric.replace(/^dnsae_/, 'dnsae_worker_')}{worker="${i}"}`));
+        expect(each.every((v) => typeof v === 'number'), metric).toBe(true);
+        expect(each.reduce((a, b) => a! + b!, 0), metric).toBe(scraped.get(metric));
+      }
+      // Both workers had traffic.
+      for (let i = 0; i < workers; i++) expect(scraped.get(`dnsae_worker_packets_total{worker="${i}"}`)).toBeGreaterThan(0);
+    }
     expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
     expect(idsOf(s.pid).uid[0]).toBe(NOBODY); // still unprivileged after serving
 
@@ -368,6 +381,8 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     expect(want.every((r) => r.pcap_filename === corpus)).toBe(true);
     expect(got.every((r) => r.in_iface === host)).toBe(true);
     expect(want.every((r) => r.in_iface === undefined)).toBe(true);
+    // With workers, every record names the one that wrote it.
+    expect(got.every((r) => (workers > 1 ? typeof r.worker === 'number' && r.worker < workers : r.worker === undefined))).toBe(true);
   });
 
   it('reloads the model on SIGHUP while capturing, keeps the old one when the new one is broken, and loses nothing on SIGTERM mid-stream', async () => {
