@@ -385,17 +385,17 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     expect(got.every((r) => (workers > 1 ? typeof r.worker === 'number' && r.worker < workers : r.worker === undefined))).toBe(true);
   });
 
-  it('reloads the model on SIGHUP while capturing, keeps the old one when the new one is broken, and loses nothing on SIGTERM mid-stream', async () => {
+  it.each([1, 2])('reloads the model on SIGHUP while capturing, keeps the old one when the new one is broken, and loses nothing on SIGTERM mid-stream (--workers %i)', async (workers) => {
     // The reload reads the model as nobody: keep it where nobody can reach it.
     const modelRoot = mkdtempSync(join(tmpdir(), 'dnsae-e2e-model-'));
     chmodSync(modelRoot, 0o755);
     cleanups.push(() => rmSync(modelRoot, { recursive: true, force: true }));
     const model = join(modelRoot, 'model');
-    const firstId = writeModelVariant(join(ROOT, 'models/default'), join(dir, 'model-a'));
+    const firstId = writeModelVariant(join(ROOT, 'models/default'), join(dir, `model-a-${workers}`));
     mkdirSync(model);
-    for (const f of ['model.json', 'dnsae.json', 'weights.bin']) copyFileSync(join(dir, 'model-a', f), join(model, f));
-    const out = join(dir, 'live-all.ndjson');
-    const s = sensor(['-i', host, '--filter', '', '--user', 'nobody', '--model', model, '--all', '--stats-interval', '1', '-o', out]);
+    for (const f of ['model.json', 'dnsae.json', 'weights.bin']) copyFileSync(join(dir, `model-a-${workers}`, f), join(model, f));
+    const out = join(dir, `live-all-${workers}.ndjson`);
+    const s = sensor(['-i', host, '--filter', '', '--user', 'nobody', '--model', model, '--all', '--stats-interval', '1', '-o', out, ...(workers > 1 ? ['--workers', String(workers)] : [])]);
     await s.waitFor('start', () => s.find('live capture started') !== undefined);
     expect(s.find('live capture started')!.model_id).toBe(firstId);
 
@@ -411,7 +411,7 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     await s.waitFor('traffic', () => Number(s.lastStats()?.packets ?? 0) > 0);
 
     // A broken model: one error line, the old model stays.
-    writeModelVariant(join(dir, 'model-a'), model, true);
+    writeModelVariant(join(dir, `model-a-${workers}`), model, true);
     let mark = s.logs.length;
     s.kill('SIGHUP');
     await s.waitFor('reload failure', () => s.find('model reload failed; keeping the old model', mark) !== undefined);
@@ -421,7 +421,7 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
 
     // A good one, read as the unprivileged user.
     rmSync(model, { recursive: true });
-    const secondId = writeModelVariant(join(dir, 'model-a'), model);
+    const secondId = writeModelVariant(join(dir, `model-a-${workers}`), model);
     expect(secondId).not.toBe(firstId);
     mark = s.logs.length;
     s.kill('SIGHUP');
@@ -449,12 +449,14 @@ describe.skipIf(SKIP !== undefined)(`dnsae live on a veth pair${SKIP === undefin
     const scored = records.filter((x) => x.event_type === 'dns_ae');
     expect(scored.length).toBe(f.samples);
     expect(records.filter((x) => x.event_type === 'alert').length).toBe(Number(f.alerts) + Number(f.tunnel_alerts));
-    // Every record names the model that scored it: the old one, then the new one.
-    const models = scored.map((x) => x.dnsae.model_id);
-    const switchAt = models.indexOf(secondId);
-    expect(switchAt).toBeGreaterThan(0);
-    expect(models.slice(0, switchAt).every((m) => m === firstId)).toBe(true);
-    expect(models.slice(switchAt).every((m) => m === secondId)).toBe(true);
+    // Every record names the model that scored it: the old one, then the new one (in each worker).
+    for (let w = 0; w < workers; w++) {
+      const models = scored.filter((x) => workers === 1 || x.worker === w).map((x) => x.dnsae.model_id);
+      const switchAt = models.indexOf(secondId);
+      expect(switchAt).toBeGreaterThan(0);
+      expect(models.slice(0, switchAt).every((m) => m === firstId)).toBe(true);
+      expect(models.slice(switchAt).every((m) => m === secondId)).toBe(true);
+    }
   });
 
   it('reopens --out on SIGHUP after logrotate renamed it: the two files hold the alerts of dnsae score; where --user cannot create the file, one error line and the old file goes on until one is created for it', async () => {
