@@ -24,6 +24,15 @@ describe('dnsae live options', () => {
     expect(o.capture).toEqual({});
     expect(o.policy.onePerFlow).toBe(true);
     expect(o.pipeline.ports).toEqual([53]);
+    // One worker is the sensor on its own thread, as before --workers existed.
+    expect(o.workers).toBeUndefined();
+  });
+
+  it('takes --workers 2 to 64', () => {
+    expect(liveRunOptionsFrom(parsed(['-i', 'eth0', '--workers', '2'])).workers).toBe(2);
+    expect(liveRunOptionsFrom(parsed(['-i', 'eth0', '--workers', '1'])).workers).toBeUndefined();
+    expect(() => parsed(['-i', 'eth0', '--workers', '0'])).toThrow(/--workers must be between 1 and 64/);
+    expect(() => parsed(['-i', 'eth0', '--workers', '65'])).toThrow(/--workers must be between 1 and 64/);
   });
 
   it('converts capture tuning and the metrics address', () => {
