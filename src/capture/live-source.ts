@@ -217,34 +217,41 @@ export class LiveSource implements PacketSource {
 
   /**
    * Instead of run: hands the queued frames to `send` as runs of pcap
-   * records (classic, little-endian, nanoseconds), each a fresh copy the
-   * callee owns, at most chunkFrames frames and 1 MiB a run, and awaits it
-   * before the next, so a slow receiver leaves frames in the bounded queue,
-   * where the drops are counted. Resolves once stop() has closed the
-   * device and every queued frame has been sent.
+   * records (classic, little-endian, nanoseconds), each moved into a buffer
+   * `take` gives (at least forwardBufferBytes long; the callee owns it from
+   * then on, and `take` may wait for one to come back), at most chunkFrames
+   * frames a run. A slow receiver that returns no buffer leaves frames in
+   * the bounded queue, where the drops are counted. Resolves once stop()
+   * has closed the device and every queued frame has been sent.
    */
-  forward(send: (run: Uint8Array, frames: number) => Promise<void> | void): Promise<void> {
+  forward(take: () => Uint8Array | Promise<Uint8Array>, send: (buf: Uint8Array, bytes: number, frames: number) => void): Promise<void> {
     if (this.running !== null) return Promise.reject(new Error(`${this.name}: run() is already active`));
-    this.running = this.forwardRuns(send);
+    this.running = this.forwardRuns(take, send);
     return this.running;
   }
 
-  private async forwardRuns(send: (run: Uint8Array, frames: number) => Promise<void> | void): Promise<void> {
+  /** The size of a forwarding buffer: a run, and the largest record. */
+  get forwardBufferBytes(): number {
+    return Math.max(LANE_RUN_BYTES, this.snaplen + RECORD_HEADER);
+  }
+
+  private async forwardRuns(take: () => Uint8Array | Promise<Uint8Array>, send: (buf: Uint8Array, bytes: number, frames: number) => void): Promise<void> {
     const ring = this.ring;
-    const win = new Uint8Array(Math.max(LANE_RUN_BYTES, this.snaplen + RECORD_HEADER));
+    const need = this.forwardBufferBytes;
     try {
       for (;;) {
-        if (ring.size === 0) {
-          if (this.closed) return;
+        const buf = await take();
+        if (buf.length < need) throw new Error(`${this.name}: a forwarding buffer of ${buf.length} bytes is below ${need}`);
+        while (ring.size === 0 && !this.closed) {
           await new Promise<void>((resolve) => {
             this.wake = resolve;
           });
-          continue;
         }
-        const k = ring.moveRun(win, this.chunkFrames);
-        // The window holds the largest record, so a run is never empty while frames are queued.
-        if (k === 0) throw new Error(`${this.name}: a queued record does not fit the forwarding window`);
-        await send(win.slice(0, ring.runBytes), k);
+        if (ring.size === 0) return;
+        const k = ring.moveRun(buf, this.chunkFrames);
+        // The buffer holds the largest record, so a run is never empty while frames are queued.
+        if (k === 0) throw new Error(`${this.name}: a queued record does not fit the forwarding buffer`);
+        send(buf, ring.runBytes, k);
         if (!this.closed) await nextTurn();
       }
     } catch (err) {

@@ -6,15 +6,17 @@ import { liveLaneWindow, scanRecords } from './record-scan.js';
  * records (classic, little-endian, nanoseconds) as the main thread's
  * capture handle forwards them (LiveSource.forward). Each run goes through
  * the fast lane as a live capture's chunk does, then afterChunk runs, then
- * `consumed` is told the run's size (the sender's credit) and awaited. The queue holds
- * only what the sender's credit lets it send.
+ * `consumed` gets the run's buffer back (the sender's to reuse) and is
+ * awaited. The queue holds only the buffers the sender has.
  */
 export class RecordFeed implements PacketSource {
   readonly stats: SourceStats = newSourceStats();
   /** Frames the fast lane took. */
   laneFrames = 0;
+  /** Runs received: frames over runs is the forwarding's batch size. */
+  runsReceived = 0;
 
-  private readonly runs: Uint8Array[] = [];
+  private readonly runs: { buffer: Uint8Array; bytes: number }[] = [];
   private ended = false;
   private wake: (() => void) | null = null;
   private running = false;
@@ -23,11 +25,13 @@ export class RecordFeed implements PacketSource {
     readonly name: string,
     private readonly linktype: number,
     private readonly snaplen: number,
-    private readonly consumed: (bytes: number) => Promise<void> | void,
+    private readonly consumed: (buffer: Uint8Array) => Promise<void> | void,
   ) {}
 
-  push(run: Uint8Array): void {
-    this.runs.push(run);
+  /** A run: buffer[0, bytes). */
+  push(buffer: Uint8Array, bytes: number): void {
+    this.runs.push({ buffer, bytes });
+    this.runsReceived++;
     this.poke();
   }
 
@@ -51,12 +55,13 @@ export class RecordFeed implements PacketSource {
     const win = liveLaneWindow(fast, this.linktype, this.snaplen);
     const winView = win === undefined ? undefined : new DataView(win.buffer, win.byteOffset, win.byteLength);
     for (;;) {
-      const run = this.runs.shift();
-      if (run === undefined) {
+      const next = this.runs.shift();
+      if (next === undefined) {
         if (this.ended) return;
         await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
       }
+      const run = next.buffer.subarray(0, next.bytes);
       if (win !== undefined && run.length <= win.length) {
         // The lane scans its own memory: the run is copied into its window, as LiveSource does from its ring.
         win.set(run);
@@ -65,7 +70,7 @@ export class RecordFeed implements PacketSource {
         scanRecords(undefined, run, new DataView(run.buffer, run.byteOffset, run.byteLength), run.length, frame, onFrame, this.stats);
       }
       if (afterChunk !== undefined) await afterChunk();
-      await this.consumed(run.length);
+      await this.consumed(next.buffer);
     }
   }
 }

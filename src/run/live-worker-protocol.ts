@@ -44,8 +44,8 @@ export type LiveWorkerMessage =
   | { readonly t: 'started'; readonly fastLane: boolean }
   /** Record bytes, whole lines. */
   | { readonly t: 'lines'; readonly bytes: Uint8Array; readonly lines: number }
-  /** Bytes of forwarded runs scored: room for more. */
-  | { readonly t: 'consumed'; readonly bytes: number }
+  /** A forwarded run scored: its buffer back, for the next run. */
+  | { readonly t: 'consumed'; readonly buffer: Uint8Array }
   | { readonly t: 'reading'; readonly id: number; readonly reading: LiveWorkerReading }
   | {
       readonly t: 'reloaded';
@@ -64,8 +64,8 @@ export type LiveWorkerMessage =
 export type LiveMainMessage =
   /** Capture is open: the link type (LINKTYPE_*) and snaplen of the records that will come. */
   | { readonly t: 'start'; readonly linktype: number; readonly snaplen: number }
-  /** A run of pcap records from the worker's capture handle. */
-  | { readonly t: 'run'; readonly bytes: Uint8Array }
+  /** A run of pcap records from the worker's capture handle: `buffer[0, bytes)`. */
+  | { readonly t: 'run'; readonly buffer: Uint8Array; readonly bytes: number }
   /** Capture has stopped: score what is queued and finish. */
   | { readonly t: 'end' }
   /** Bytes of this worker's lines written out. */
@@ -73,7 +73,11 @@ export type LiveMainMessage =
   | { readonly t: 'read'; readonly id: number }
   | { readonly t: 'reload'; readonly id: number };
 
-/** Forwarded run bytes a worker may have queued: past it, the main thread leaves frames in the capture queue. */
-export const LIVE_RUN_CREDIT_BYTES = 4 * 1024 * 1024;
+/**
+ * Forwarding buffers per worker (each LiveSource.forwardBufferBytes, 1 MiB
+ * by default), passed back and forth: with every one at the worker, the main
+ * thread leaves frames in the capture queue.
+ */
+export const LIVE_RUN_BUFFERS = 4;
 /** Record bytes a worker may have in the main thread's queues: past it, it waits for acks. */
 export const LIVE_LINE_CREDIT_BYTES = 16 * 1024 * 1024;

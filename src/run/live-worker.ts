@@ -89,8 +89,8 @@ async function main(): Promise<void> {
   });
   post({ t: 'ready', modelId: scorer?.modelId ?? null });
   const start = await started;
-  const feed = new RecordFeed(`live:${spec.device}#${spec.worker}`, start.linktype, start.snaplen, async (bytes) => {
-    post({ t: 'consumed', bytes });
+  const feed = new RecordFeed(`live:${spec.device}#${spec.worker}`, start.linktype, start.snaplen, async (buffer) => {
+    port.postMessage({ t: 'consumed', buffer } satisfies LiveWorkerMessage, [buffer.buffer as ArrayBuffer]);
     while (outstanding > LIVE_LINE_CREDIT_BYTES) await new Promise<void>((r) => (wake = r));
   });
   const reloads = { ok: 0, failed: 0 };
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
   port.on('message', (m: LiveMainMessage) => {
     switch (m.t) {
       case 'run':
-        feed.push(m.bytes);
+        feed.push(m.buffer, m.bytes);
         break;
       case 'end':
         feed.end();
@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   await pipeline.runSource(feed, 0);
   await stages.finish(out);
   await out.drain();
-  post({ t: 'done', reading: reading(), summary: stages.summaryStats() });
+  post({ t: 'done', reading: reading(), summary: { ...stages.summaryStats(), forwarded_runs: feed.runsReceived } });
 }
 
 main().catch((err: unknown) => {

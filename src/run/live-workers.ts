@@ -15,7 +15,7 @@ import { DEFAULT_MODEL_DIR } from '../scoring/open-scorer.js';
 import type { LiveDeps, LiveRunOptions } from './live.js';
 import { outputReopener } from './live-output.js';
 import { statsLineFields, Wrapping32, type LiveSnapshot } from './live-stats.js';
-import { LIVE_RUN_CREDIT_BYTES, type LiveMainMessage, type LiveWorkerError, type LiveWorkerMessage, type LiveWorkerReading, type LiveWorkerSpec } from './live-worker-protocol.js';
+import { LIVE_RUN_BUFFERS, type LiveMainMessage, type LiveWorkerError, type LiveWorkerMessage, type LiveWorkerReading, type LiveWorkerSpec } from './live-worker-protocol.js';
 import type { LossRatioCounts } from './loss-ratio-histogram.js';
 
 /** The worker's code: the bundle `npm run build` makes, or tsc's module after a build by tsc alone (as parallel-run.ts). */
@@ -32,8 +32,10 @@ function workerFault(e: LiveWorkerError, worker: number): Error {
 /** One worker thread and what the main thread keeps of it. */
 class LiveWorker {
   readonly thread: Worker;
-  /** Forwarded run bytes not yet scored. */
-  inflight = 0;
+  /** Forwarding buffers back from the worker, for the next runs. */
+  private readonly free: Uint8Array[] = [];
+  /** Forwarding buffers made, at most LIVE_RUN_BUFFERS. */
+  private made = 0;
   reading: LiveWorkerReading | undefined;
   done: { reading: LiveWorkerReading; summary: Record<string, unknown> } | undefined;
   private roomWaiter: (() => void) | undefined;
@@ -54,7 +56,7 @@ class LiveWorker {
           onLines(this, m.bytes, m.lines);
           return;
         case 'consumed': {
-          this.inflight -= m.bytes;
+          this.free.push(m.buffer);
           const w = this.roomWaiter;
           this.roomWaiter = undefined;
           w?.();
@@ -102,9 +104,17 @@ class LiveWorker {
     });
   }
 
-  /** Resolves once the worker has room for more runs. */
-  async room(): Promise<void> {
-    while (this.inflight > LIVE_RUN_CREDIT_BYTES) await new Promise<void>((r) => (this.roomWaiter = r));
+  /** A forwarding buffer of `size` bytes: one back from the worker, a new one while fewer than LIVE_RUN_BUFFERS exist, or the next to come back. */
+  async buffer(size: number): Promise<Uint8Array> {
+    for (;;) {
+      const b = this.free.pop();
+      if (b !== undefined) return b;
+      if (this.made < LIVE_RUN_BUFFERS) {
+        this.made++;
+        return new Uint8Array(size);
+      }
+      await new Promise<void>((r) => (this.roomWaiter = r));
+    }
   }
 }
 
@@ -402,15 +412,14 @@ export async function runLiveWorkers(o: LiveRunOptions, log: Logger, deps: LiveD
       timer.unref();
     }
 
-    // Each handle's frames to its worker, never more than its credit ahead of it.
-    const forwards = srcs.map((s, i) =>
-      s.forward(async (run) => {
-        const w = workers[i]!;
-        w.inflight += run.length;
-        w.send({ t: 'run', bytes: run }, [run.buffer as ArrayBuffer]);
-        await withFault(w.room());
-      }),
-    );
+    // Each handle's frames to its worker, never more than its buffers ahead of it.
+    const forwards = srcs.map((s, i) => {
+      const w = workers[i]!;
+      return s.forward(
+        () => withFault(w.buffer(s.forwardBufferBytes)),
+        (buffer, bytes) => w.send({ t: 'run', buffer, bytes }, [buffer.buffer as ArrayBuffer]),
+      );
+    });
     await withFault(Promise.all(forwards));
     const finished = workers.map((w) => (w.done !== undefined ? Promise.resolve(w.done) : w.next('done')));
     for (const w of workers) w.send({ t: 'end' });
