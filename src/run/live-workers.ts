@@ -17,6 +17,7 @@ import { outputReopener } from './live-output.js';
 import { statsLineFields, Wrapping32, type LiveSnapshot } from './live-stats.js';
 import { LIVE_RUN_BUFFERS, type LiveMainMessage, type LiveWorkerError, type LiveWorkerMessage, type LiveWorkerReading, type LiveWorkerSpec } from './live-worker-protocol.js';
 import type { LossRatioCounts } from './loss-ratio-histogram.js';
+import { sumLoss, sumSnapshots } from './live-sum.js';
 
 /** The worker's code: the bundle `npm run build` makes, or tsc's module after a build by tsc alone (as parallel-run.ts). */
 const BUNDLED_WORKER = new URL('../bundle/live-worker.cjs', import.meta.url);
@@ -118,17 +119,6 @@ class LiveWorker {
   }
 }
 
-function sumLoss(list: readonly (LossRatioCounts | undefined)[]): LossRatioCounts | undefined {
-  const have = list.filter((x): x is LossRatioCounts => x !== undefined);
-  if (have.length === 0) return undefined;
-  return {
-    bounds: have[0]!.bounds,
-    cumulative: have[0]!.cumulative.map((_, i) => have.reduce((s, h) => s + h.cumulative[i]!, 0)),
-    sum: have.reduce((s, h) => s + h.sum, 0),
-    count: have.reduce((s, h) => s + h.count, 0),
-  };
-}
-
 /** The capture side of a worker's counters: its handle's queue and kernel counters, kept on the main thread. */
 class CaptureCounters {
   private readonly received = new Wrapping32();
@@ -149,21 +139,6 @@ class CaptureCounters {
       if_drops: this.ifDropped.extend(k.ifDropped),
     };
   }
-}
-
-const MAX_FIELDS: ReadonlySet<string> = new Set(['queue_high_water']);
-
-/** The sensor's counters from its workers': numbers summed (the queue high-water mark the largest), the model id worker 0's. */
-function sumSnapshots(list: readonly LiveSnapshot[], global: Partial<LiveSnapshot>): LiveSnapshot {
-  const out: Record<string, unknown> = { ...list[0]! };
-  for (const [k, v] of Object.entries(list[0]!)) {
-    if (typeof v !== 'number') continue;
-    out[k] = MAX_FIELDS.has(k) ? Math.max(...list.map((s) => s[k as keyof LiveSnapshot] as number)) : list.reduce((t, s) => t + (s[k as keyof LiveSnapshot] as number), 0);
-  }
-  const bySig: Record<string, number> = {};
-  for (const s of list) for (const [id, n] of Object.entries(s.alerts_by_signature)) bySig[id] = (bySig[id] ?? 0) + n;
-  out.alerts_by_signature = bySig;
-  return { ...(out as unknown as LiveSnapshot), ...global };
 }
 
 /**

@@ -65,6 +65,23 @@ describe('live metrics', () => {
     expect(parse(await m.render()).get('dnsae_packets_total')).toBe(snapshot.packets + 2);
   });
 
+  it("with perWorker, prints each worker's counters in dnsae_worker_* families labelled by worker, and without, none", async () => {
+    const each = [
+      { ...snapshot, packets: 60, flows: 5 },
+      { ...snapshot, packets: 41, flows: 7 },
+    ];
+    const reading = (): MetricsReading => ({ snapshot: { ...snapshot, packets: 101, flows: 12 }, lossRatio: undefined, detector: 'hybrid', workers: each });
+    const v = parse(await createLiveMetrics(reading, { processMetrics: false, perWorker: true }).render());
+    expect(v.get('dnsae_packets_total')).toBe(101);
+    expect(v.get('dnsae_worker_packets_total{worker="0"}')).toBe(60);
+    expect(v.get('dnsae_worker_packets_total{worker="1"}')).toBe(41);
+    expect(v.get('dnsae_worker_flows{worker="1"}')).toBe(7);
+    // The output's own counters are not a worker's.
+    expect([...v.keys()].some((k) => k.startsWith('dnsae_worker_output_'))).toBe(false);
+    const single = await createLiveMetrics(reading, { processMetrics: false }).render();
+    expect(single).not.toContain('dnsae_worker_');
+  });
+
   it('names the required series', () => {
     const names = LIVE_METRICS.map((d) => d.name);
     for (const n of [
