@@ -11,6 +11,7 @@
 //   node scripts/bench/measure-live-sensor.mjs [--pcap /tmp/dnsae-bench.pcap] [--pps 200000]
 //                                        [--packets 1000000] [--pin] [--prefix lvw] [--cli DIST/cli/main.js]
 //                                        [-- extra dnsae live options]
+// With `-- --workers N` it also reports each worker's frames and forwarded runs.
 // --pin runs the sensor on CPU 0 and tcpreplay on CPU 1 (taskset). The
 // namespace is PREFIX-sens-<random>, so runs started side by side never
 // share one.
@@ -143,6 +144,8 @@ try {
   sensor.kill('SIGTERM');
   const code = await exited;
   const final = logs.filter((l) => l.msg === 'live stats' && l.final).at(-1)?.stats;
+  // live --workers N: each worker's share of the frames and the runs they came in.
+  const perWorker = logs.find((l) => l.msg === 'live summary')?.stats?.per_worker;
   console.log(
     JSON.stringify({
       pcap: values.pcap,
@@ -171,6 +174,7 @@ try {
       cpu_per_100k_packets: final?.packets ? Number(((cpu * 1e5) / final.packets).toFixed(3)) : null,
       cpu_per_million_packets: final?.packets ? Number(((cpu * 1e6) / final.packets).toFixed(2)) : null,
       peak_rss_mib: rss,
+      ...(perWorker === undefined ? {} : { worker_frames: perWorker.map((w) => w.frames), worker_runs: perWorker.map((w) => w.forwarded_runs) }),
     }),
   );
 } finally {
