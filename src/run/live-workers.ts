@@ -250,17 +250,12 @@ export async function runLiveWorkers(o: LiveRunOptions, log: Logger, deps: LiveD
   let endpoint: MetricsEndpoint | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    let pendingLines = 0;
     const onLines = (w: LiveWorker, bytes: Uint8Array, lines: number): void => {
       const sink = target?.out;
       if (sink === undefined) return;
       sink.writeRecords(bytes, lines);
-      pendingLines += bytes.length;
       void sink.drain().then(
-        () => {
-          pendingLines -= bytes.length;
-          w.send({ t: 'ack', bytes: bytes.length });
-        },
+        () => w.send({ t: 'ack', bytes: bytes.length }),
         (err: unknown) => onFault(err instanceof Error ? err : new Error(String(err))),
       );
     };
@@ -416,7 +411,6 @@ export async function runLiveWorkers(o: LiveRunOptions, log: Logger, deps: LiveD
           queue_drops: last.total.queue_drops,
           detector: o.mode,
           model_id: last.total.model_id,
-          pending_output_bytes: pendingLines,
           ...opened.summary(),
         },
       },
