@@ -161,6 +161,11 @@ export class Pipeline {
     }
   }
 
+  /** The run is over and its results read: its assembler's memory may serve the thread's next run (FlowAssembler.release). */
+  release(): void {
+    this.assembler.release();
+  }
+
   stats(): Record<string, unknown> {
     return {
       frames: this.frames,

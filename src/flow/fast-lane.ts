@@ -104,6 +104,19 @@ const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 let kernelModule: object | null | undefined;
 
+type WasmMemory = { buffer: ArrayBuffer };
+
+/**
+ * The memory of a lane whose run has ended (FastLane.release), kept for the
+ * next lane of the same size in this thread: a job worker opens a fresh run
+ * per capture, and a new memory of a hundred MiB or more is faulted in page
+ * by page again each time (on the 2-core bench host, 80,000 more page
+ * faults and 0.25 s of system time for four captures of a million packets
+ * on two workers), where clearing the used one costs a memset. One is kept,
+ * so a thread holds at most the memory of the lane it runs and one spare.
+ */
+let spare: { pages: number; memory: WasmMemory } | undefined;
+
 /** The compiled module, or undefined when dist/wasm/fast-lane.wasm is not there. */
 function loadKernel(): object | undefined {
   if (kernelModule === undefined) {
@@ -291,7 +304,11 @@ export class FastLane implements PcapFastPath {
   private source = 0;
   private readonly ngKinds: Uint8Array;
 
-  constructor(buffer: ArrayBuffer, layout: LaneLayout, kernel: KernelExports, hooks: QuestionLaneHooks) {
+  private memory: WasmMemory | undefined;
+
+  constructor(memory: WasmMemory, layout: LaneLayout, kernel: KernelExports, hooks: QuestionLaneHooks) {
+    const buffer = memory.buffer;
+    this.memory = memory;
     this.buffer = buffer;
     this.layout = layout;
     this.kernel = kernel;
@@ -439,6 +456,17 @@ export class FastLane implements PcapFastPath {
     this.kernel.configureShare(index, count, byClient ? 1 : 0);
   }
 
+  /**
+   * The run is over and nothing reads the lane again (its table, batch and
+   * question region included): its memory may go to this thread's next lane
+   * of the same size, cleared.
+   */
+  release(): void {
+    const m = this.memory;
+    this.memory = undefined;
+    if (m !== undefined) spare = { pages: Math.ceil(this.layout.bytes / 65_536), memory: m };
+  }
+
   /** Layout for the module: called once, after the lane's regions are given to the table and batch. */
   configure(options: FastLaneOptions): void {
     const l = this.layout;
@@ -486,12 +514,19 @@ export function openFastLane(options: FastLaneOptions): FastLane | undefined {
   if (module === undefined) return undefined;
   const layout = layoutFor(options.maxFlows, options.batchSize, options.pairs, options.pairWords, options.msgBytes ?? 0, options.questionWindows ?? 0, options.questionCacheSize ?? 0);
   const pages = Math.ceil(layout.bytes / 65_536);
-  let memory: { buffer: ArrayBuffer };
-  try {
-    memory = new wasm.Memory({ initial: pages, maximum: pages });
-  } catch {
-    // Address space refused (a tight ulimit -v): the TypeScript path's table grows as needed instead.
-    return undefined;
+  let memory: WasmMemory;
+  if (spare !== undefined && spare.pages === pages) {
+    memory = spare.memory;
+    spare = undefined;
+    // As new: every part of the lane starts from zero bytes, as on a new memory.
+    new Uint8Array(memory.buffer).fill(0);
+  } else {
+    try {
+      memory = new wasm.Memory({ initial: pages, maximum: pages });
+    } catch {
+      // Address space refused (a tight ulimit -v): the TypeScript path's table grows as needed instead.
+      return undefined;
+    }
   }
   // The question stage binds these when it uses the lane's region (QuestionLane); until then nothing calls them.
   const hooks: QuestionLaneHooks = { domainLabels: () => 0, windowClosed: () => undefined, loss: () => 0 };
@@ -508,7 +543,7 @@ export function openFastLane(options: FastLaneOptions): FastLane | undefined {
     },
   });
   if (!constantsAgree(instance.exports, options.record, options.pairWords)) return undefined;
-  const lane = new FastLane(memory.buffer, layout, instance.exports, hooks);
+  const lane = new FastLane(memory, layout, instance.exports, hooks);
   lane.configure(options);
   return lane;
 }

@@ -454,6 +454,11 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
   }
 
   /** The fast lane's question region, when the lane was made with one (FlowAssemblerOptions.questionWindows). */
+  /** The run is over: the fast lane's memory may serve this thread's next assembler (FastLane.release); this one is not used again. */
+  release(): void {
+    this.lane?.release();
+  }
+
   get questionLane(): QuestionLaneMemory | undefined {
     return this.lane?.question;
   }

@@ -116,6 +116,7 @@ async function runInput(run: OpenedRun, out: LineSink, i: number): Promise<void>
   await out.drain();
   const { stats, alerts } = run.result();
   post({ t: 'done', file: i, share, stats, alerts, errors: errors.map(toJobError) });
+  run.pipeline.release();
 }
 
 async function main(): Promise<void> {
