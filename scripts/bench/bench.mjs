@@ -7,7 +7,7 @@
 // rows are the same paths run inside one process (scripts/bench/measure-extract.mjs), without start-up. The capture and a
 // fallback model are written under /tmp only, never into the repository. The last table runs score with
 // --jobs 1 and --jobs N (N: the cores available) in turn on all those cores, on the capture and on the
-// capture cut into 4 files (editcap), with wall time, user+sys CPU seconds and peak RSS of each.
+// capture cut into 4 files (editcap) and on 4 links to the whole capture (four captures' work), with wall time, user+sys CPU seconds and peak RSS of each.
 import { spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
@@ -166,6 +166,22 @@ function splitCapture(path, n) {
   return readdirSync(dir).filter((f) => f.endsWith('.pcap')).sort().map((f) => join(dir, f));
 }
 
+/**
+ * `n` names for the capture (symbolic links under /tmp), for a batch of
+ * several whole captures: each is scored as its own input, so four links are
+ * four captures' work, where the capture cut in four is one capture's and
+ * the workers' start-up weighs on it.
+ */
+function copyLinks(path, n) {
+  const dir = `/tmp/dnsae-bench-copies-${n}`;
+  spawnSync('mkdir', ['-p', dir]);
+  return Array.from({ length: n }, (_, i) => {
+    const link = join(dir, `copy-${i}.pcap`);
+    spawnSync('ln', ['-sfn', path, link]);
+    return link;
+  });
+}
+
 /** dnsae's own frame count, so a silently short read cannot pass as fast. */
 function dnsaeFrames() {
   const res = spawnSync('node', [dnsae, 'extract', '--format', 'none', file], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, DNSAE_LOG_LEVEL: 'info' } });
@@ -237,11 +253,13 @@ if (!flag('--skip-jobs') && availableParallelism() > 1) {
   const n = availableParallelism();
   const cpuList = `0-${n - 1}`;
   const parts = splitCapture(file, 4);
+  const copies = copyLinks(file, 4);
   const groups = [
     ['score, both stages, one capture', [file]],
     ['score -d hybrid, one capture', [file], ['-d', 'hybrid']],
     ...(parts === undefined ? [] : [['score, both stages, 4 captures (the same packets)', parts]]),
     ...(parts === undefined ? [] : [['score -d hybrid, 4 captures', parts, ['-d', 'hybrid']]]),
+    ['score, both stages, 4 captures of the whole file (4x the packets)', copies],
   ];
   for (const [label, inputs, extra = []] of groups) {
     const argv = (jobs) => [dnsae, 'score', '--jobs', String(jobs), '--model', model, ...extra, '-o', '/dev/null', ...inputs];
