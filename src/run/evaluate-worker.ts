@@ -1,12 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { columnBuffers, compactColumns } from '../evaluate/eval-columns.js';
-import { DnsaeError } from '../errors.js';
 import { stageLogger } from '../logger.js';
 import { openQuestionModel, openScorer } from '../scoring/open-scorer.js';
 import { runEvaluatePart, type EvaluateRunOptions } from './evaluate.js';
 import type { EvaluateWorkerData, EvaluateWorkerMessage } from './evaluate-job-protocol.js';
 import { partSpec } from './evaluate-shares.js';
-import { toJobError } from './job-protocol.js';
+import { toFatalError, toJobError } from './job-protocol.js';
 
 /**
  * A worker (worker_threads) of `dnsae evaluate --jobs N`: one run over
@@ -51,11 +50,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
-  const internal = !(err instanceof DnsaeError);
-  const e = err as Error;
-  post({
-    t: 'fatal',
-    error: internal ? { code: 'DNSAE_ERR_INTERNAL', message: e?.message ?? String(err), internal } : { ...toJobError(err as DnsaeError), internal },
-  });
-});
+main().catch((err: unknown) => post({ t: 'fatal', error: toFatalError(err) }));

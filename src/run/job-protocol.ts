@@ -56,6 +56,13 @@ export function toJobError(e: DnsaeError): JobError {
   return { code: e.code, message: e.message, ...(e.file === undefined ? {} : { file: e.file }), ...(e.offset === undefined ? {} : { offset: e.offset }) };
 }
 
+/** A worker's fault that ended it, for its 'fatal' message: a DnsaeError as it is, anything else as an internal fault. */
+export function toFatalError(err: unknown): JobError & { readonly internal: boolean } {
+  if (err instanceof DnsaeError) return { ...toJobError(err), internal: false };
+  const e = err as Error | undefined;
+  return { code: 'DNSAE_ERR_INTERNAL', message: e?.message ?? String(err), internal: true };
+}
+
 export function fromJobError(e: JobError): DnsaeError {
   return new DnsaeError(e.code as ErrorCode, e.message, { ...(e.file === undefined ? {} : { file: e.file }), ...(e.offset === undefined ? {} : { offset: e.offset }) });
 }

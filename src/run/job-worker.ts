@@ -1,13 +1,12 @@
 import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
-import { DnsaeError } from '../errors.js';
 import { stageLogger } from '../logger.js';
 import { setCommunityIdSeed } from '../output/community-id.js';
 import { LineSink } from '../output/ndjson-sink.js';
 import { runFiles, type Pipeline } from '../pipeline.js';
 import { openQuestionModel, openScorer } from '../scoring/open-scorer.js';
 import { extractStats, openExtractRun } from './extract.js';
-import { MARK_BYTES, toJobError, WORKER_CREDIT_BYTES, type JobWorkerData, type MainMessage, type WorkerMessage } from './job-protocol.js';
+import { MARK_BYTES, toFatalError, toJobError, WORKER_CREDIT_BYTES, type JobWorkerData, type MainMessage, type WorkerMessage } from './job-protocol.js';
 import { openScoreRun, type ScoreRunOptions } from './score.js';
 
 /**
@@ -144,11 +143,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  const internal = !(err instanceof DnsaeError);
-  const e = err as Error;
-  post({
-    t: 'fatal',
-    error: internal ? { code: 'DNSAE_ERR_INTERNAL', message: e?.message ?? String(err), internal } : { ...toJobError(err as DnsaeError), internal },
-  });
-});
+main().catch((err: unknown) => post({ t: 'fatal', error: toFatalError(err) }));

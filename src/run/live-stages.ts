@@ -84,6 +84,23 @@ export interface LiveStages {
   summaryStats(): Record<string, unknown>;
 }
 
+/** The tunnel stage's counters as the stats line and the metrics read them (LiveStatsSources.tunnel); undefined without the stage. */
+export function tunnelCounters(stages: LiveStages): { readonly alerts: number; readonly windows: number; readonly anomalous: number } | undefined {
+  const { tunnel, tunnelPolicy } = stages;
+  if (tunnel === undefined || tunnelPolicy === undefined) return undefined;
+  return {
+    get alerts() {
+      return tunnelPolicy.counters.alerts;
+    },
+    get windows() {
+      return tunnel.counters.windows_scored;
+    },
+    get anomalous() {
+      return tunnel.counters.windows_anomalous;
+    },
+  };
+}
+
 /** The header stage's scorer (loaded before the output is opened, so a bad model creates no file); undefined for rules alone or no header stage. */
 export async function openLiveScorer(mode: DetectorMode | undefined, modelDir: string, histogram: LossRatioHistogram): Promise<ReloadableScorer | undefined> {
   return mode === undefined || mode === 'rules' ? undefined : new ReloadableScorer(await openScorer(modelDir), histogram.observeBatch);

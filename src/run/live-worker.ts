@@ -6,7 +6,7 @@ import { stageLogger } from '../logger.js';
 import { setCommunityIdSeed } from '../output/community-id.js';
 import { LineSink } from '../output/ndjson-sink.js';
 import { openQuestionModel } from '../scoring/open-scorer.js';
-import { openLiveScorer, openLiveStages } from './live-stages.js';
+import { openLiveScorer, openLiveStages, tunnelCounters } from './live-stages.js';
 import { LiveCounters } from './live-stats.js';
 import { LIVE_LINE_CREDIT_BYTES, type LiveMainMessage, type LiveWorkerMessage, type LiveWorkerReading, type LiveWorkerSpec } from './live-worker-protocol.js';
 import { LossRatioHistogram } from './loss-ratio-histogram.js';
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     out,
     log,
   );
-  const { pipeline, consumer, policy, tunnel, tunnelPolicy } = stages;
+  const { pipeline, consumer, policy, tunnel } = stages;
   let startCapture: ((m: { linktype: number; snaplen: number }) => void) | undefined;
   const started = new Promise<{ linktype: number; snaplen: number }>((r) => (startCapture = r));
   port.on('message', (m: LiveMainMessage) => {
@@ -109,20 +109,7 @@ async function main(): Promise<void> {
     modelId: () => scorer?.modelId ?? null,
     reloads,
     alertsBySignature: () => consumer?.counters.alerts_by_signature ?? {},
-    tunnel:
-      tunnel === undefined
-        ? undefined
-        : {
-            get alerts() {
-              return tunnelPolicy!.counters.alerts;
-            },
-            get windows() {
-              return tunnel.counters.windows_scored;
-            },
-            get anomalous() {
-              return tunnel.counters.windows_anomalous;
-            },
-          },
+    tunnel: tunnelCounters(stages),
   });
   const reading = (): LiveWorkerReading => ({ snapshot: counters.snapshot(), lossRatio: scorer === undefined ? undefined : histogram.snapshot() });
 

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { bindLiveSignals } from './live-signal-binding.js';
+import { LiveReloads, type ReloadOutcome } from './live-reloads.js';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { encodeProgram, fanoutProgram } from '../capture/fanout-program.js';
@@ -159,7 +161,6 @@ export async function runLiveWorkers(o: LiveRunOptions, log: Logger, deps: LiveD
   const modelDir = o.modelDir ?? DEFAULT_MODEL_DIR;
   const program = encodeProgram(fanoutProgram(o.pipeline.ports));
   const signals = deps.signals ?? process;
-  const handlers: [string, (...args: unknown[]) => void][] = [];
   let sources: LiveSource[] | undefined;
   let stopping = false;
   const stopAll = (): void => {
@@ -196,56 +197,32 @@ export async function runLiveWorkers(o: LiveRunOptions, log: Logger, deps: LiveD
   };
   const withFault = <T>(p: Promise<T>): Promise<T> => Promise.race([p, faulted]);
 
-  const reloads = { ok: 0, failed: 0 };
-  let reloading = false;
-  const reloadModel = (): void => {
-    if (sources === undefined) {
-      log.info('SIGHUP during start-up: the model being loaded is the current one; nothing to reload');
-      return;
-    }
-    if (o.mode === 'rules' && o.tunnel === undefined) {
-      log.info({ detector: o.mode }, 'SIGHUP: this detector uses no model; nothing to reload');
-      return;
-    }
-    if (reloading) {
-      log.warn({ model: modelDir }, 'SIGHUP: a model reload is already running');
-      return;
-    }
-    reloading = true;
-    void withFault(Promise.all(workers.map((w) => w.ask<'reloaded'>('reload'))))
-      .then((replies) => {
-        const failed = replies.filter((r) => !r.ok);
-        const r = replies[0]!;
-        if (failed.length === 0) {
-          reloads.ok++;
-          log.info(
-            { model: modelDir, workers: n, old_model_id: r.oldModelId, new_model_id: r.newModelId, old_tunnel_model_id: r.oldTunnelModelId, new_tunnel_model_id: r.newTunnelModelId },
-            'model reloaded',
-          );
-          return;
-        }
-        reloads.failed++;
-        // Each worker reads the directory itself: one that changed between their reads can leave them apart.
-        const apart = failed.length < replies.length ? { workers_reloaded: replies.filter((x) => x.ok).map((_, i) => i) } : {};
-        log.error({ model: modelDir, model_id: failed[0]!.oldModelId, tunnel_model_id: failed[0]!.oldTunnelModelId, error: failed[0]!.error, ...apart }, 'model reload failed; keeping the old model');
-      })
-      .catch(() => undefined)
-      .finally(() => {
-        reloading = false;
-      });
-  };
-  const onHup = (): void => {
+  const reloads = new LiveReloads(log, modelDir);
+  const reloadModel = (): void =>
+    reloads.request({ started: sources !== undefined, usesModel: !(o.mode === 'rules' && o.tunnel === undefined), detector: o.mode }, () =>
+      withFault(Promise.all(workers.map((w) => w.ask<'reloaded'>('reload'))))
+        .then((replies): ReloadOutcome => {
+          const failed = replies.filter((r) => !r.ok);
+          const r = replies[0]!;
+          if (failed.length === 0) {
+            log.info(
+              { model: modelDir, workers: n, old_model_id: r.oldModelId, new_model_id: r.newModelId, old_tunnel_model_id: r.oldTunnelModelId, new_tunnel_model_id: r.newTunnelModelId },
+              'model reloaded',
+            );
+            return 'reloaded';
+          }
+          // Each worker reads the directory itself: one that changed between their reads can leave them apart.
+          const apart = failed.length < replies.length ? { workers_reloaded: replies.filter((x) => x.ok).map((_, i) => i) } : {};
+          log.error({ model: modelDir, model_id: failed[0]!.oldModelId, tunnel_model_id: failed[0]!.oldTunnelModelId, error: failed[0]!.error, ...apart }, 'model reload failed; keeping the old model');
+          return 'failed';
+        })
+        // A fault stops the sensor: the reload is neither.
+        .catch((): ReloadOutcome => undefined),
+    );
+  const unbindSignals = bindLiveSignals(signals, onStop, () => {
     reopenOutput();
     reloadModel();
-  };
-  for (const [sig, fn] of [
-    ['SIGINT', onStop],
-    ['SIGTERM', onStop],
-    ['SIGHUP', onHup],
-  ] as const) {
-    signals.on(sig, fn);
-    handlers.push([sig, fn]);
-  }
+  });
 
   let endpoint: MetricsEndpoint | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -283,8 +260,8 @@ export async function runLiveWorkers(o: LiveRunOptions, log: Logger, deps: LiveD
         output_reopens: opened.out.reopens,
         output_reopen_failures: opened.out.reopenFailures,
         ...(sink === undefined ? {} : { sink_dropped: sink.dropped, sink_reconnects: sink.reconnects, sink_buffered: sink.buffered }),
-        model_reloads: reloads.ok,
-        model_reload_failures: reloads.failed,
+        model_reloads: reloads.counts.ok,
+        model_reload_failures: reloads.counts.failed,
       };
     };
     let captures: CaptureCounters[] = [];
@@ -419,7 +396,7 @@ export async function runLiveWorkers(o: LiveRunOptions, log: Logger, deps: LiveD
     return ExitCode.OK;
   } finally {
     if (timer !== undefined) clearInterval(timer);
-    for (const [sig, fn] of handlers) signals.off(sig, fn);
+    unbindSignals();
     await endpoint?.close();
     await Promise.all(workers.map((w) => w.thread.terminate()));
   }

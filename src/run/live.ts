@@ -1,4 +1,6 @@
 import { openLive, type LiveOptions, type LiveSource } from '../capture/live-source.js';
+import { bindLiveSignals } from './live-signal-binding.js';
+import { LiveReloads } from './live-reloads.js';
 import { dropPrivileges, lookupUser, type UserEntry } from '../capture/privileges.js';
 import { DnsaeError, ExitCode } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -12,7 +14,7 @@ import type { DetectorMode } from '../scoring/batch-scorer.js';
 import { DEFAULT_MODEL_DIR } from '../scoring/open-scorer.js';
 import { ReloadableScorer } from '../scoring/reloadable-scorer.js';
 import type { TunnelRunOptions } from './score.js';
-import { openLiveScorer, openLiveStages, type LiveStages } from './live-stages.js';
+import { openLiveScorer, openLiveStages, tunnelCounters, type LiveStages } from './live-stages.js';
 import { LiveCounters, statsLineFields, type LiveSnapshot } from './live-stats.js';
 import { LossRatioHistogram } from './loss-ratio-histogram.js';
 import { errorLine, outputReopener } from './live-output.js';
@@ -68,7 +70,6 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
   const histogram = new LossRatioHistogram();
   const modelDir = o.modelDir ?? DEFAULT_MODEL_DIR;
   const signals = deps.signals ?? process;
-  const handlers: [string, (...args: unknown[]) => void][] = [];
   // Signals are ours from the start: a stop asked for while the model loads
   // is kept and carried out as soon as capture exists, instead of the
   // default action killing the process half-way through start-up.
@@ -94,51 +95,26 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
   let out: LineSink | undefined;
   let target: OpenedOutput | undefined;
   const reopenOutput = outputReopener(log, () => (out === undefined ? undefined : { out, target }));
-  let reloading = false;
-  const reloads = { ok: 0, failed: 0 };
-  const reloadModel = (): void => {
-    if (source === undefined) {
-      log.info('SIGHUP during start-up: the model being loaded is the current one; nothing to reload');
-      return;
-    }
-    if (stages?.reloadable !== true) {
-      log.info({ detector: o.mode }, 'SIGHUP: this detector uses no model; nothing to reload');
-      return;
-    }
-    if (reloading) {
-      log.warn({ model: modelDir }, 'SIGHUP: a model reload is already running');
-      return;
-    }
-    reloading = true;
-    void (async () => {
+  const reloads = new LiveReloads(log, modelDir);
+  const reloadModel = (): void =>
+    reloads.request({ started: source !== undefined, usesModel: stages?.reloadable === true, detector: o.mode }, async () => {
       try {
         // A continuation runs between capture chunks, never inside one.
         const r = await stages!.reload(modelDir);
-        reloads.ok++;
         log.info(
           { model: modelDir, old_model_id: r.oldModelId, new_model_id: r.newModelId, old_tunnel_model_id: r.oldTunnelModelId, new_tunnel_model_id: r.newTunnelModelId },
           'model reloaded',
         );
+        return 'reloaded';
       } catch (err) {
-        reloads.failed++;
         log.error({ model: modelDir, model_id: scorer?.modelId ?? null, tunnel_model_id: stages?.tunnel?.modelId ?? null, error: errorLine(err) }, 'model reload failed; keeping the old model');
-      } finally {
-        reloading = false;
+        return 'failed';
       }
-    })();
-  };
-  const onHup = (): void => {
+    });
+  const unbindSignals = bindLiveSignals(signals, onStop, () => {
     reopenOutput();
     reloadModel();
-  };
-  for (const [sig, fn] of [
-    ['SIGINT', onStop],
-    ['SIGTERM', onStop],
-    ['SIGHUP', onHup],
-  ] as const) {
-    signals.on(sig, fn);
-    handlers.push([sig, fn]);
-  }
+  });
 
   let endpoint: MetricsEndpoint | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -148,7 +124,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
     out = target.out;
     const opened = target;
     stages = openLiveStages({ ...o, device: o.device }, scorer, out, log);
-    const { pipeline, consumer, policy, tunnel, tunnelPolicy } = stages;
+    const { pipeline, consumer, policy } = stages;
 
     // The source exists only after openLive; until then the counters read zeros.
     const counters = new LiveCounters({
@@ -176,22 +152,9 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
         sink: opened.network,
       },
       modelId: () => scorer?.modelId ?? null,
-      reloads,
+      reloads: reloads.counts,
       alertsBySignature: () => consumer?.counters.alerts_by_signature ?? {},
-      tunnel:
-        tunnel === undefined
-          ? undefined
-          : {
-              get alerts() {
-                return tunnelPolicy!.counters.alerts;
-              },
-              get windows() {
-                return tunnel.counters.windows_scored;
-              },
-              get anomalous() {
-                return tunnel.counters.windows_anomalous;
-              },
-            },
+      tunnel: tunnelCounters(stages),
     });
 
     if (o.metrics !== undefined) {
@@ -270,7 +233,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
     return ExitCode.OK;
   } finally {
     if (timer !== undefined) clearInterval(timer);
-    for (const [sig, fn] of handlers) signals.off(sig, fn);
+    unbindSignals();
     await endpoint?.close();
   }
 }
