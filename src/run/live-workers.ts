@@ -25,7 +25,6 @@ import { sumLoss, sumSnapshots } from './live-sum.js';
 const BUNDLED_WORKER = new URL('../bundle/live-worker.cjs', import.meta.url);
 const WORKER_URL = existsSync(fileURLToPath(BUNDLED_WORKER)) ? BUNDLED_WORKER : new URL('../run/live-worker.js', import.meta.url);
 
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 function workerFault(e: LiveWorkerError, worker: number): Error {
   if (e.internal) return new Error(`live worker ${worker}: ${e.message}`);
@@ -162,23 +161,8 @@ export async function runLiveWorkers(o: LiveRunOptions, log: Logger, deps: LiveD
   const program = encodeProgram(fanoutProgram(o.pipeline.ports));
   const signals = deps.signals ?? process;
   let sources: LiveSource[] | undefined;
-  let stopping = false;
   const stopAll = (): void => {
     for (const s of sources ?? []) void s.stop();
-  };
-  const onStop = (sig: unknown): void => {
-    const name = String(sig);
-    if (stopping) {
-      log.warn({ signal: name }, 'second signal: exiting without draining');
-      process.exit(SIGNAL_EXIT[name] ?? ExitCode.INTERNAL);
-    }
-    stopping = true;
-    if (sources === undefined) {
-      log.info({ signal: name }, 'stopping before capture has started');
-      return;
-    }
-    log.info({ signal: name, workers: n }, 'stopping: scoring what was captured');
-    stopAll();
   };
   let out: LineSink | undefined;
   let target: OpenedOutput | undefined;
@@ -219,9 +203,14 @@ export async function runLiveWorkers(o: LiveRunOptions, log: Logger, deps: LiveD
         // A fault stops the sensor: the reload is neither.
         .catch((): ReloadOutcome => undefined),
     );
-  const unbindSignals = bindLiveSignals(signals, onStop, () => {
-    reopenOutput();
-    reloadModel();
+  const live = bindLiveSignals(signals, log, {
+    capturing: () => sources !== undefined,
+    stop: stopAll,
+    hup: () => {
+      reopenOutput();
+      reloadModel();
+    },
+    stopFields: { workers: n },
   });
 
   let endpoint: MetricsEndpoint | undefined;
@@ -311,7 +300,7 @@ export async function runLiveWorkers(o: LiveRunOptions, log: Logger, deps: LiveD
         throw err;
       }
     }
-    if (stopping || fault !== undefined) stopAll();
+    if (live.stopping || fault !== undefined) stopAll();
 
     const src = srcs[0]!;
     workers.forEach((w) => w.send({ t: 'start', linktype: src.linktype, snaplen: src.snaplen }));
@@ -396,7 +385,7 @@ export async function runLiveWorkers(o: LiveRunOptions, log: Logger, deps: LiveD
     return ExitCode.OK;
   } finally {
     if (timer !== undefined) clearInterval(timer);
-    unbindSignals();
+    live.unbind();
     await endpoint?.close();
     await Promise.all(workers.map((w) => w.thread.terminate()));
   }

@@ -52,7 +52,6 @@ export interface LiveDeps {
   readonly onStarted?: (source: LiveSource) => void;
 }
 
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /**
  * `dnsae live`. Start-up order: the user is looked up, the model loaded and
@@ -76,21 +75,6 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
   let source: LiveSource | undefined;
   let scorer: ReloadableScorer | undefined;
   let stages: LiveStages | undefined;
-  let stopping = false;
-  const onStop = (sig: unknown): void => {
-    const name = String(sig);
-    if (stopping) {
-      log.warn({ signal: name }, 'second signal: exiting without draining');
-      process.exit(SIGNAL_EXIT[name] ?? ExitCode.INTERNAL);
-    }
-    stopping = true;
-    if (source === undefined) {
-      log.info({ signal: name }, 'stopping before capture has started');
-      return;
-    }
-    log.info({ signal: name }, 'stopping: scoring what was captured');
-    void source.stop();
-  };
   // Set once the output is open; SIGHUP reopens it (log rotation) as well as reloading the model.
   let out: LineSink | undefined;
   let target: OpenedOutput | undefined;
@@ -111,9 +95,13 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
         return 'failed';
       }
     });
-  const unbindSignals = bindLiveSignals(signals, onStop, () => {
-    reopenOutput();
-    reloadModel();
+  const live = bindLiveSignals(signals, log, {
+    capturing: () => source !== undefined,
+    stop: () => void source?.stop(),
+    hup: () => {
+      reopenOutput();
+      reloadModel();
+    },
   });
 
   let endpoint: MetricsEndpoint | undefined;
@@ -174,7 +162,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
       }
     }
 
-    if (stopping) void src.stop();
+    if (live.stopping) void src.stop();
 
     log.info(
       {
@@ -233,7 +221,7 @@ export async function runLive(o: LiveRunOptions, log: Logger, deps: LiveDeps): P
     return ExitCode.OK;
   } finally {
     if (timer !== undefined) clearInterval(timer);
-    unbindSignals();
+    live.unbind();
     await endpoint?.close();
   }
 }
