@@ -1,7 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ANOMALOUS, BENIGN, TUNNELS } from './evaluate-inputs.js';
 import { ROOT, runCli, type CliResult } from '../golden/run-cli.js';
 
 /*
@@ -10,16 +11,6 @@ import { ROOT, runCli, type CliResult } from '../golden/run-cli.js';
  * and exit status, on the captures test/run/evaluate-cli.test.ts and
  * evaluate-tunnel-cli.test.ts use.
  */
-const list = (dir: string): string[] =>
-  readdirSync(isAbsolute(dir) ? dir : join(ROOT, dir))
-    .filter((f) => /\.pcap(ng)?$/.test(f))
-    .sort()
-    .map((f) => join(dir, f));
-
-const CORPUS = '/work/shared/corpus';
-const BENIGN = [...list(`${CORPUS}/benign`), ...list('test/fixtures/benign')];
-const TUNNELS = list(`${CORPUS}/anomalous/in-protocol-tunnel`);
-const ANOMALOUS = ['test/fixtures/anomalous/suricata__http-get-tcp53-a.pcap', 'test/fixtures/anomalous/suricata__dns-udp-junkrequest-first.pcap'];
 const SMALL = ['--benign', 'test/fixtures/benign/tcpdump__dns_udp.pcap', 'test/fixtures/benign/tcpdump__dns_tcp.pcap', '--anomalous', 'test/fixtures/anomalous/suricata__http-get-tcp53-a.pcap'];
 const ALL = ['--benign', ...BENIGN, '--tunnels', ...TUNNELS, '--anomalous', ...ANOMALOUS];
 

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ANOMALOUS, BENIGN, CORPUS, list, TUNNELS } from './evaluate-inputs.js';
 import { ROOT, runCli } from '../golden/run-cli.js';
 
 /*
@@ -13,16 +14,6 @@ import { ROOT, runCli } from '../golden/run-cli.js';
  * threshold, decision), and every rate and the session AUC against a plain
  * computation over those records.
  */
-const list = (dir: string): string[] =>
-  readdirSync(isAbsolute(dir) ? dir : join(ROOT, dir))
-    .filter((f) => /\.pcap(ng)?$/.test(f))
-    .sort()
-    .map((f) => join(dir, f));
-
-const CORPUS = '/work/shared/corpus';
-const BENIGN = [...list(`${CORPUS}/benign`), ...list('test/fixtures/benign')];
-const TUNNELS = list(`${CORPUS}/anomalous/in-protocol-tunnel`);
-const ANOMALOUS = ['test/fixtures/anomalous/suricata__http-get-tcp53-a.pcap', 'test/fixtures/anomalous/suricata__dns-udp-junkrequest-first.pcap'];
 
 interface WindowRec {
   file: string;

@@ -8,6 +8,7 @@ import { CLI, ROOT } from '../golden/run-cli.js';
 import { concat, dnsPayload, ipv4, tcp, udp, be16, V6_SRC } from '../decode/build-frame.js';
 import { createVethPair, netnsSkipReason, removeVethPair, vethNames } from '../netns.js';
 import { LiveSensorProcess } from '../live-sensor-process.js';
+import { buildPcap } from '../capture/build-capture.js';
 
 /**
  * `dnsae live --workers 2` on one end of a veth pair, tcpreplay of many
@@ -83,22 +84,8 @@ function buildFrames(): Uint8Array[] {
 }
 
 function writePcap(frames: readonly Uint8Array[], out: string): void {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65_535, 16);
-  header.writeUInt32LE(1, 20);
-  const parts: Buffer[] = [header];
-  frames.forEach((f, i) => {
-    const h = Buffer.alloc(16);
-    h.writeUInt32LE(1_700_000_000 + Math.floor(i / 10_000), 0);
-    h.writeUInt32LE((i % 10_000) * 100, 4);
-    h.writeUInt32LE(f.length, 8);
-    h.writeUInt32LE(f.length, 12);
-    parts.push(h, Buffer.from(f));
-  });
-  writeFileSync(out, Buffer.concat(parts));
+  const records = frames.map((data, i) => ({ sec: 1_700_000_000 + Math.floor(i / 10_000), frac: (i % 10_000) * 100, data }));
+  writeFileSync(out, buildPcap({}, records));
 }
 
 interface Rec {
