@@ -35,6 +35,8 @@ export interface PipelineOptions {
   /** See FlowAssemblerOptions.questionWindows and questionCacheSize. */
   questionWindows?: number;
   questionCacheSize?: number;
+  /** See FlowAssemblerOptions.packQuestionRows. */
+  packQuestionRows?: boolean;
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
@@ -98,6 +100,7 @@ export class Pipeline {
         ...(options.keepMessageBytes === undefined ? {} : { keepMessageBytes: options.keepMessageBytes }),
         ...(options.questionWindows === undefined ? {} : { questionWindows: options.questionWindows }),
         ...(options.questionCacheSize === undefined ? {} : { questionCacheSize: options.questionCacheSize }),
+        ...(options.packQuestionRows === undefined ? {} : { packQuestionRows: options.packQuestionRows }),
         ...(consumer.onPayload === undefined ? {} : { payloadTap: consumer.onPayload }),
         ...(options.share === undefined ? {} : { share: options.share }),
       },

@@ -863,3 +863,101 @@ export function scanPcapng(p: u32, end: u32): u32 {
   }
   return p;
 }
+
+// ---------------------------------------------------------------- the question stage's rows between threads
+// With `score --jobs 2` on one capture the question stage runs whole in a thread of its own
+// (src/run/stage-split.ts): the reading thread packs what the stage reads of each delivered batch
+// (the row's time, lengths, flow key and kept message bytes) and the stage's thread replays the rows
+// into its own lane's question stage, in the same order, so its windows are one run's.
+
+/** Bytes of a packed row before the message bytes, which follow all rows, in row order. */
+export const PACK_ROW_BYTES: u32 = 72;
+const PK_TS_SEC: u32 = 0;
+const PK_TS_NSEC: u32 = 8;
+const PK_PAYLOAD_LENGTH: u32 = 12;
+const PK_KEPT: u32 = 16;
+const PK_PORTS: u32 = 20;
+const PK_PROTO_VLAN: u32 = 24;
+const PK_META: u32 = 28;
+const PK_A0: u32 = 32;
+const PK_B0: u32 = 36;
+const PK_FLAGS: u32 = 40;
+const PK_V6: u32 = 44;
+
+/**
+ * Packs the delivered batch's rows at `dst`: the row count, then a PACK_ROW_BYTES
+ * row each, then every row's kept message bytes. The rows' flow records are
+ * still the rows' flows (a record is kept out of reuse until its batch is
+ * delivered). Returns the bytes written.
+ */
+export function packQuestionRows(dst: u32): u32 {
+  const n = load<u32>(batchCount);
+  store<u32>(dst, n);
+  let p = dst + 8;
+  let m = p + n * PACK_ROW_BYTES;
+  for (let i: u32 = 0; i < n; i++) {
+    const ref = load<u32>(colFlowRef + i * 4);
+    const r = records + ref * RECORD_BYTES;
+    const k = msgBytes == 0 ? 0 : <u32>load<u16>(colMsgLen + i * 2);
+    const meta = load<i32>(r + R_META);
+    store<f64>(p + PK_TS_SEC, load<f64>(colTsSec + i * 8));
+    store<u32>(p + PK_TS_NSEC, load<u32>(colTsNsec + i * 4));
+    store<i32>(p + PK_PAYLOAD_LENGTH, load<i32>(colPayloadLength + i * 4));
+    store<u32>(p + PK_KEPT, k);
+    store<i32>(p + PK_PORTS, load<i32>(r + R_PORTS));
+    store<i32>(p + PK_PROTO_VLAN, load<i32>(r + R_PROTO_VLAN));
+    store<i32>(p + PK_META, meta);
+    store<i32>(p + PK_A0, load<i32>(r + R_A0));
+    store<i32>(p + PK_B0, load<i32>(r + R_B0));
+    store<i32>(p + PK_FLAGS, load<i32>(r + U_FLAGS));
+    if ((meta & META_V6) != 0) {
+      const x = v6Words + ref * V6_BYTES;
+      store<u64>(p + PK_V6, load<u64>(x));
+      store<u64>(p + PK_V6 + 8, load<u64>(x + 8));
+      store<u64>(p + PK_V6 + 16, load<u64>(x + 16));
+    }
+    if (k != 0) copySmall(m, colMsg + i * msgBytes, k);
+    m += k;
+    p += PACK_ROW_BYTES;
+  }
+  return m - dst;
+}
+
+/**
+ * Replays rows packed by packQuestionRows into this lane's batch and its
+ * question stage: row i takes record i (this lane assembles no flows of its
+ * own), and each row joins its window as in the packing lane's run. The
+ * caller then delivers the batch (questionDeliver through QuestionLane).
+ */
+export function unpackQuestionRows(src: u32): void {
+  const n = load<u32>(src);
+  store<u32>(batchCount, n);
+  let p = src + 8;
+  let m = p + n * PACK_ROW_BYTES;
+  const inline = questionInline();
+  for (let i: u32 = 0; i < n; i++) {
+    const r = records + i * RECORD_BYTES;
+    const k = load<u32>(p + PK_KEPT);
+    const meta = load<i32>(p + PK_META);
+    store<f64>(colTsSec + i * 8, load<f64>(p + PK_TS_SEC));
+    store<u32>(colTsNsec + i * 4, load<u32>(p + PK_TS_NSEC));
+    store<i32>(colPayloadLength + i * 4, load<i32>(p + PK_PAYLOAD_LENGTH));
+    store<u32>(colFlowRef + i * 4, i);
+    store<i32>(r + R_PORTS, load<i32>(p + PK_PORTS));
+    store<i32>(r + R_PROTO_VLAN, load<i32>(p + PK_PROTO_VLAN));
+    store<i32>(r + R_META, meta);
+    store<i32>(r + R_A0, load<i32>(p + PK_A0));
+    store<i32>(r + R_B0, load<i32>(p + PK_B0));
+    store<i32>(r + U_FLAGS, load<i32>(p + PK_FLAGS));
+    if ((meta & META_V6) != 0) {
+      const x = v6Words + i * V6_BYTES;
+      store<u64>(x, load<u64>(p + PK_V6));
+      store<u64>(x + 8, load<u64>(p + PK_V6 + 8));
+      store<u64>(x + 16, load<u64>(p + PK_V6 + 16));
+    }
+    if (msgBytes != 0) store<u16>(colMsgLen + i * 2, <u16>k);
+    if (inline) questionRow(<i32>i, m, <i32>k);
+    m += k;
+    p += PACK_ROW_BYTES;
+  }
+}

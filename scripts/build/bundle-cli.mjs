@@ -79,6 +79,8 @@ await build({
 await build({ ...common, entryPoints: ['src/run/job-worker.ts'], outfile: join(dist, 'bundle/job-worker.cjs') });
 // The same for the worker of evaluate --jobs (src/run/evaluate-worker.ts).
 await build({ ...common, entryPoints: ['src/run/evaluate-worker.ts'], outfile: join(dist, 'bundle/evaluate-worker.cjs') });
+// The question stage's thread of score --jobs 2 on one capture (src/run/question-worker.ts).
+await build({ ...common, entryPoints: ['src/run/question-worker.ts'], outfile: join(dist, 'bundle/question-worker.cjs') });
 // And for the worker of live --workers N (src/run/live-worker.ts).
 await build({ ...common, entryPoints: ['src/run/live-worker.ts'], outfile: join(dist, 'bundle/live-worker.cjs') });
 

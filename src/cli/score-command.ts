@@ -11,8 +11,10 @@ import { progressTarget } from './progress.js';
 import { BIG_INPUT_BYTES, ReadProgress } from './read-progress.js';
 import { exitForErrors, runAction } from './run-action.js';
 import { addJobsOption, type JobsCliOptions } from './jobs-option.js';
-import { planJobs } from '../run/job-plan.js';
+import { planScoreJobs } from '../run/job-plan.js';
 import { runJobs } from '../run/parallel-run.js';
+import { QuestionThread, scoreStageSplit } from '../run/stage-split.js';
+import { fastLaneAvailable } from '../flow/fast-lane.js';
 import { scoreSummaryLines } from './run-summaries.js';
 import { addSummaryOption, writeSummary, type SummaryMode } from './summary.js';
 
@@ -42,57 +44,62 @@ export function scoreCommand(): Command {
       const ruleMask = ruleMaskFrom(o);
       const policy = alertPolicyFrom(o);
       const detectors = detectorsFrom(o);
-      const scorer = detectors.header === undefined || detectors.header === 'rules' ? undefined : await openScorer(o.model);
-      const tunnel = await tunnelRunFrom(o, detectors, log);
-      const target = await openOutputTarget(o.out, o, { log });
-      const out = target.out;
-      const plan = planJobs(inputs, o.jobs, tunnel !== undefined);
       const pipeline = pipelineOptionsFrom(o);
-      const result =
-        plan.mode === undefined
-          ? await scoreCaptures(
-              inputs,
-              out,
-              {
-                mode: detectors.header,
-                scorer,
-                ruleMask,
-                policy,
-                all: o.all === true,
-                pipeline,
-                ...(tunnel === undefined ? {} : { tunnel }),
-                observer: new ReadProgress(progressTarget(log), { terminalOnly: true, minBytes: BIG_INPUT_BYTES }),
-              },
-              log,
-            )
-          : await runJobs(
-              {
-                command: {
-                  kind: 'score',
-                  modelDir: o.model,
-                  mode: detectors.header,
-                  ruleMask,
-                  policy,
-                  all: o.all === true,
-                  ...(tunnel === undefined ? {} : { tunnel: { domains: tunnel.domains, maxWindows: tunnel.maxWindows, allowDomains: [...tunnel.allowDomains] } }),
+      const laneOk = pipeline.fastLane !== false && fastLaneAvailable(pipeline.maxFlows);
+      // Split by stage, the question stage's thread starts first: it loads its code while this thread opens the models.
+      const thread = planScoreJobs(inputs, o.jobs, detectors.tunnel !== 'off', laneOk).mode === 'stages' ? new QuestionThread() : undefined;
+      try {
+        const scorer = detectors.header === undefined || detectors.header === 'rules' ? undefined : await openScorer(o.model);
+        const tunnel = await tunnelRunFrom(o, detectors, log);
+        const target = await openOutputTarget(o.out, o, { log });
+        const out = target.out;
+        const plan = planScoreJobs(inputs, o.jobs, tunnel !== undefined, laneOk);
+        const runOptions = {
+          mode: detectors.header,
+          scorer,
+          ruleMask,
+          policy,
+          all: o.all === true,
+          pipeline,
+          ...(tunnel === undefined ? {} : { tunnel }),
+          observer: new ReadProgress(progressTarget(log), { terminalOnly: true, minBytes: BIG_INPUT_BYTES }),
+        };
+        const result =
+          plan.mode === 'stages'
+            ? await scoreStageSplit(thread!, inputs, out, runOptions, o.model, o.communityIdSeed, log)
+            : plan.mode === undefined
+            ? await scoreCaptures(inputs, out, runOptions, log)
+            : await runJobs(
+                {
+                  command: {
+                    kind: 'score',
+                    modelDir: o.model,
+                    mode: detectors.header,
+                    ruleMask,
+                    policy,
+                    all: o.all === true,
+                    ...(tunnel === undefined ? {} : { tunnel: { domains: tunnel.domains, maxWindows: tunnel.maxWindows, allowDomains: [...tunnel.allowDomains] } }),
+                  },
+                  inputs,
+                  pipeline,
+                  communityIdSeed: o.communityIdSeed,
+                  mode: plan.mode,
+                  workers: plan.workers,
                 },
-                inputs,
-                pipeline,
-                communityIdSeed: o.communityIdSeed,
-                mode: plan.mode,
-                workers: plan.workers,
-              },
-              out,
-              log,
-            );
-      await target.close();
-      const stats = { ...result.stats, ...target.summary() };
-      writeSummary(o.summary, log, { stats }, 'score summary', () =>
-        scoreSummaryLines(inputs, stats, { out: o.out ?? 'standard output', threshold: scorer?.globalThreshold, questionThreshold: tunnel?.model.meta.threshold }),
-      );
-      const status = exitForErrors(result.errors);
-      if (status !== ExitCode.OK) return status;
-      return o.failOnAlert === true && result.alerts > 0 ? ExitCode.ALERTS : ExitCode.OK;
+                out,
+                log,
+              );
+        await target.close();
+        const stats = { ...result.stats, ...target.summary() };
+        writeSummary(o.summary, log, { stats }, 'score summary', () =>
+          scoreSummaryLines(inputs, stats, { out: o.out ?? 'standard output', threshold: scorer?.globalThreshold, questionThreshold: tunnel?.model.meta.threshold }),
+        );
+        const status = exitForErrors(result.errors);
+        if (status !== ExitCode.OK) return status;
+        return o.failOnAlert === true && result.alerts > 0 ? ExitCode.ALERTS : ExitCode.OK;
+      } finally {
+        await thread?.close();
+      }
     }),
   );
 }

@@ -91,6 +91,8 @@ interface KernelExports extends QuestionKernel {
   flushUdp(): void;
   configureMessages(msgAt: number, msgLenAt: number, msgBytes: number): void;
   configureShare(index: number, count: number, byClient: number): void;
+  packQuestionRows(dst: number): number;
+  unpackQuestionRows(src: number): void;
   readonly [constant: string]: unknown;
 }
 
@@ -164,7 +166,8 @@ function constantsAgree(e: KernelExports, rec: LaneRecordLayout, pairWords: numb
     c('Q_DOMAIN_BYTES') === DOMAIN_BYTES &&
     c('Q_EXAMPLE_BYTES') === EXAMPLE_BYTES &&
     c('QL_STATE_BYTES') <= 256 &&
-    c('Q_FEATURES') === QUESTION_FEATURE_COUNT
+    c('Q_FEATURES') === QUESTION_FEATURE_COUNT &&
+    c('PACK_ROW_BYTES') === PACK_ROW_BYTES
   );
 }
 
@@ -183,6 +186,20 @@ export interface FastLaneOptions {
   /** Room for the question stage's windows and registered-domain cache entries in the lane (QuestionLane); 0 or absent: none. */
   questionWindows?: number;
   questionCacheSize?: number;
+  /**
+   * Room to pack a batch's question-stage rows for another thread's lane, or
+   * to replay such rows (packQuestionRows, replayQuestionRows): the stage
+   * split of src/run/stage-split.ts.
+   */
+  packRows?: boolean;
+}
+
+/** Bytes of a packed row before its message bytes (wasm/fast-lane.ts PACK_ROW_BYTES). */
+export const PACK_ROW_BYTES = 72;
+
+/** The largest packed batch of `batchSize` rows keeping `msgBytes` message bytes each. */
+export function packedRowsBytes(batchSize: number, msgBytes: number): number {
+  return 8 + batchSize * (PACK_ROW_BYTES + msgBytes);
 }
 
 /** The memory's regions: byte offsets, each aligned to 8 (records to 64, one cache line). */
@@ -209,10 +226,22 @@ interface LaneLayout {
   readonly pairsEnd: number;
   readonly questionWindows: number;
   readonly questionCacheSize: number;
+  /** Where rows are packed or replayed from (0: no room), and its size. */
+  readonly pack: number;
+  readonly packBytes: number;
   readonly bytes: number;
 }
 
-function layoutFor(maxFlows: number, batchSize: number, pairCapacity: number, pairWords: number, msgBytes: number, questionWindows: number, questionCacheSize: number): LaneLayout {
+function layoutFor(
+  maxFlows: number,
+  batchSize: number,
+  pairCapacity: number,
+  pairWords: number,
+  msgBytes: number,
+  questionWindows: number,
+  questionCacheSize: number,
+  packRows: boolean,
+): LaneLayout {
   let at = 65_536; // the first page stays unused: address 0 is never a record, row or packet
   const take = (bytes: number, align = 8): number => {
     at = Math.ceil(at / align) * align;
@@ -241,6 +270,8 @@ function layoutFor(maxFlows: number, batchSize: number, pairCapacity: number, pa
   // After the pairs, so the pairs' views (which run to the end of the pair region) stay as they were.
   const pairsEnd = at;
   const question = withQuestion ? take(questionLaneLayout(questionWindows, questionCacheSize).size, 64) : 0;
+  const packBytes = packRows && msgBytes > 0 ? packedRowsBytes(batchSize, msgBytes) : 0;
+  const pack = packBytes > 0 ? take(packBytes, 64) : 0;
   return {
     tableState,
     laneState,
@@ -263,6 +294,8 @@ function layoutFor(maxFlows: number, batchSize: number, pairCapacity: number, pa
     questionWindows: withQuestion ? questionWindows : 0,
     questionCacheSize: withQuestion ? questionCacheSize : 0,
     pairsEnd,
+    pack,
+    packBytes,
     bytes: at,
   };
 }
@@ -451,6 +484,32 @@ export class FastLane implements PcapFastPath {
     if (this.question !== undefined) this.kernel.questionRowAt(row);
   }
 
+  /**
+   * The delivered batch's rows as the question stage reads them, packed
+   * (wasm/fast-lane.ts packQuestionRows): a view of the lane's memory, valid
+   * until the next call. Undefined when the lane was made without packRows.
+   */
+  packQuestionRows(): Uint8Array | undefined {
+    const l = this.layout;
+    if (l.pack === 0) return undefined;
+    const n = this.kernel.packQuestionRows(l.pack);
+    return new Uint8Array(this.buffer, l.pack, n);
+  }
+
+  /**
+   * Rows another lane packed, made this lane's batch and added to its
+   * question stage's windows, in their order; the caller then delivers the
+   * batch. False when this lane has no room for them (made without packRows
+   * or without the question region, or a larger batch).
+   */
+  replayQuestionRows(packed: Uint8Array): boolean {
+    const l = this.layout;
+    if (l.pack === 0 || this.question === undefined || packed.length > l.packBytes) return false;
+    new Uint8Array(this.buffer, l.pack, packed.length).set(packed);
+    this.kernel.unpackQuestionRows(l.pack);
+    return true;
+  }
+
   /** The share of clients the lane takes (src/flow/flow-share.ts); the others' packets only move its clock. */
   configureShare(index: number, count: number, byClient: boolean): void {
     this.kernel.configureShare(index, count, byClient ? 1 : 0);
@@ -506,13 +565,27 @@ export class FastLane implements PcapFastPath {
   }
 }
 
+/** Whether an assembler of `maxFlows` flows gets a lane (unless its memory is refused): see above. */
+export function fastLaneAvailable(maxFlows: number): boolean {
+  if (process.env.DNSAE_FAST_LANE === '0' || wasm === undefined) return false;
+  if (!(maxFlows >= 1 && maxFlows <= MAX_FAST_LANE_FLOWS)) return false;
+  return loadKernel() !== undefined;
+}
+
 /** A fast lane for an assembler with these options, or undefined when there can be none (see above). */
 export function openFastLane(options: FastLaneOptions): FastLane | undefined {
-  if (process.env.DNSAE_FAST_LANE === '0' || wasm === undefined) return undefined;
-  if (!(options.maxFlows >= 1 && options.maxFlows <= MAX_FAST_LANE_FLOWS)) return undefined;
-  const module = loadKernel();
-  if (module === undefined) return undefined;
-  const layout = layoutFor(options.maxFlows, options.batchSize, options.pairs, options.pairWords, options.msgBytes ?? 0, options.questionWindows ?? 0, options.questionCacheSize ?? 0);
+  if (!fastLaneAvailable(options.maxFlows) || wasm === undefined) return undefined;
+  const module = loadKernel()!;
+  const layout = layoutFor(
+    options.maxFlows,
+    options.batchSize,
+    options.pairs,
+    options.pairWords,
+    options.msgBytes ?? 0,
+    options.questionWindows ?? 0,
+    options.questionCacheSize ?? 0,
+    options.packRows === true,
+  );
   const pages = Math.ceil(layout.bytes / 65_536);
   let memory: WasmMemory;
   if (spare !== undefined && spare.pages === pages) {

@@ -65,6 +65,12 @@ export interface FlowAssemblerOptions {
    */
   questionWindows?: number;
   questionCacheSize?: number;
+  /**
+   * Room in the fast lane to pack each batch's question-stage rows for a
+   * stage in another thread (packQuestionRows), or, in that thread, to
+   * replay them (replayQuestionRows). Default false.
+   */
+  packQuestionRows?: boolean;
 }
 
 /**
@@ -270,6 +276,7 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
             msgBytes: this.keep,
             questionWindows: o.questionWindows ?? 0,
             questionCacheSize: o.questionCacheSize ?? 0,
+            packRows: o.packQuestionRows === true,
           });
     this.isDnsPort = this.lane?.ports ?? new Uint8Array(65536);
     this.laneState = this.lane?.state ?? new Int32Array(1);
@@ -461,6 +468,27 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
 
   get questionLane(): QuestionLaneMemory | undefined {
     return this.lane?.question;
+  }
+
+  /**
+   * During onBatch: the batch's rows as the question stage reads them,
+   * packed (FastLane.packQuestionRows), valid until the next call; undefined
+   * without a lane made with packQuestionRows.
+   */
+  packQuestionRows(): Uint8Array | undefined {
+    return this.lane?.packQuestionRows();
+  }
+
+  /**
+   * Another assembler's packed rows as this assembler's next batch: each
+   * row joins this lane's question stage as the packing run's did, then the
+   * batch goes to onBatch. False when this assembler cannot replay them (no
+   * lane with packQuestionRows and the question region).
+   */
+  replayQuestionRows(packed: Uint8Array): boolean {
+    if (this.lane === undefined || this.batch.count > 0 || !this.lane.replayQuestionRows(packed)) return false;
+    this.deliver();
+    return true;
   }
 
   /** FlowResolver.readFlowKey: the key of a flow that has rows in the batch being delivered. */

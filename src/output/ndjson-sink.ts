@@ -193,6 +193,11 @@ export class LineSink {
     if (!ok) this.needDrain = true;
   }
 
+  /** Hands what is buffered to the stream now, without waiting for it (a collecting stream takes it at once). */
+  flush(): void {
+    this.flushPending();
+  }
+
   /** Applies backpressure: resolves when the stream can take more. Throws a kept write error. */
   async drain(): Promise<void> {
     this.flushPending();

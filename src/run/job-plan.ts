@@ -52,6 +52,23 @@ export function planJobs(inputs: readonly string[], requested: number | undefine
   return { workers: jobs, mode: inputs.length > 1 ? 'files' : 'shares' };
 }
 
+/** A score run's plan: planJobs's, or one run with its question stage in a thread of its own (src/run/stage-split.ts). */
+export type ScorePlan = JobPlan | { readonly workers: 2; readonly mode: 'stages' };
+
+/**
+ * planJobs for `dnsae score`. `stageSplit`: the question stage runs and can
+ * run in a thread of its own (the fast lane is there). One input that
+ * planJobs would split then goes to two threads by stage instead of by
+ * client (whatever --jobs asks above 1): the question stage needs all of a
+ * client's and all clients' windows in one table to give one run's records
+ * (docs/scaling.md), and it is the half of the work that the header stage
+ * is not.
+ */
+export function planScoreJobs(inputs: readonly string[], requested: number | undefined, tunnel: boolean, stageSplit: boolean): ScorePlan {
+  const plan = planJobs(inputs, requested, tunnel);
+  return plan.mode === 'shares' && tunnel && stageSplit ? { workers: 2, mode: 'stages' } : plan;
+}
+
 /**
  * Workers of `dnsae evaluate`, where every worker reads every input
  * (src/run/evaluate-shares.ts): as planJobs, one unless asked, and with

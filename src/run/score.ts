@@ -31,6 +31,26 @@ export interface ScoreRunOptions {
   readonly tunnel?: TunnelRunOptions;
   /** Told as each capture is opened and done (the CLI's reading progress). */
   readonly observer?: SourceObserver;
+  /** The question stage runs in this thread instead of here (src/run/stage-split.ts); `tunnel` still says how. */
+  readonly tunnelThread?: TunnelThread;
+}
+
+/**
+ * The question stage of a run in another thread, as the run sees it: each
+ * delivered batch's packed rows (FlowAssembler.packQuestionRows), after the
+ * header stage took the batch, and the end of each input.
+ */
+export interface TunnelThread {
+  onBatch(packed: Uint8Array): void;
+  endSource(next: number): void;
+}
+
+/** What the question stage's thread reports at the end of its run, for the run's result. */
+export interface TunnelThreadResult {
+  readonly stats: Record<string, unknown>;
+  readonly alerting: Record<string, unknown>;
+  readonly alerts: number;
+  readonly modelId: string;
 }
 
 export interface ScoreResult {
@@ -94,7 +114,8 @@ export interface ScoreRun {
   /** Before input `i` when inputs are run out of order (a job worker's): the tunnel stage's windows carry that input's number. */
   beginSource(i: number): void;
   endSource(i: number): Promise<void>;
-  result(errors: DnsaeError[]): ScoreResult;
+  /** `thread`: the question stage's report when it ran in its own thread (ScoreRunOptions.tunnelThread). */
+  result(errors: DnsaeError[], thread?: TunnelThreadResult): ScoreResult;
 }
 
 /**
@@ -119,16 +140,24 @@ export function openScoreRun(inputs: readonly string[], out: LineSink, o: ScoreR
         });
   let tunnel: TunnelStage | undefined;
   let tunnelPolicy: AlertPolicy | undefined;
+  const thread = o.tunnel === undefined ? undefined : o.tunnelThread;
   const consumer: BatchConsumer = {
     onBatch(batch: SampleBatch): void {
       header?.onBatch(batch);
       tunnel?.onBatch(batch);
+      if (thread !== undefined) thread.onBatch(pipeline.assembler.packQuestionRows()!);
     },
     drain,
   };
-  const pipelineOptions = o.tunnel === undefined ? o.pipeline : tunnelPipelineOptions(o.pipeline, o.tunnel);
+  const pipelineOptions =
+    o.tunnel === undefined
+      ? o.pipeline
+      : thread !== undefined
+        ? { ...o.pipeline, keepMessageBytes: MESSAGE_KEEP_BYTES, packQuestionRows: true }
+        : tunnelPipelineOptions(o.pipeline, o.tunnel);
   const pipeline = new Pipeline(pipelineOptions, consumer, log);
-  if (o.tunnel !== undefined) {
+  if (thread !== undefined && pipeline.assembler.packQuestionRows() === undefined) throw new Error('a question stage in its own thread needs the fast lane');
+  if (o.tunnel !== undefined && thread === undefined) {
     ({ stage: tunnel, policy: tunnelPolicy } = openTunnelStage(o.tunnel, o.policy, out, o.all, names, pipeline.weirds, undefined, pipeline.assembler.questionLane));
   }
   return {
@@ -142,18 +171,27 @@ export function openScoreRun(inputs: readonly string[], out: LineSink, o: ScoreR
       if (tunnel !== undefined) {
         tunnel.endSource(i + 1);
         await drain();
+      } else if (thread !== undefined) {
+        thread.endSource(i + 1);
+        await drain();
       }
     },
-    result(errors: DnsaeError[]): ScoreResult {
+    result(errors: DnsaeError[], remote?: TunnelThreadResult): ScoreResult {
+      const t =
+        tunnel !== undefined
+          ? { tunnel: tunnel.stats(), tunnel_alerting: tunnelPolicy!.counters, tunnel_model_id: tunnel.modelId }
+          : remote !== undefined
+            ? { tunnel: remote.stats, tunnel_alerting: remote.alerting, tunnel_model_id: remote.modelId }
+            : {};
       return {
         errors,
-        alerts: policy.counters.alerts + (tunnelPolicy?.counters.alerts ?? 0),
+        alerts: policy.counters.alerts + (tunnelPolicy?.counters.alerts ?? remote?.alerts ?? 0),
         stats: {
           ...pipeline.stats(),
           ...(header === undefined ? {} : { scoring: header.counters, alerting: policy.counters }),
           detector: o.mode ?? null,
           model_id: o.scorer?.modelId ?? null,
-          ...(tunnel === undefined ? {} : { tunnel: tunnel.stats(), tunnel_alerting: tunnelPolicy!.counters, tunnel_model_id: tunnel.modelId }),
+          ...t,
           sources: pipeline.sources,
         },
       };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { availableJobs, PARALLEL_MIN_BYTES, planEvaluateJobs, planJobs } from '../../src/run/job-plan.js';
+import { availableJobs, PARALLEL_MIN_BYTES, planEvaluateJobs, planJobs, planScoreJobs } from '../../src/run/job-plan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dnsae-job-plan-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,6 +16,29 @@ const small = file('small.pcap', 1000);
 const big = file('big.pcap', PARALLEL_MIN_BYTES);
 const big2 = file('big2.pcap', PARALLEL_MIN_BYTES);
 const cores = availableJobs();
+
+describe('planScoreJobs', () => {
+  it('splits one capture with the question stage by stage, on two threads, where the lane lets it', () => {
+    expect(planScoreJobs([small], 2, true, true)).toEqual({ workers: 2, mode: 'stages' });
+    expect(planScoreJobs([small], 5, true, true)).toEqual({ workers: 2, mode: 'stages' });
+    // Without the fast lane the stage cannot move to a thread: shares by client.
+    expect(planScoreJobs([small], 2, true, false)).toEqual({ workers: 2, mode: 'shares' });
+    // Without the question stage: shares by flow, as planJobs.
+    expect(planScoreJobs([small], 2, false, true)).toEqual({ workers: 2, mode: 'shares' });
+  });
+
+  it('leaves several captures, standard input and one worker as planJobs has them', () => {
+    expect(planScoreJobs([small, small], 2, true, true)).toEqual({ workers: 2, mode: 'files' });
+    expect(planScoreJobs(['-'], 2, true, true)).toEqual({ workers: 1 });
+    expect(planScoreJobs([big], undefined, true, true)).toEqual({ workers: 1 });
+    expect(planScoreJobs([big], 1, true, true)).toEqual({ workers: 1 });
+  });
+
+  it.runIf(cores > 1)('with --jobs 0 splits one big capture by stage, and keeps a small one in one thread', () => {
+    expect(planScoreJobs([big], 0, true, true)).toEqual({ workers: 2, mode: 'stages' });
+    expect(planScoreJobs([small], 0, true, true)).toEqual({ workers: 1 });
+  });
+});
 
 describe('planJobs', () => {
   it('obeys --jobs: one capture in shares, several whole, never more workers than captures', () => {
