@@ -255,8 +255,8 @@ if (!flag('--skip-jobs') && availableParallelism() > 1) {
   const parts = splitCapture(file, 4);
   const copies = copyLinks(file, 4);
   const groups = [
-    ['score, both stages, one capture', [file]],
-    ['score -d hybrid, one capture', [file], ['-d', 'hybrid']],
+    ['score, both stages, one capture (split by stage)', [file]],
+    ['score -d hybrid, one capture (split by flow)', [file], ['-d', 'hybrid']],
     ...(parts === undefined ? [] : [['score, both stages, 4 captures (the same packets)', parts]]),
     ...(parts === undefined ? [] : [['score -d hybrid, 4 captures', parts, ['-d', 'hybrid']]]),
     ['score, both stages, 4 captures of the whole file (4x the packets)', copies],

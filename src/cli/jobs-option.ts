@@ -11,7 +11,8 @@ export interface JobsHelp {
 
 const SCORE_JOBS: JobsHelp = {
   zero: 'for 32 MiB of input or more, and for one capture only when the question stage runs',
-  sharing: 'Several captures go whole to the workers; one capture is split by client. Records are written in a fixed order (docs/scaling.md)',
+  sharing:
+    "Several captures go whole to the workers; one capture runs its question stage in a second thread (one run's records and summary), or without that stage is split by flow. Records are written in a fixed order (docs/scaling.md)",
 };
 
 /** `-j, --jobs N` of the batch commands; unset, the run picks (planJobs). */
