@@ -981,35 +981,48 @@ export function questionRowAt(i: i32): void {
  * (questionDeliver), so the windows are the same either way.
  */
 export function questionRow(i: i32, msgAt: u32, kept: i32): void {
+  if (decodeRow(i, msgAt, kept)) windowRow(i);
+}
+
+// What decodeRow made of a row that goes to its window, beside the decode globals, for windowRow.
+let rowSec: f64 = 0;
+let rowNsec: i32 = 0;
+let rowDomLabels: i32 = 0;
+let rowDomHash: i32 = 0;
+
+/**
+ * The first half of questionRow: the row counted, its message decoded and
+ * its registered domain found. Returns whether it goes on to its window
+ * (windowRow); the counters and weirds of rows that do not are counted here.
+ */
+function decodeRow(i: i32, msgAt: u32, kept: i32): bool {
   {
     incI(QL_MESSAGES);
-    if (QUESTION_STOP == 1) return;
+    if (QUESTION_STOP == 1) return false;
     if (kept == 0) {
       incI(QL_NOT_KEPT);
-      return;
+      return false;
     }
     const status = decode(<i32>msgAt, kept, load<i32>(colPayloadLength + (<u32>i << 2)));
     if (status != QS_OK) {
       incI(QL_NO_QUESTION);
       incI(QL_STATUS + (<u32>status << 2));
-      return;
+      return false;
     }
-    if (QUESTION_STOP == 2) return;
+    if (QUESTION_STOP == 2) return false;
     if (nonAscii > 0) incI(QL_NON_ASCII);
     if (answerStatus != AS_OK) incI(QL_ANSWER + (<u32>answerStatus << 2));
     if (opcode != 0) {
       incI(QL_NOT_QUERY);
-      return;
+      return false;
     }
     const labels = labelCount;
     if (labels == 0) {
       incI(QL_ROOT);
-      return;
+      return false;
     }
-    const sec = load<f64>(colTsSec + (<u32>i << 3));
-    const nsec = load<i32>(colTsNsec + (<u32>i << 2));
-    const ts = sec + <f64>nsec / 1e9;
-    if (ts > load<f64>(st + QL_CLOCK)) store<f64>(st + QL_CLOCK, ts);
+    rowSec = load<f64>(colTsSec + (<u32>i << 3));
+    rowNsec = load<i32>(colTsNsec + (<u32>i << 2));
     const end = nameLen;
     let domLabels: i32;
     let dh: i32;
@@ -1031,7 +1044,24 @@ export function questionRow(i: i32, msgAt: u32, kept: i32): void {
       prevDomLabels = domLabels;
       prevDomHash = dh;
     }
-    if (QUESTION_STOP == 3) return;
+    rowDomLabels = domLabels;
+    rowDomHash = dh;
+    if (QUESTION_STOP == 3) return false;
+    return true;
+  }
+}
+
+/** The second half of questionRow: the decoded row (decodeRow's globals) added to its window. */
+function windowRow(i: i32): void {
+  {
+    const sec = rowSec;
+    const nsec = rowNsec;
+    const ts = sec + <f64>nsec / 1e9;
+    if (ts > load<f64>(st + QL_CLOCK)) store<f64>(st + QL_CLOCK, ts);
+    const labels = labelCount;
+    const end = nameLen;
+    const domLabels = rowDomLabels;
+    const dh = rowDomHash;
     const sub = domLabels == UNREGISTERED ? labels : labels - domLabels;
     const domStart = domLabels == UNREGISTERED ? end : <i32>load<u8>(labelStartAt + <u32>sub);
     // The row's flow key (FlowAssembler.readFlowKey).
@@ -1120,6 +1150,149 @@ export function questionRow(i: i32, msgAt: u32, kept: i32): void {
       store<f64>(fb + F_LAST_SEC, sec);
       store<i32>(b + W_LAST_NSEC, nsec);
     }
+  }
+}
+
+// ---------------------------------------------------------------- decoded rows between threads
+// With `score --jobs 2` on one capture (src/run/stage-split.ts) the reading thread's lane decodes
+// each delivered row and finds its registered domain (decodeRow, with its own cache and counters),
+// and packs what windowRow reads of it; the question thread's lane replays the packed rows in
+// order through windowRow alone, so its windows are one run's.
+
+/** Bytes of a packed decoded row before its label starts, label lengths and name bytes (8-aligned in all). */
+export const PD_FIXED_BYTES: u32 = 104;
+const PD_SEC: u32 = 0;
+const PD_NSEC: u32 = 8;
+const PD_PORTS: u32 = 12;
+const PD_PROTO_VLAN: u32 = 16;
+const PD_META: u32 = 20;
+const PD_A0: u32 = 24;
+const PD_B0: u32 = 28;
+const PD_FLAGS: u32 = 32;
+const PD_V6: u32 = 36;
+const PD_QR: u32 = 60;
+const PD_RCODE: u32 = 61;
+const PD_LABELS: u32 = 62;
+const PD_QTYPE: u32 = 64;
+const PD_NAME_LEN: u32 = 68;
+const PD_NON_LDH: u32 = 72;
+const PD_NON_ASCII: u32 = 76;
+const PD_NAME_HASH: u32 = 80;
+const PD_ANSWERS: u32 = 84;
+const PD_RDATA: u32 = 88;
+const PD_ANSWER_TYPES: u32 = 92;
+const PD_DOM_LABELS: u32 = 96;
+const PD_DOM_HASH: u32 = 100;
+
+/** Rows decoded without their windows: the reading thread's lane of a split run (configureQuestion first). */
+export function questionDecodeOnly(): void {
+  questionOn = false;
+}
+
+/**
+ * Rows [0, n) of the delivered batch decoded (each counted as questionRow
+ * counts it), and those that go to a window packed at `dst`: their count,
+ * then each row. Returns the bytes written.
+ */
+export function packDecodedRows(dst: u32, n: i32): u32 {
+  let p = dst + 8;
+  let rows: u32 = 0;
+  for (let i = 0; i < n; i++) {
+    if (!decodeRow(i, colMsg + <u32>i * msgBytes, <i32>load<u16>(colMsgLen + (<u32>i << 1)))) continue;
+    const ref = load<i32>(colFlowRef + (<u32>i << 2));
+    const r = records + <u32>ref * RECORD_BYTES;
+    const meta = load<u32>(r + R_META);
+    store<f64>(p + PD_SEC, rowSec);
+    store<i32>(p + PD_NSEC, rowNsec);
+    store<i32>(p + PD_PORTS, load<i32>(r + R_PORTS));
+    store<i32>(p + PD_PROTO_VLAN, load<i32>(r + R_PROTO_VLAN));
+    store<u32>(p + PD_META, meta);
+    store<i32>(p + PD_A0, load<i32>(r + R_A0));
+    store<i32>(p + PD_B0, load<i32>(r + R_B0));
+    store<i32>(p + PD_FLAGS, load<i32>(r + U_FLAGS));
+    if ((meta & META_V6) != 0) {
+      const x = v6Words + <u32>ref * V6_BYTES;
+      store<u64>(p + PD_V6, load<u64>(x));
+      store<u64>(p + PD_V6 + 8, load<u64>(x + 8));
+      store<u64>(p + PD_V6 + 16, load<u64>(x + 16));
+    }
+    const labels = <u32>labelCount;
+    store<u8>(p + PD_QR, <u8>qr);
+    store<u8>(p + PD_RCODE, <u8>rcode);
+    store<u8>(p + PD_LABELS, <u8>labels);
+    store<i32>(p + PD_QTYPE, qtype);
+    store<i32>(p + PD_NAME_LEN, nameLen);
+    store<i32>(p + PD_NON_LDH, nonLdh);
+    store<i32>(p + PD_NON_ASCII, nonAscii);
+    store<i32>(p + PD_NAME_HASH, nameHash);
+    store<i32>(p + PD_ANSWERS, answersParsed);
+    store<i32>(p + PD_RDATA, rdataBytes);
+    store<i32>(p + PD_ANSWER_TYPES, answerTypeMask);
+    store<i32>(p + PD_DOM_LABELS, rowDomLabels);
+    store<i32>(p + PD_DOM_HASH, rowDomHash);
+    let q = p + PD_FIXED_BYTES;
+    copySmall(q, labelStartAt, labels);
+    q += labels;
+    copySmall(q, labelLenAt, labels);
+    q += labels;
+    copySmall(q, nameAt, <u32>nameLen);
+    q += <u32>nameLen;
+    p = (q + 7) & ~7;
+    rows++;
+  }
+  store<u32>(dst, rows);
+  return p - dst;
+}
+
+/**
+ * Rows packed by packDecodedRows, each added to its window through
+ * windowRow as in the packing run (row k takes record k of this lane,
+ * which assembles no flows of its own). The caller then delivers the batch.
+ */
+export function replayDecodedRows(src: u32): void {
+  const n = load<u32>(src);
+  let p = src + 8;
+  for (let k: u32 = 0; k < n; k++) {
+    const r = records + k * RECORD_BYTES;
+    const meta = load<u32>(p + PD_META);
+    store<i32>(colFlowRef + (k << 2), <i32>k);
+    store<i32>(r + R_PORTS, load<i32>(p + PD_PORTS));
+    store<i32>(r + R_PROTO_VLAN, load<i32>(p + PD_PROTO_VLAN));
+    store<u32>(r + R_META, meta);
+    store<i32>(r + R_A0, load<i32>(p + PD_A0));
+    store<i32>(r + R_B0, load<i32>(p + PD_B0));
+    store<i32>(r + U_FLAGS, load<i32>(p + PD_FLAGS));
+    if ((meta & META_V6) != 0) {
+      const x = v6Words + k * V6_BYTES;
+      store<u64>(x, load<u64>(p + PD_V6));
+      store<u64>(x + 8, load<u64>(p + PD_V6 + 8));
+      store<u64>(x + 16, load<u64>(p + PD_V6 + 16));
+    }
+    rowSec = load<f64>(p + PD_SEC);
+    rowNsec = load<i32>(p + PD_NSEC);
+    qr = <i32>load<u8>(p + PD_QR);
+    rcode = <i32>load<u8>(p + PD_RCODE);
+    const labels = <u32>load<u8>(p + PD_LABELS);
+    labelCount = <i32>labels;
+    qtype = load<i32>(p + PD_QTYPE);
+    nameLen = load<i32>(p + PD_NAME_LEN);
+    nonLdh = load<i32>(p + PD_NON_LDH);
+    nonAscii = load<i32>(p + PD_NON_ASCII);
+    nameHash = load<i32>(p + PD_NAME_HASH);
+    answersParsed = load<i32>(p + PD_ANSWERS);
+    rdataBytes = load<i32>(p + PD_RDATA);
+    answerTypeMask = load<i32>(p + PD_ANSWER_TYPES);
+    rowDomLabels = load<i32>(p + PD_DOM_LABELS);
+    rowDomHash = load<i32>(p + PD_DOM_HASH);
+    let q = p + PD_FIXED_BYTES;
+    copySmall(labelStartAt, q, labels);
+    q += labels;
+    copySmall(labelLenAt, q, labels);
+    q += labels;
+    copySmall(nameAt, q, <u32>nameLen);
+    q += <u32>nameLen;
+    p = (q + 7) & ~7;
+    if (questionOn) windowRow(<i32>k);
   }
 }
 

@@ -91,8 +91,9 @@ interface KernelExports extends QuestionKernel {
   flushUdp(): void;
   configureMessages(msgAt: number, msgLenAt: number, msgBytes: number): void;
   configureShare(index: number, count: number, byClient: number): void;
-  packQuestionRows(dst: number): number;
-  unpackQuestionRows(src: number): void;
+  packDecodedRows(dst: number, rows: number): number;
+  replayDecodedRows(src: number): void;
+  questionDecodeOnly(): void;
   readonly [constant: string]: unknown;
 }
 
@@ -167,7 +168,7 @@ function constantsAgree(e: KernelExports, rec: LaneRecordLayout, pairWords: numb
     c('Q_EXAMPLE_BYTES') === EXAMPLE_BYTES &&
     c('QL_STATE_BYTES') <= 256 &&
     c('Q_FEATURES') === QUESTION_FEATURE_COUNT &&
-    c('PACK_ROW_BYTES') === PACK_ROW_BYTES
+    c('PD_FIXED_BYTES') === PD_FIXED_BYTES
   );
 }
 
@@ -194,12 +195,12 @@ export interface FastLaneOptions {
   packRows?: boolean;
 }
 
-/** Bytes of a packed row before its message bytes (wasm/fast-lane.ts PACK_ROW_BYTES). */
-export const PACK_ROW_BYTES = 72;
+/** Bytes of a packed decoded row before its label starts, label lengths and name (wasm/question-lane.ts PD_FIXED_BYTES). */
+export const PD_FIXED_BYTES = 104;
 
-/** The largest packed batch of `batchSize` rows keeping `msgBytes` message bytes each. */
-export function packedRowsBytes(batchSize: number, msgBytes: number): number {
-  return 8 + batchSize * (PACK_ROW_BYTES + msgBytes);
+/** The largest packed batch of `batchSize` decoded rows: 127 labels, a 255-byte name, 8-aligned. */
+export function packedRowsBytes(batchSize: number): number {
+  return 8 + batchSize * (PD_FIXED_BYTES + 2 * 127 + 255 + 7);
 }
 
 /** The memory's regions: byte offsets, each aligned to 8 (records to 64, one cache line). */
@@ -270,7 +271,7 @@ function layoutFor(
   // After the pairs, so the pairs' views (which run to the end of the pair region) stay as they were.
   const pairsEnd = at;
   const question = withQuestion ? take(questionLaneLayout(questionWindows, questionCacheSize).size, 64) : 0;
-  const packBytes = packRows && msgBytes > 0 ? packedRowsBytes(batchSize, msgBytes) : 0;
+  const packBytes = packRows && withQuestion ? packedRowsBytes(batchSize) : 0;
   const pack = packBytes > 0 ? take(packBytes, 64) : 0;
   return {
     tableState,
@@ -485,28 +486,34 @@ export class FastLane implements PcapFastPath {
   }
 
   /**
-   * The delivered batch's rows as the question stage reads them, packed
-   * (wasm/fast-lane.ts packQuestionRows): a view of the lane's memory, valid
-   * until the next call. Undefined when the lane was made without packRows.
+   * The delivered batch's rows decoded by the question region's decoder
+   * (the lane made with packRows, its question stage made decode-only by
+   * decodeOnly) and packed as the question stage's windows read them
+   * (wasm/question-lane.ts packDecodedRows): a view of the lane's memory,
+   * valid until the next call. Undefined without the room.
    */
   packQuestionRows(): Uint8Array | undefined {
     const l = this.layout;
     if (l.pack === 0) return undefined;
-    const n = this.kernel.packQuestionRows(l.pack);
+    const n = this.kernel.packDecodedRows(l.pack, this.batchCount[0]!);
     return new Uint8Array(this.buffer, l.pack, n);
   }
 
+  /** The question region decodes rows for packQuestionRows and adds none to its windows (after its QuestionLane configured it). */
+  decodeOnly(): void {
+    this.kernel.questionDecodeOnly();
+  }
+
   /**
-   * Rows another lane packed, made this lane's batch and added to its
-   * question stage's windows, in their order; the caller then delivers the
-   * batch. False when this lane has no room for them (made without packRows
-   * or without the question region, or a larger batch).
+   * Rows another lane packed, each added to this lane's question-stage
+   * windows in their order; the caller then delivers the batch. False when
+   * this lane has no room for them.
    */
   replayQuestionRows(packed: Uint8Array): boolean {
     const l = this.layout;
     if (l.pack === 0 || this.question === undefined || packed.length > l.packBytes) return false;
     new Uint8Array(this.buffer, l.pack, packed.length).set(packed);
-    this.kernel.unpackQuestionRows(l.pack);
+    this.kernel.replayDecodedRows(l.pack);
     return true;
   }
 

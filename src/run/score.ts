@@ -10,7 +10,11 @@ import { Pipeline, runFiles, type BatchConsumer, type PipelineOptions, type Sour
 import { AlertPolicy, type AlertPolicyOptions } from '../scoring/alert-policy.js';
 import type { BatchScorer, DetectorMode } from '../scoring/batch-scorer.js';
 import { TunnelStage } from '../scoring/question/tunnel-stage.js';
+import { QuestionDecoder } from '../features/question/question-decoder.js';
 import { ScoreConsumer } from '../scoring/score-consumer.js';
+
+/** Windows of the reading thread's question region when the stage's windows are another thread's: room it needs, never used. */
+const DECODER_WINDOWS = 16;
 
 /** The question stage's part of a run: its model and how names are grouped. */
 export interface TunnelRunOptions {
@@ -141,11 +145,15 @@ export function openScoreRun(inputs: readonly string[], out: LineSink, o: ScoreR
   let tunnel: TunnelStage | undefined;
   let tunnelPolicy: AlertPolicy | undefined;
   const thread = o.tunnel === undefined ? undefined : o.tunnelThread;
+  let decoder: QuestionDecoder | undefined;
   const consumer: BatchConsumer = {
     onBatch(batch: SampleBatch): void {
       header?.onBatch(batch);
       tunnel?.onBatch(batch);
-      if (thread !== undefined) thread.onBatch(pipeline.assembler.packQuestionRows()!);
+      if (thread !== undefined) {
+        thread.onBatch(pipeline.assembler.packQuestionRows()!);
+        decoder!.packed();
+      }
     },
     drain,
   };
@@ -153,10 +161,16 @@ export function openScoreRun(inputs: readonly string[], out: LineSink, o: ScoreR
     o.tunnel === undefined
       ? o.pipeline
       : thread !== undefined
-        ? { ...o.pipeline, keepMessageBytes: MESSAGE_KEEP_BYTES, packQuestionRows: true }
+        ? // The lane's question region decodes; its windows are the thread's (a few here, never opened).
+          { ...tunnelPipelineOptions(o.pipeline, o.tunnel), questionWindows: DECODER_WINDOWS, packQuestionRows: true }
         : tunnelPipelineOptions(o.pipeline, o.tunnel);
   const pipeline = new Pipeline(pipelineOptions, consumer, log);
-  if (thread !== undefined && pipeline.assembler.packQuestionRows() === undefined) throw new Error('a question stage in its own thread needs the fast lane');
+  if (thread !== undefined) {
+    const mem = pipeline.assembler.questionLane;
+    if (mem === undefined) throw new Error('a question stage in its own thread needs the fast lane');
+    decoder = new QuestionDecoder(mem, o.tunnel!.model.meta.windowSec, o.tunnel!.domains, pipeline.weirds);
+    pipeline.assembler.questionDecodeOnly();
+  }
   if (o.tunnel !== undefined && thread === undefined) {
     ({ stage: tunnel, policy: tunnelPolicy } = openTunnelStage(o.tunnel, o.policy, out, o.all, names, pipeline.weirds, undefined, pipeline.assembler.questionLane));
   }
@@ -181,7 +195,8 @@ export function openScoreRun(inputs: readonly string[], out: LineSink, o: ScoreR
         tunnel !== undefined
           ? { tunnel: tunnel.stats(), tunnel_alerting: tunnelPolicy!.counters, tunnel_model_id: tunnel.modelId }
           : remote !== undefined
-            ? { tunnel: remote.stats, tunnel_alerting: remote.alerting, tunnel_model_id: remote.modelId }
+            ? // The thread counted the windows; this thread's decoder the messages and the registered-domain cache.
+              { tunnel: { ...remote.stats, ...decoder?.stats() }, tunnel_alerting: remote.alerting, tunnel_model_id: remote.modelId }
             : {};
       return {
         errors,

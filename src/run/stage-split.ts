@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WeirdName } from '../decode/weirds.js';
 import { packedRowsBytes } from '../flow/fast-lane.js';
-import { MESSAGE_KEEP_BYTES } from '../flow/sample.js';
 import type { Logger } from '../logger.js';
 import { LineSink } from '../output/ndjson-sink.js';
 import { runFiles } from '../pipeline.js';
@@ -15,8 +14,9 @@ import { openScoreRun, type ScoreResult, type ScoreRunOptions, type TunnelThread
 /**
  * Batches whose rows the question thread has not answered yet: past it the
  * reader waits between input chunks. With a packed batch of at most about
- * 2.4 MiB (4,096 rows of 72 + 512 bytes), the buffers in flight stay under
- * 8 + 4 of them (a 1 MiB chunk of input completes at most a few batches).
+ * 2.5 MiB (4,096 decoded rows of at most 624 bytes), the buffers in flight
+ * stay under 8 + 4 of them (a 1 MiB chunk of input completes at most a few
+ * batches).
  */
 export const QUESTION_THREAD_BATCHES = 8;
 
@@ -84,7 +84,7 @@ export class QuestionThread implements TunnelThread {
   /** The stage to run and where its records and the header stage's go. */
   start(data: QuestionThreadData, out: LineSink): void {
     this.out = out;
-    this.bufBytes = packedRowsBytes(data.batchSize, MESSAGE_KEEP_BYTES);
+    this.bufBytes = packedRowsBytes(data.batchSize);
     this.send({ t: 'start', data });
   }
 
