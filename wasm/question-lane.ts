@@ -981,7 +981,9 @@ export function questionRowAt(i: i32): void {
  * (questionDeliver), so the windows are the same either way.
  */
 export function questionRow(i: i32, msgAt: u32, kept: i32): void {
-  if (decodeRow(i, msgAt, kept)) windowRow(i);
+  if (!decodeRow(i, msgAt, kept)) return;
+  if (packing) packRow(i);
+  else windowRow(i);
 }
 
 // What decodeRow made of a row that goes to its window, beside the decode globals, for windowRow.
@@ -1155,9 +1157,9 @@ function windowRow(i: i32): void {
 
 // ---------------------------------------------------------------- decoded rows between threads
 // With `score --jobs 2` on one capture (src/run/stage-split.ts) the reading thread's lane decodes
-// each delivered row and finds its registered domain (decodeRow, with its own cache and counters),
-// and packs what windowRow reads of it; the question thread's lane replays the packed rows in
-// order through windowRow alone, so its windows are one run's.
+// each row as it is added and finds its registered domain (decodeRow, with its own cache and
+// counters), and packs what windowRow reads of it (packRow); the question thread's lane replays
+// the packed rows in order through windowRow alone, so its windows are one run's.
 
 /** Bytes of a packed decoded row before its label starts, label lengths and name bytes (8-aligned in all). */
 export const PD_FIXED_BYTES: u32 = 104;
@@ -1184,68 +1186,81 @@ const PD_ANSWER_TYPES: u32 = 92;
 const PD_DOM_LABELS: u32 = 96;
 const PD_DOM_HASH: u32 = 100;
 
-/** Rows decoded without their windows: the reading thread's lane of a split run (configureQuestion first). */
-export function questionDecodeOnly(): void {
-  questionOn = false;
-}
+// Where decoded rows are packed, when they are (questionPackInto): the batch's row count at packBase, then the rows.
+let packing: bool = false;
+let packBase: u32 = 0;
+let packCursor: u32 = 0;
+let packRows: u32 = 0;
 
 /**
- * Rows [0, n) of the delivered batch decoded (each counted as questionRow
- * counts it), and those that go to a window packed at `dst`: their count,
- * then each row. Returns the bytes written.
+ * From now on each row is decoded as it is added (as questionRow does) and,
+ * instead of joining its window, packed at `at` for another lane
+ * (replayDecodedRows): the reading thread's lane of a split run, after
+ * configureQuestion.
  */
-export function packDecodedRows(dst: u32, n: i32): u32 {
-  let p = dst + 8;
-  let rows: u32 = 0;
-  for (let i = 0; i < n; i++) {
-    if (!decodeRow(i, colMsg + <u32>i * msgBytes, <i32>load<u16>(colMsgLen + (<u32>i << 1)))) continue;
-    const ref = load<i32>(colFlowRef + (<u32>i << 2));
-    const r = records + <u32>ref * RECORD_BYTES;
-    const meta = load<u32>(r + R_META);
-    store<f64>(p + PD_SEC, rowSec);
-    store<i32>(p + PD_NSEC, rowNsec);
-    store<i32>(p + PD_PORTS, load<i32>(r + R_PORTS));
-    store<i32>(p + PD_PROTO_VLAN, load<i32>(r + R_PROTO_VLAN));
-    store<u32>(p + PD_META, meta);
-    store<i32>(p + PD_A0, load<i32>(r + R_A0));
-    store<i32>(p + PD_B0, load<i32>(r + R_B0));
-    store<i32>(p + PD_FLAGS, load<i32>(r + U_FLAGS));
-    if ((meta & META_V6) != 0) {
-      const x = v6Words + <u32>ref * V6_BYTES;
-      store<u64>(p + PD_V6, load<u64>(x));
-      store<u64>(p + PD_V6 + 8, load<u64>(x + 8));
-      store<u64>(p + PD_V6 + 16, load<u64>(x + 16));
-    }
-    const labels = <u32>labelCount;
-    store<u8>(p + PD_QR, <u8>qr);
-    store<u8>(p + PD_RCODE, <u8>rcode);
-    store<u8>(p + PD_LABELS, <u8>labels);
-    store<i32>(p + PD_QTYPE, qtype);
-    store<i32>(p + PD_NAME_LEN, nameLen);
-    store<i32>(p + PD_NON_LDH, nonLdh);
-    store<i32>(p + PD_NON_ASCII, nonAscii);
-    store<i32>(p + PD_NAME_HASH, nameHash);
-    store<i32>(p + PD_ANSWERS, answersParsed);
-    store<i32>(p + PD_RDATA, rdataBytes);
-    store<i32>(p + PD_ANSWER_TYPES, answerTypeMask);
-    store<i32>(p + PD_DOM_LABELS, rowDomLabels);
-    store<i32>(p + PD_DOM_HASH, rowDomHash);
-    let q = p + PD_FIXED_BYTES;
-    copySmall(q, labelStartAt, labels);
-    q += labels;
-    copySmall(q, labelLenAt, labels);
-    q += labels;
-    copySmall(q, nameAt, <u32>nameLen);
-    q += <u32>nameLen;
-    p = (q + 7) & ~7;
-    rows++;
+export function questionPackInto(at: u32): void {
+  packing = true;
+  packBase = at;
+  packCursor = at + 8;
+  packRows = 0;
+}
+
+/** The delivered batch's packed rows: their count written at the start; returns their bytes. The next row starts a new pack. */
+export function questionPackTake(): u32 {
+  store<u32>(packBase, packRows);
+  const n = packCursor - packBase;
+  packCursor = packBase + 8;
+  packRows = 0;
+  return n;
+}
+
+/** Row i, decoded (decodeRow's globals), packed as windowRow reads it. */
+function packRow(i: i32): void {
+  const p = packCursor;
+  const ref = load<i32>(colFlowRef + (<u32>i << 2));
+  const r = records + <u32>ref * RECORD_BYTES;
+  const meta = load<u32>(r + R_META);
+  store<f64>(p + PD_SEC, rowSec);
+  store<i32>(p + PD_NSEC, rowNsec);
+  store<i32>(p + PD_PORTS, load<i32>(r + R_PORTS));
+  store<i32>(p + PD_PROTO_VLAN, load<i32>(r + R_PROTO_VLAN));
+  store<u32>(p + PD_META, meta);
+  store<i32>(p + PD_A0, load<i32>(r + R_A0));
+  store<i32>(p + PD_B0, load<i32>(r + R_B0));
+  store<i32>(p + PD_FLAGS, load<i32>(r + U_FLAGS));
+  if ((meta & META_V6) != 0) {
+    const x = v6Words + <u32>ref * V6_BYTES;
+    store<u64>(p + PD_V6, load<u64>(x));
+    store<u64>(p + PD_V6 + 8, load<u64>(x + 8));
+    store<u64>(p + PD_V6 + 16, load<u64>(x + 16));
   }
-  store<u32>(dst, rows);
-  return p - dst;
+  const labels = <u32>labelCount;
+  store<u8>(p + PD_QR, <u8>qr);
+  store<u8>(p + PD_RCODE, <u8>rcode);
+  store<u8>(p + PD_LABELS, <u8>labels);
+  store<i32>(p + PD_QTYPE, qtype);
+  store<i32>(p + PD_NAME_LEN, nameLen);
+  store<i32>(p + PD_NON_LDH, nonLdh);
+  store<i32>(p + PD_NON_ASCII, nonAscii);
+  store<i32>(p + PD_NAME_HASH, nameHash);
+  store<i32>(p + PD_ANSWERS, answersParsed);
+  store<i32>(p + PD_RDATA, rdataBytes);
+  store<i32>(p + PD_ANSWER_TYPES, answerTypeMask);
+  store<i32>(p + PD_DOM_LABELS, rowDomLabels);
+  store<i32>(p + PD_DOM_HASH, rowDomHash);
+  let q = p + PD_FIXED_BYTES;
+  copySmall(q, labelStartAt, labels);
+  q += labels;
+  copySmall(q, labelLenAt, labels);
+  q += labels;
+  copySmall(q, nameAt, <u32>nameLen);
+  q += <u32>nameLen;
+  packCursor = (q + 7) & ~7;
+  packRows++;
 }
 
 /**
- * Rows packed by packDecodedRows, each added to its window through
+ * Rows packed by packRow, each added to its window through
  * windowRow as in the packing run (row k takes record k of this lane,
  * which assembles no flows of its own). The caller then delivers the batch.
  */

@@ -91,9 +91,9 @@ interface KernelExports extends QuestionKernel {
   flushUdp(): void;
   configureMessages(msgAt: number, msgLenAt: number, msgBytes: number): void;
   configureShare(index: number, count: number, byClient: number): void;
-  packDecodedRows(dst: number, rows: number): number;
+  questionPackInto(at: number): void;
+  questionPackTake(): number;
   replayDecodedRows(src: number): void;
-  questionDecodeOnly(): void;
   readonly [constant: string]: unknown;
 }
 
@@ -486,22 +486,26 @@ export class FastLane implements PcapFastPath {
   }
 
   /**
-   * The delivered batch's rows decoded by the question region's decoder
-   * (the lane made with packRows, its question stage made decode-only by
-   * decodeOnly) and packed as the question stage's windows read them
-   * (wasm/question-lane.ts packDecodedRows): a view of the lane's memory,
-   * valid until the next call. Undefined without the room.
+   * The delivered batch's rows as the question region packed them while
+   * they were added (decodeOnly): a view of the lane's memory, valid until
+   * the next row is added. Undefined without the room (packRows).
    */
   packQuestionRows(): Uint8Array | undefined {
     const l = this.layout;
     if (l.pack === 0) return undefined;
-    const n = this.kernel.packDecodedRows(l.pack, this.batchCount[0]!);
-    return new Uint8Array(this.buffer, l.pack, n);
+    return new Uint8Array(this.buffer, l.pack, this.kernel.questionPackTake());
   }
 
-  /** The question region decodes rows for packQuestionRows and adds none to its windows (after its QuestionLane configured it). */
-  decodeOnly(): void {
-    this.kernel.questionDecodeOnly();
+  /**
+   * From now on the question region decodes each row as it is added and
+   * packs it for packQuestionRows instead of adding it to a window (after
+   * its QuestionLane configured it). False without the room (packRows).
+   */
+  decodeOnly(): boolean {
+    const l = this.layout;
+    if (l.pack === 0 || this.question === undefined) return false;
+    this.kernel.questionPackInto(l.pack);
+    return true;
   }
 
   /**

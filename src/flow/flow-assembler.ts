@@ -472,17 +472,17 @@ export class FlowAssembler implements FramerSink<TcpSide>, FlowResolver {
 
   /**
    * During onBatch: the batch's rows decoded and packed for a question stage
-   * in another thread (FastLane.packQuestionRows), valid until the next
-   * call; undefined without a lane made with packQuestionRows and the
-   * question region.
+   * in another thread (FastLane.packQuestionRows, after questionDecodeOnly),
+   * valid until the next row is added; undefined without a lane made with
+   * packQuestionRows and the question region.
    */
   packQuestionRows(): Uint8Array | undefined {
     return this.lane?.packQuestionRows();
   }
 
-  /** The lane's question region decodes rows for packQuestionRows and keeps no windows (FastLane.decodeOnly). */
-  questionDecodeOnly(): void {
-    this.lane?.decodeOnly();
+  /** The lane's question region decodes rows for packQuestionRows and keeps no windows (FastLane.decodeOnly); false without the room. */
+  questionDecodeOnly(): boolean {
+    return this.lane?.decodeOnly() ?? false;
   }
 
   /**

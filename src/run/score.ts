@@ -169,7 +169,7 @@ export function openScoreRun(inputs: readonly string[], out: LineSink, o: ScoreR
     const mem = pipeline.assembler.questionLane;
     if (mem === undefined) throw new Error('a question stage in its own thread needs the fast lane');
     decoder = new QuestionDecoder(mem, o.tunnel!.model.meta.windowSec, o.tunnel!.domains, pipeline.weirds);
-    pipeline.assembler.questionDecodeOnly();
+    if (!pipeline.assembler.questionDecodeOnly()) throw new Error('a question stage in its own thread needs room to pack rows');
   }
   if (o.tunnel !== undefined && thread === undefined) {
     ({ stage: tunnel, policy: tunnelPolicy } = openTunnelStage(o.tunnel, o.policy, out, o.all, names, pipeline.weirds, undefined, pipeline.assembler.questionLane));
