@@ -1161,30 +1161,36 @@ function windowRow(i: i32): void {
 // counters), and packs what windowRow reads of it (packRow); the question thread's lane replays
 // the packed rows in order through windowRow alone, so its windows are one run's.
 
-/** Bytes of a packed decoded row before its label starts, label lengths and name bytes (8-aligned in all). */
-export const PD_FIXED_BYTES: u32 = 104;
+/**
+ * Bytes of a packed decoded row before its IPv6 address words (24, an IPv6
+ * flow's only), label starts, label lengths and name bytes; a row is
+ * 8-aligned in all. Narrow fields hold what fits: a name's 255 bytes and
+ * 127 labels, a message's 16-bit counts.
+ */
+export const PD_FIXED_BYTES: u32 = 56;
 const PD_SEC: u32 = 0;
 const PD_NSEC: u32 = 8;
-const PD_PORTS: u32 = 12;
-const PD_PROTO_VLAN: u32 = 16;
-const PD_META: u32 = 20;
-const PD_A0: u32 = 24;
-const PD_B0: u32 = 28;
-const PD_FLAGS: u32 = 32;
-const PD_V6: u32 = 36;
-const PD_QR: u32 = 60;
-const PD_RCODE: u32 = 61;
-const PD_LABELS: u32 = 62;
-const PD_QTYPE: u32 = 64;
-const PD_NAME_LEN: u32 = 68;
-const PD_NON_LDH: u32 = 72;
-const PD_NON_ASCII: u32 = 76;
-const PD_NAME_HASH: u32 = 80;
-const PD_ANSWERS: u32 = 84;
-const PD_RDATA: u32 = 88;
-const PD_ANSWER_TYPES: u32 = 92;
-const PD_DOM_LABELS: u32 = 96;
-const PD_DOM_HASH: u32 = 100;
+const PD_A0: u32 = 12;
+const PD_B0: u32 = 16;
+const PD_PORTS: u32 = 20;
+const PD_PROTO_VLAN: u32 = 24;
+const PD_NAME_HASH: u32 = 28;
+const PD_DOM_HASH: u32 = 32;
+const PD_RDATA: u32 = 36;
+const PD_ANSWER_TYPES: u32 = 40;
+const PD_ANSWERS: u32 = 42;
+const PD_QTYPE: u32 = 44;
+const PD_NON_LDH: u32 = 46;
+const PD_NON_ASCII: u32 = 48;
+const PD_BITS: u32 = 50;
+const PD_RCODE: u32 = 51;
+const PD_LABELS: u32 = 52;
+const PD_NAME_LEN: u32 = 53;
+const PD_DOM_LABELS: u32 = 54;
+const PD_V6_BYTES: u32 = 24;
+const PB_QR: u32 = 1;
+const PB_V6: u32 = 2;
+const PB_CLIENT_IS_A: u32 = 4;
 
 // Where decoded rows are packed, when they are (questionPackInto): the batch's row count at packBase, then the rows.
 let packing: bool = false;
@@ -1219,36 +1225,36 @@ function packRow(i: i32): void {
   const p = packCursor;
   const ref = load<i32>(colFlowRef + (<u32>i << 2));
   const r = records + <u32>ref * RECORD_BYTES;
-  const meta = load<u32>(r + R_META);
+  const v6 = (load<u32>(r + R_META) & META_V6) != 0;
+  const clientIsA = (load<u32>(r + U_FLAGS) & F_CLIENT_IS_A) != 0;
+  const labels = <u32>labelCount;
   store<f64>(p + PD_SEC, rowSec);
   store<i32>(p + PD_NSEC, rowNsec);
-  store<i32>(p + PD_PORTS, load<i32>(r + R_PORTS));
-  store<i32>(p + PD_PROTO_VLAN, load<i32>(r + R_PROTO_VLAN));
-  store<u32>(p + PD_META, meta);
   store<i32>(p + PD_A0, load<i32>(r + R_A0));
   store<i32>(p + PD_B0, load<i32>(r + R_B0));
-  store<i32>(p + PD_FLAGS, load<i32>(r + U_FLAGS));
-  if ((meta & META_V6) != 0) {
-    const x = v6Words + <u32>ref * V6_BYTES;
-    store<u64>(p + PD_V6, load<u64>(x));
-    store<u64>(p + PD_V6 + 8, load<u64>(x + 8));
-    store<u64>(p + PD_V6 + 16, load<u64>(x + 16));
-  }
-  const labels = <u32>labelCount;
-  store<u8>(p + PD_QR, <u8>qr);
+  store<i32>(p + PD_PORTS, load<i32>(r + R_PORTS));
+  store<i32>(p + PD_PROTO_VLAN, load<i32>(r + R_PROTO_VLAN));
+  store<i32>(p + PD_NAME_HASH, nameHash);
+  store<i32>(p + PD_DOM_HASH, rowDomHash);
+  store<i32>(p + PD_RDATA, rdataBytes);
+  store<u16>(p + PD_ANSWER_TYPES, <u16>answerTypeMask);
+  store<u16>(p + PD_ANSWERS, <u16>answersParsed);
+  store<u16>(p + PD_QTYPE, <u16>qtype);
+  store<u16>(p + PD_NON_LDH, <u16>nonLdh);
+  store<u16>(p + PD_NON_ASCII, <u16>nonAscii);
+  store<u8>(p + PD_BITS, <u8>((qr != 0 ? PB_QR : 0) | (v6 ? PB_V6 : 0) | (clientIsA ? PB_CLIENT_IS_A : 0)));
   store<u8>(p + PD_RCODE, <u8>rcode);
   store<u8>(p + PD_LABELS, <u8>labels);
-  store<i32>(p + PD_QTYPE, qtype);
-  store<i32>(p + PD_NAME_LEN, nameLen);
-  store<i32>(p + PD_NON_LDH, nonLdh);
-  store<i32>(p + PD_NON_ASCII, nonAscii);
-  store<i32>(p + PD_NAME_HASH, nameHash);
-  store<i32>(p + PD_ANSWERS, answersParsed);
-  store<i32>(p + PD_RDATA, rdataBytes);
-  store<i32>(p + PD_ANSWER_TYPES, answerTypeMask);
-  store<i32>(p + PD_DOM_LABELS, rowDomLabels);
-  store<i32>(p + PD_DOM_HASH, rowDomHash);
+  store<u8>(p + PD_NAME_LEN, <u8>nameLen);
+  store<i8>(p + PD_DOM_LABELS, <i8>rowDomLabels);
   let q = p + PD_FIXED_BYTES;
+  if (v6) {
+    const x = v6Words + <u32>ref * V6_BYTES;
+    store<u64>(q, load<u64>(x));
+    store<u64>(q + 8, load<u64>(x + 8));
+    store<u64>(q + 16, load<u64>(x + 16));
+    q += PD_V6_BYTES;
+  }
   copySmall(q, labelStartAt, labels);
   q += labels;
   copySmall(q, labelLenAt, labels);
@@ -1269,37 +1275,39 @@ export function replayDecodedRows(src: u32): void {
   let p = src + 8;
   for (let k: u32 = 0; k < n; k++) {
     const r = records + k * RECORD_BYTES;
-    const meta = load<u32>(p + PD_META);
+    const bits = <u32>load<u8>(p + PD_BITS);
+    const v6 = (bits & PB_V6) != 0;
     store<i32>(colFlowRef + (k << 2), <i32>k);
     store<i32>(r + R_PORTS, load<i32>(p + PD_PORTS));
     store<i32>(r + R_PROTO_VLAN, load<i32>(p + PD_PROTO_VLAN));
-    store<u32>(r + R_META, meta);
+    store<u32>(r + R_META, v6 ? META_V6 : 0);
     store<i32>(r + R_A0, load<i32>(p + PD_A0));
     store<i32>(r + R_B0, load<i32>(p + PD_B0));
-    store<i32>(r + U_FLAGS, load<i32>(p + PD_FLAGS));
-    if ((meta & META_V6) != 0) {
-      const x = v6Words + k * V6_BYTES;
-      store<u64>(x, load<u64>(p + PD_V6));
-      store<u64>(x + 8, load<u64>(p + PD_V6 + 8));
-      store<u64>(x + 16, load<u64>(p + PD_V6 + 16));
-    }
+    store<u32>(r + U_FLAGS, (bits & PB_CLIENT_IS_A) != 0 ? F_CLIENT_IS_A : 0);
     rowSec = load<f64>(p + PD_SEC);
     rowNsec = load<i32>(p + PD_NSEC);
-    qr = <i32>load<u8>(p + PD_QR);
+    nameHash = load<i32>(p + PD_NAME_HASH);
+    rowDomHash = load<i32>(p + PD_DOM_HASH);
+    rdataBytes = load<i32>(p + PD_RDATA);
+    answerTypeMask = <i32>load<u16>(p + PD_ANSWER_TYPES);
+    answersParsed = <i32>load<u16>(p + PD_ANSWERS);
+    qtype = <i32>load<u16>(p + PD_QTYPE);
+    nonLdh = <i32>load<u16>(p + PD_NON_LDH);
+    nonAscii = <i32>load<u16>(p + PD_NON_ASCII);
+    qr = (bits & PB_QR) != 0 ? 1 : 0;
     rcode = <i32>load<u8>(p + PD_RCODE);
     const labels = <u32>load<u8>(p + PD_LABELS);
     labelCount = <i32>labels;
-    qtype = load<i32>(p + PD_QTYPE);
-    nameLen = load<i32>(p + PD_NAME_LEN);
-    nonLdh = load<i32>(p + PD_NON_LDH);
-    nonAscii = load<i32>(p + PD_NON_ASCII);
-    nameHash = load<i32>(p + PD_NAME_HASH);
-    answersParsed = load<i32>(p + PD_ANSWERS);
-    rdataBytes = load<i32>(p + PD_RDATA);
-    answerTypeMask = load<i32>(p + PD_ANSWER_TYPES);
-    rowDomLabels = load<i32>(p + PD_DOM_LABELS);
-    rowDomHash = load<i32>(p + PD_DOM_HASH);
+    nameLen = <i32>load<u8>(p + PD_NAME_LEN);
+    rowDomLabels = <i32>load<i8>(p + PD_DOM_LABELS);
     let q = p + PD_FIXED_BYTES;
+    if (v6) {
+      const x = v6Words + k * V6_BYTES;
+      store<u64>(x, load<u64>(q));
+      store<u64>(x + 8, load<u64>(q + 8));
+      store<u64>(x + 16, load<u64>(q + 16));
+      q += PD_V6_BYTES;
+    }
     copySmall(labelStartAt, q, labels);
     q += labels;
     copySmall(labelLenAt, q, labels);

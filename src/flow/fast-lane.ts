@@ -195,12 +195,12 @@ export interface FastLaneOptions {
   packRows?: boolean;
 }
 
-/** Bytes of a packed decoded row before its label starts, label lengths and name (wasm/question-lane.ts PD_FIXED_BYTES). */
-export const PD_FIXED_BYTES = 104;
+/** Bytes of a packed decoded row before its IPv6 words, label starts, label lengths and name (wasm/question-lane.ts PD_FIXED_BYTES). */
+export const PD_FIXED_BYTES = 56;
 
-/** The largest packed batch of `batchSize` decoded rows: 127 labels, a 255-byte name, 8-aligned. */
+/** The largest packed batch of `batchSize` decoded rows: IPv6, 127 labels, a 255-byte name, 8-aligned. */
 export function packedRowsBytes(batchSize: number): number {
-  return 8 + batchSize * (PD_FIXED_BYTES + 2 * 127 + 255 + 7);
+  return 8 + batchSize * (PD_FIXED_BYTES + 24 + 2 * 127 + 255 + 7);
 }
 
 /** The memory's regions: byte offsets, each aligned to 8 (records to 64, one cache line). */
