@@ -59,12 +59,16 @@ export type ScorePlan = JobPlan | { readonly workers: 2; readonly mode: 'stages'
  * planJobs for `dnsae score`. `stageSplit`: the question stage runs and can
  * run in a thread of its own (the fast lane is there). One input that
  * planJobs would split then goes to two threads by stage instead of by
- * client (whatever --jobs asks above 1): the question stage needs all of a
+ * client (whatever --jobs asks above 1), and so does a run that reads
+ * standard input when --jobs asks for 2 or more (it is one run over its
+ * inputs, read by this thread alone): the question stage needs all of a
  * client's and all clients' windows in one table to give one run's records
  * (docs/scaling.md), and it is the half of the work that the header stage
  * is not.
  */
 export function planScoreJobs(inputs: readonly string[], requested: number | undefined, tunnel: boolean, stageSplit: boolean): ScorePlan {
+  // Standard input is read once whichever way: split by stage, only this thread reads it.
+  if (inputs.includes('-') && tunnel && stageSplit && requested !== undefined && requested >= 2) return { workers: 2, mode: 'stages' };
   const plan = planJobs(inputs, requested, tunnel);
   return plan.mode === 'shares' && tunnel && stageSplit ? { workers: 2, mode: 'stages' } : plan;
 }

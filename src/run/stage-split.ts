@@ -234,7 +234,8 @@ export async function scoreStageSplit(
   const { errors } = await runFiles(inputs, run.pipeline, log, (i) => run.endSource(i), undefined, o.observer);
   const r = await thread.finish();
   for (const [name, n] of Object.entries(r.weirds)) run.pipeline.weirds.inc(name as WeirdName, n);
-  // The last input's windows were written just now; in one run its end awaits the output likewise.
-  await out.drain();
+  // The last input's windows were written just now; in one run its end awaits the output likewise,
+  // unless the output had failed already (reading stopped there, its fault among the errors).
+  if (!errors.some((e) => e.code === 'DNSAE_ERR_OUTPUT')) await out.drain();
   return run.result(errors, r);
 }

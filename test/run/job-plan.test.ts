@@ -23,13 +23,18 @@ describe('planScoreJobs', () => {
     expect(planScoreJobs([small], 5, true, true)).toEqual({ workers: 2, mode: 'stages' });
     // Without the fast lane the stage cannot move to a thread: shares by client.
     expect(planScoreJobs([small], 2, true, false)).toEqual({ workers: 2, mode: 'shares' });
+    // Standard input, read by this thread alone, alone or among other inputs.
+    expect(planScoreJobs(['-'], 2, true, true)).toEqual({ workers: 2, mode: 'stages' });
+    expect(planScoreJobs([small, '-'], 3, true, true)).toEqual({ workers: 2, mode: 'stages' });
     // Without the question stage: shares by flow, as planJobs.
     expect(planScoreJobs([small], 2, false, true)).toEqual({ workers: 2, mode: 'shares' });
   });
 
   it('leaves several captures, standard input and one worker as planJobs has them', () => {
     expect(planScoreJobs([small, small], 2, true, true)).toEqual({ workers: 2, mode: 'files' });
-    expect(planScoreJobs(['-'], 2, true, true)).toEqual({ workers: 1 });
+    expect(planScoreJobs(['-'], undefined, true, true)).toEqual({ workers: 1 });
+    expect(planScoreJobs(['-'], 0, true, true)).toEqual({ workers: 1 });
+    expect(planScoreJobs(['-'], 2, false, true)).toEqual({ workers: 1 });
     expect(planScoreJobs([big], undefined, true, true)).toEqual({ workers: 1 });
     expect(planScoreJobs([big], 1, true, true)).toEqual({ workers: 1 });
   });

@@ -53,6 +53,22 @@ describe('score --jobs 2 of one capture, split by stage (needs npm run build)', 
     expect(lines(b.stdout)).toEqual(lines(a.stdout));
   });
 
+  it('an output that fails (/dev/full): the same fault and exit status', () => {
+    const r = same(['--all', '-o', '/dev/full', 'data/sample/mixed.pcap']);
+    expect(r.status).not.toBe(0);
+    expect(r.errorLines.join('\n')).toMatch(/no space left on device/);
+  });
+
+  it('standard input, split by stage: the bytes, summary and exit status of --jobs 1', () => {
+    const input = readFileSync(join(ROOT, 'data/sample/mixed.pcap'));
+    const a = runCli(['score', '--all', '--jobs', '1', '-'], { input });
+    const b = runCli(['score', '--all', '--jobs', '2', '-'], { input });
+    expect(b.status).toBe(0);
+    expect(a.stdout).toMatch(/"dns_ae_window"/);
+    expect(b.stdout).toBe(a.stdout);
+    expect(b.summary).toEqual(a.summary);
+  });
+
   it('the records go to a file as to standard output', () => {
     const out = join(dir, 'alerts.json');
     const a = runCli(['score', '--jobs', '1', '--all', 'data/sample/mixed.pcap']);
