@@ -14,7 +14,7 @@ import { openScoreRun, type ScoreResult, type ScoreRunOptions, type TunnelThread
 /**
  * Batches whose rows the question thread has not answered yet: past it the
  * reader waits between input chunks. With a packed batch of at most about
- * 2.5 MiB (4,096 decoded rows of at most 624 bytes), the buffers in flight
+ * 2.3 MiB (4,096 decoded rows of at most 600 bytes), the buffers in flight
  * stay under 8 + 4 of them (a 1 MiB chunk of input completes at most a few
  * batches).
  */
