@@ -3,7 +3,6 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WeirdName } from '../decode/weirds.js';
-import { packedRowsBytes } from '../flow/fast-lane.js';
 import type { Logger } from '../logger.js';
 import { LineSink } from '../output/ndjson-sink.js';
 import { runFiles } from '../pipeline.js';
@@ -12,13 +11,16 @@ import type { FromQuestionThread, QuestionThreadData, ToQuestionThread } from '.
 import { openScoreRun, type ScoreResult, type ScoreRunOptions, type TunnelThread } from './score.js';
 
 /**
- * Batches whose rows the question thread has not answered yet: past it the
- * reader waits between input chunks. With a packed batch of at most about
- * 2.3 MiB (4,096 decoded rows of at most 600 bytes), the buffers in flight
- * stay under 8 + 4 of them (a 1 MiB chunk of input completes at most a few
- * batches).
+ * Bytes of packed rows the question thread has not answered yet, and of
+ * the header stage's records waiting behind them: past it the reader waits
+ * between input chunks. Room for about a quarter of the bench capture's
+ * packed rows (95.7 MB in all), so the reader runs on while the question
+ * thread starts; the thread is then the faster of the two and catches up.
  */
-export const QUESTION_THREAD_BATCHES = 8;
+export const QUESTION_THREAD_BYTES = 32 * 1024 * 1024;
+
+/** A packed batch's buffer: at least this, in steps of it, so buffers of near sizes serve each other. */
+const BUFFER_STEP = 256 * 1024;
 
 const BUNDLED_WORKER = new URL('../bundle/question-worker.cjs', import.meta.url);
 const WORKER_URL = existsSync(fileURLToPath(BUNDLED_WORKER)) ? BUNDLED_WORKER : new URL('../run/question-worker.js', import.meta.url);
@@ -28,6 +30,10 @@ interface Segment {
   chunks: Uint8Array[];
   lines: number;
   ready: boolean;
+  /** The header stage's records (ready when made), or the thread's answer to a message. */
+  header: boolean;
+  /** What it counts in QuestionThread.inFlight until answered (packed rows) or written (header records). */
+  bytes: number;
 }
 
 /**
@@ -44,9 +50,10 @@ export class QuestionThread implements TunnelThread {
   private readonly segments = new Map<number, Segment>();
   private nextSeq = 0;
   private writeSeq = 0;
+  /** Packed bytes sent and not answered, and header-stage bytes waiting to be written. */
   private inFlight = 0;
+  /** Buffers back from the thread, for the next batches. */
   private readonly pool: ArrayBuffer[] = [];
-  private bufBytes = 0;
   private wake: (() => void) | undefined;
   private result: Extract<FromQuestionThread, { t: 'result' }> | undefined;
   private failure: Error | undefined;
@@ -84,7 +91,6 @@ export class QuestionThread implements TunnelThread {
   /** The stage to run and where its records and the header stage's go. */
   start(data: QuestionThreadData, out: LineSink): void {
     this.out = out;
-    this.bufBytes = packedRowsBytes(data.batchSize);
     this.send({ t: 'start', data });
   }
 
@@ -114,10 +120,9 @@ export class QuestionThread implements TunnelThread {
     if (m.bytes !== undefined) s.chunks.push(m.bytes);
     s.lines = m.lines;
     s.ready = true;
-    if (m.buf !== undefined) {
-      this.inFlight--;
-      this.pool.push(m.buf);
-    }
+    this.inFlight -= s.bytes;
+    s.bytes = 0;
+    if (m.buf !== undefined) this.pool.push(m.buf);
     this.write();
     this.poke();
   }
@@ -128,13 +133,15 @@ export class QuestionThread implements TunnelThread {
       const s = this.segments.get(this.writeSeq);
       if (s === undefined || !s.ready) return;
       this.segments.delete(this.writeSeq++);
+      if (s.header) this.inFlight -= s.bytes;
       for (let k = 0; k < s.chunks.length; k++) this.out!.writeRecords(s.chunks[k]!, k === 0 ? s.lines : 0);
     }
   }
 
-  private segment(ready: boolean): number {
+  private segment(header: boolean, bytes: number): number {
     const seq = this.nextSeq++;
-    this.segments.set(seq, { chunks: [], lines: 0, ready });
+    this.segments.set(seq, { chunks: [], lines: 0, ready: header, header, bytes });
+    this.inFlight += bytes;
     return seq;
   }
 
@@ -143,9 +150,12 @@ export class QuestionThread implements TunnelThread {
     this.headerSink.flush();
     if (this.header.length === 0) return;
     let lines = 0;
-    for (const c of this.header) for (let p = c.indexOf(10); p >= 0; p = c.indexOf(10, p + 1)) lines++;
-    const seq = this.segment(true);
-    const s = this.segments.get(seq)!;
+    let bytes = 0;
+    for (const c of this.header) {
+      bytes += c.length;
+      for (let p = c.indexOf(10); p >= 0; p = c.indexOf(10, p + 1)) lines++;
+    }
+    const s = this.segments.get(this.segment(true, bytes))!;
     s.chunks.push(...this.header);
     s.lines = lines;
     this.header.length = 0;
@@ -157,16 +167,29 @@ export class QuestionThread implements TunnelThread {
 
   onBatch(packed: Uint8Array): void {
     this.cutHeader();
-    const buf = this.pool.pop() ?? new ArrayBuffer(this.bufBytes);
+    const buf = this.buffer(packed.length);
     new Uint8Array(buf, 0, packed.length).set(packed);
-    this.inFlight++;
-    this.send({ t: 'rows', seq: this.segment(false), buf, length: packed.length }, [buf]);
+    this.send({ t: 'rows', seq: this.segment(false, packed.length), buf, length: packed.length }, [buf]);
     this.write();
+  }
+
+  /** A buffer of at least `n` bytes: one back from the thread, or a new one. */
+  private buffer(n: number): ArrayBuffer {
+    const pool = this.pool;
+    for (let i = pool.length - 1; i >= 0; i--) {
+      const b = pool[i]!;
+      if (b.byteLength >= n) {
+        pool[i] = pool[pool.length - 1]!;
+        pool.pop();
+        return b;
+      }
+    }
+    return new ArrayBuffer(Math.ceil(Math.max(n, 1) / BUFFER_STEP) * BUFFER_STEP);
   }
 
   endSource(next: number): void {
     this.cutHeader();
-    this.send({ t: 'end', seq: this.segment(false), next });
+    this.send({ t: 'end', seq: this.segment(false, 0), next });
   }
 
   private async until(done: () => boolean): Promise<void> {
@@ -181,7 +204,7 @@ export class QuestionThread implements TunnelThread {
   async drain(): Promise<void> {
     this.write();
     await this.out!.drain();
-    await this.until(() => this.inFlight <= QUESTION_THREAD_BATCHES);
+    await this.until(() => this.inFlight <= QUESTION_THREAD_BYTES);
   }
 
   /** The end of the run: every segment written, and the thread's counters. */
