@@ -983,7 +983,7 @@ export function questionRowAt(i: i32): void {
 export function questionRow(i: i32, msgAt: u32, kept: i32): void {
   if (!decodeRow(i, msgAt, kept)) return;
   if (packing) packRow(i);
-  else windowRow(i);
+  else if (domainRow()) windowRow(i);
 }
 
 // What decodeRow made of a row that goes to its window, beside the decode globals, for windowRow.
@@ -993,9 +993,10 @@ let rowDomLabels: i32 = 0;
 let rowDomHash: i32 = 0;
 
 /**
- * The first half of questionRow: the row counted, its message decoded and
- * its registered domain found. Returns whether it goes on to its window
- * (windowRow); the counters and weirds of rows that do not are counted here.
+ * The first step of questionRow: the row counted and its message decoded.
+ * Returns whether it goes on to its registered domain and window
+ * (domainRow, windowRow); the counters and weirds of rows that do not are
+ * counted here.
  */
 function decodeRow(i: i32, msgAt: u32, kept: i32): bool {
   {
@@ -1025,6 +1026,18 @@ function decodeRow(i: i32, msgAt: u32, kept: i32): bool {
     }
     rowSec = load<f64>(colTsSec + (<u32>i << 3));
     rowNsec = load<i32>(colTsNsec + (<u32>i << 2));
+    return true;
+  }
+}
+
+/**
+ * The decoded row's registered domain (decodeRow's globals): through the
+ * lane's cache, or the previous message's when the name is the same.
+ * Returns whether the row goes on to its window (windowRow).
+ */
+function domainRow(): bool {
+  {
+    const labels = labelCount;
     const end = nameLen;
     let domLabels: i32;
     let dh: i32;
@@ -1053,7 +1066,7 @@ function decodeRow(i: i32, msgAt: u32, kept: i32): bool {
   }
 }
 
-/** The second half of questionRow: the decoded row (decodeRow's globals) added to its window. */
+/** The last step of questionRow: the decoded row (decodeRow's and domainRow's globals) added to its window. */
 function windowRow(i: i32): void {
   {
     const sec = rowSec;
@@ -1157,9 +1170,9 @@ function windowRow(i: i32): void {
 
 // ---------------------------------------------------------------- decoded rows between threads
 // With `score --jobs 2` on one capture (src/run/stage-split.ts) the reading thread's lane decodes
-// each row as it is added and finds its registered domain (decodeRow, with its own cache and
-// counters), and packs what windowRow reads of it (packRow); the question thread's lane replays
-// the packed rows in order through windowRow alone, so its windows are one run's.
+// each row as it is added (decodeRow, counting the rows that join no window and their weirds) and
+// packs what the later steps read of it (packRow); the question thread's lane replays the packed
+// rows in order through domainRow and windowRow, so its registered domains and windows are one run's.
 
 /**
  * Bytes of a packed decoded row before its IPv6 address words (24, an IPv6
@@ -1167,7 +1180,7 @@ function windowRow(i: i32): void {
  * 8-aligned in all. Narrow fields hold what fits: a name's 255 bytes and
  * 127 labels, a message's 16-bit counts.
  */
-export const PD_FIXED_BYTES: u32 = 56;
+export const PD_FIXED_BYTES: u32 = 50;
 const PD_SEC: u32 = 0;
 const PD_NSEC: u32 = 8;
 const PD_A0: u32 = 12;
@@ -1175,18 +1188,16 @@ const PD_B0: u32 = 16;
 const PD_PORTS: u32 = 20;
 const PD_PROTO_VLAN: u32 = 24;
 const PD_NAME_HASH: u32 = 28;
-const PD_DOM_HASH: u32 = 32;
-const PD_RDATA: u32 = 36;
-const PD_ANSWER_TYPES: u32 = 40;
-const PD_ANSWERS: u32 = 42;
-const PD_QTYPE: u32 = 44;
-const PD_NON_LDH: u32 = 46;
-const PD_NON_ASCII: u32 = 48;
-const PD_BITS: u32 = 50;
-const PD_RCODE: u32 = 51;
-const PD_LABELS: u32 = 52;
-const PD_NAME_LEN: u32 = 53;
-const PD_DOM_LABELS: u32 = 54;
+const PD_RDATA: u32 = 32;
+const PD_ANSWER_TYPES: u32 = 36;
+const PD_ANSWERS: u32 = 38;
+const PD_QTYPE: u32 = 40;
+const PD_NON_LDH: u32 = 42;
+const PD_NON_ASCII: u32 = 44;
+const PD_BITS: u32 = 46;
+const PD_RCODE: u32 = 47;
+const PD_LABELS: u32 = 48;
+const PD_NAME_LEN: u32 = 49;
 const PD_V6_BYTES: u32 = 24;
 const PB_QR: u32 = 1;
 const PB_V6: u32 = 2;
@@ -1235,7 +1246,6 @@ function packRow(i: i32): void {
   store<i32>(p + PD_PORTS, load<i32>(r + R_PORTS));
   store<i32>(p + PD_PROTO_VLAN, load<i32>(r + R_PROTO_VLAN));
   store<i32>(p + PD_NAME_HASH, nameHash);
-  store<i32>(p + PD_DOM_HASH, rowDomHash);
   store<i32>(p + PD_RDATA, rdataBytes);
   store<u16>(p + PD_ANSWER_TYPES, <u16>answerTypeMask);
   store<u16>(p + PD_ANSWERS, <u16>answersParsed);
@@ -1246,7 +1256,6 @@ function packRow(i: i32): void {
   store<u8>(p + PD_RCODE, <u8>rcode);
   store<u8>(p + PD_LABELS, <u8>labels);
   store<u8>(p + PD_NAME_LEN, <u8>nameLen);
-  store<i8>(p + PD_DOM_LABELS, <i8>rowDomLabels);
   let q = p + PD_FIXED_BYTES;
   if (v6) {
     const x = v6Words + <u32>ref * V6_BYTES;
@@ -1287,7 +1296,6 @@ export function replayDecodedRows(src: u32): void {
     rowSec = load<f64>(p + PD_SEC);
     rowNsec = load<i32>(p + PD_NSEC);
     nameHash = load<i32>(p + PD_NAME_HASH);
-    rowDomHash = load<i32>(p + PD_DOM_HASH);
     rdataBytes = load<i32>(p + PD_RDATA);
     answerTypeMask = <i32>load<u16>(p + PD_ANSWER_TYPES);
     answersParsed = <i32>load<u16>(p + PD_ANSWERS);
@@ -1299,7 +1307,6 @@ export function replayDecodedRows(src: u32): void {
     const labels = <u32>load<u8>(p + PD_LABELS);
     labelCount = <i32>labels;
     nameLen = <i32>load<u8>(p + PD_NAME_LEN);
-    rowDomLabels = <i32>load<i8>(p + PD_DOM_LABELS);
     let q = p + PD_FIXED_BYTES;
     if (v6) {
       const x = v6Words + k * V6_BYTES;
@@ -1315,7 +1322,7 @@ export function replayDecodedRows(src: u32): void {
     copySmall(nameAt, q, <u32>nameLen);
     q += <u32>nameLen;
     p = (q + 7) & ~7;
-    if (questionOn) windowRow(<i32>k);
+    if (questionOn && domainRow()) windowRow(<i32>k);
   }
 }
 

@@ -196,7 +196,7 @@ export interface FastLaneOptions {
 }
 
 /** Bytes of a packed decoded row before its IPv6 words, label starts, label lengths and name (wasm/question-lane.ts PD_FIXED_BYTES). */
-export const PD_FIXED_BYTES = 56;
+export const PD_FIXED_BYTES = 50;
 
 /** The largest packed batch of `batchSize` decoded rows: IPv6, 127 labels, a 255-byte name, 8-aligned. */
 export function packedRowsBytes(batchSize: number): number {

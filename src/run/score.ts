@@ -195,7 +195,7 @@ export function openScoreRun(inputs: readonly string[], out: LineSink, o: ScoreR
         tunnel !== undefined
           ? { tunnel: tunnel.stats(), tunnel_alerting: tunnelPolicy!.counters, tunnel_model_id: tunnel.modelId }
           : remote !== undefined
-            ? // The thread counted the windows; this thread's decoder the messages and the registered-domain cache.
+            ? // The thread counted the windows and the registered-domain cache; this thread's decoder the messages.
               { tunnel: { ...remote.stats, ...decoder?.stats() }, tunnel_alerting: remote.alerting, tunnel_model_id: remote.modelId }
             : {};
       return {

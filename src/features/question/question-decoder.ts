@@ -11,16 +11,15 @@ export interface QuestionDecoderStats {
   readonly no_question: number;
   readonly root: number;
   readonly not_query: number;
-  readonly registered_domain_cache: { hits: number; misses: number; evictions: number };
 }
 
 /**
- * The first half of the question stage, in the reading thread of a score
+ * The first step of the question stage, in the reading thread of a score
  * run split by stage (src/run/stage-split.ts): a lane's question region
- * that decodes every row and finds its registered domain as the whole
- * stage would, and packs each row bound for a window for the question
- * thread (FlowAssembler.packQuestionRows) instead of adding it to one. Its
- * weirds go to `weirds` as the whole stage's do.
+ * that decodes every row as the whole stage would, and packs each row
+ * bound for a window for the question thread (FlowAssembler.packQuestionRows),
+ * which finds its registered domain and adds it to its window. Its weirds
+ * go to `weirds` as the whole stage's do.
  */
 export class QuestionDecoder {
   private readonly lane: QuestionLane;
@@ -40,8 +39,7 @@ export class QuestionDecoder {
   stats(): QuestionDecoderStats {
     const q = { messages: 0, queries: 0, responses: 0, not_kept: 0, no_question: 0, root: 0, not_query: 0 } satisfies QuestionExtractorStats;
     const t = {} as WindowTableStats;
-    const d = { hits: 0, misses: 0, evictions: 0 };
-    this.lane.readStats(q, t, d);
-    return { messages: q.messages, not_kept: q.not_kept, no_question: q.no_question, root: q.root, not_query: q.not_query, registered_domain_cache: d };
+    this.lane.readStats(q, t, { hits: 0, misses: 0, evictions: 0 });
+    return { messages: q.messages, not_kept: q.not_kept, no_question: q.no_question, root: q.root, not_query: q.not_query };
   }
 }
