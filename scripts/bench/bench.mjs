@@ -257,9 +257,9 @@ if (!flag('--skip-jobs') && availableParallelism() > 1) {
   const groups = [
     ['score, both stages, one capture (split by stage)', [file]],
     ['score -d hybrid, one capture (split by flow)', [file], ['-d', 'hybrid']],
-    ...(parts === undefined ? [] : [['score, both stages, 4 captures (the same packets)', parts]]),
-    ...(parts === undefined ? [] : [['score -d hybrid, 4 captures', parts, ['-d', 'hybrid']]]),
-    ['score, both stages, 4 captures of the whole file (4x the packets)', copies],
+    ...(parts === undefined ? [] : [['score, both stages, 4 captures (the same packets; split by stage)', parts]]),
+    ...(parts === undefined ? [] : [['score -d hybrid, 4 captures (whole to the workers)', parts, ['-d', 'hybrid']]]),
+    ['score, both stages, 4 captures of the whole file (4x the packets; whole to the workers)', copies],
   ];
   for (const [label, inputs, extra = []] of groups) {
     const argv = (jobs) => [dnsae, 'score', '--jobs', String(jobs), '--model', model, ...extra, '-o', '/dev/null', ...inputs];

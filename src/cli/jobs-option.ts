@@ -12,7 +12,7 @@ export interface JobsHelp {
 const SCORE_JOBS: JobsHelp = {
   zero: 'for 32 MiB of input or more, and for one capture only when the question stage runs',
   sharing:
-    "Several captures go whole to the workers; one capture runs its question stage in a second thread (one run's records and summary), or without that stage is split by flow. Records are written in a fixed order (docs/scaling.md)",
+    "With the question stage, one capture, standard input or several captures under 96 MiB on average are one run with that stage in a second thread (one run's records and summary); larger captures go whole to the workers; without that stage one capture is split by flow. Records are written in a fixed order (docs/scaling.md)",
 };
 
 /** `-j, --jobs N` of the batch commands; unset, the run picks (planJobs). */

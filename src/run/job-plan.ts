@@ -52,6 +52,23 @@ export function planJobs(inputs: readonly string[], requested: number | undefine
   return { workers: jobs, mode: inputs.length > 1 ? 'files' : 'shares' };
 }
 
+/**
+ * With the question stage, several captures go whole to the workers when
+ * they are this large on average; smaller ones are one run split by stage.
+ * A worker's start-up and fresh run per capture weigh on short captures:
+ * on the 2-core bench host (`npm run bench`), four captures of about 45
+ * MiB took 0.99x the time of one run with whole captures to two workers
+ * and about 0.85x split by stage, four of 166 MiB 0.71x with whole
+ * captures (docs/scaling.md).
+ */
+export const FILES_MIN_MEAN_BYTES = 96 * 1024 * 1024;
+
+/** FILES_MIN_MEAN_BYTES, or DNSAE_FILES_MIN_MEAN_BYTES from the environment (bytes; for another host's crossover, and tests). */
+function filesMinMeanBytes(): number {
+  const v = Number(process.env.DNSAE_FILES_MIN_MEAN_BYTES);
+  return process.env.DNSAE_FILES_MIN_MEAN_BYTES !== undefined && Number.isFinite(v) && v >= 0 ? v : FILES_MIN_MEAN_BYTES;
+}
+
 /** A score run's plan: planJobs's, or one run with its question stage in a thread of its own (src/run/stage-split.ts). */
 export type ScorePlan = JobPlan | { readonly workers: 2; readonly mode: 'stages' };
 
@@ -59,7 +76,8 @@ export type ScorePlan = JobPlan | { readonly workers: 2; readonly mode: 'stages'
  * planJobs for `dnsae score`. `stageSplit`: the question stage runs and can
  * run in a thread of its own (the fast lane is there). One input that
  * planJobs would split then goes to two threads by stage instead of by
- * client (whatever --jobs asks above 1), and so does a run that reads
+ * client (whatever --jobs asks above 1), so do several inputs under
+ * FILES_MIN_MEAN_BYTES on average, and so does a run that reads
  * standard input when --jobs asks for 2 or more (it is one run over its
  * inputs, read by this thread alone): the question stage needs all of a
  * client's and all clients' windows in one table to give one run's records
@@ -70,7 +88,10 @@ export function planScoreJobs(inputs: readonly string[], requested: number | und
   // Standard input is read once whichever way: split by stage, only this thread reads it.
   if (inputs.includes('-') && tunnel && stageSplit && requested !== undefined && requested >= 2) return { workers: 2, mode: 'stages' };
   const plan = planJobs(inputs, requested, tunnel);
-  return plan.mode === 'shares' && tunnel && stageSplit ? { workers: 2, mode: 'stages' } : plan;
+  if (!tunnel || !stageSplit) return plan;
+  if (plan.mode === 'shares') return { workers: 2, mode: 'stages' };
+  if (plan.mode === 'files' && totalBytes(inputs) / inputs.length < filesMinMeanBytes()) return { workers: 2, mode: 'stages' };
+  return plan;
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { availableJobs, PARALLEL_MIN_BYTES, planEvaluateJobs, planJobs, planScoreJobs } from '../../src/run/job-plan.js';
+import { availableJobs, FILES_MIN_MEAN_BYTES, PARALLEL_MIN_BYTES, planEvaluateJobs, planJobs, planScoreJobs } from '../../src/run/job-plan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dnsae-job-plan-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,6 +15,8 @@ const file = (name: string, bytes: number): string => {
 const small = file('small.pcap', 1000);
 const big = file('big.pcap', PARALLEL_MIN_BYTES);
 const big2 = file('big2.pcap', PARALLEL_MIN_BYTES);
+const huge = file('huge.pcap', FILES_MIN_MEAN_BYTES);
+const huge2 = file('huge2.pcap', FILES_MIN_MEAN_BYTES);
 const cores = availableJobs();
 
 describe('planScoreJobs', () => {
@@ -30,8 +32,24 @@ describe('planScoreJobs', () => {
     expect(planScoreJobs([small], 2, false, true)).toEqual({ workers: 2, mode: 'shares' });
   });
 
-  it('leaves several captures, standard input and one worker as planJobs has them', () => {
-    expect(planScoreJobs([small, small], 2, true, true)).toEqual({ workers: 2, mode: 'files' });
+  it('splits several captures by stage below FILES_MIN_MEAN_BYTES on average, and gives larger ones whole to the workers', () => {
+    expect(planScoreJobs([small, small], 2, true, true)).toEqual({ workers: 2, mode: 'stages' });
+    expect(planScoreJobs([big, big2, small], 3, true, true)).toEqual({ workers: 2, mode: 'stages' });
+    expect(planScoreJobs([huge, huge2], 2, true, true)).toEqual({ workers: 2, mode: 'files' });
+    expect(planScoreJobs([huge, huge2, huge], 3, true, true)).toEqual({ workers: 3, mode: 'files' });
+    // Without the question stage, or without the lane: whole captures, as planJobs.
+    expect(planScoreJobs([small, small], 2, false, true)).toEqual({ workers: 2, mode: 'files' });
+    expect(planScoreJobs([small, small], 2, true, false)).toEqual({ workers: 2, mode: 'files' });
+    // The crossover from the environment.
+    process.env.DNSAE_FILES_MIN_MEAN_BYTES = '0';
+    try {
+      expect(planScoreJobs([small, small], 2, true, true)).toEqual({ workers: 2, mode: 'files' });
+    } finally {
+      delete process.env.DNSAE_FILES_MIN_MEAN_BYTES;
+    }
+  });
+
+  it('leaves standard input and one worker as planJobs has them', () => {
     expect(planScoreJobs(['-'], undefined, true, true)).toEqual({ workers: 1 });
     expect(planScoreJobs(['-'], 0, true, true)).toEqual({ workers: 1 });
     expect(planScoreJobs(['-'], 2, false, true)).toEqual({ workers: 1 });

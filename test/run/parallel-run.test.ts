@@ -185,9 +185,22 @@ describe('dnsae score|extract --jobs 2 (worker threads; needs npm run build)', (
     expect(counters(b.summary)).toEqual(counters(a.summary));
   });
 
+  it('several small captures with the question stage: one run split by stage, the bytes, summary and exit status of --jobs 1', () => {
+    const files = [...some, 'test/fixtures/benign/zeek__dns-edns-ecs.pcap'];
+    const a = runCli(['score', '--all', '--jobs', '1', ...files]);
+    const b = runCli(['score', '--all', '--jobs', '2', ...files]);
+    expect(a.stdout).toMatch(/"dns_ae_window"/);
+    expect(b.stdout).toBe(a.stdout);
+    expect(b.errorLines).toEqual(a.errorLines);
+    expect(b.status).toBe(a.status);
+    expect(b.summary).toEqual(a.summary);
+  });
+
   it('several captures go whole to the workers, in input order, each as if scored alone', () => {
     const files = [...some, 'test/fixtures/benign/zeek__dns-edns-ecs.pcap'];
-    const b = runCli(['score', '--jobs', '2', ...files]);
+    // Whole captures also for these small ones (the crossover to the stage split set to 0 bytes).
+    const env = { DNSAE_FILES_MIN_MEAN_BYTES: '0' };
+    const b = runCli(['score', '--jobs', '2', ...files], { env });
     const alone = files.map((f) => runCli(['score', f]));
     // Input after input, each input's records in its own run's order.
     expect(b.stdout).toBe(alone.map((r) => r.stdout).join(''));
