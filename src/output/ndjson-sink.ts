@@ -202,9 +202,11 @@ export class LineSink {
   async drain(): Promise<void> {
     this.flushPending();
     if (this.error) throw this.error;
+    // The stream may have drained since the write that filled it (records written between drains, as
+    // the stage split's are): wait only while it still needs to, or its 'drain' has come and gone.
     if (this.needDrain) {
       this.needDrain = false;
-      await new Promise<void>((resolve) => {
+      if (this.stream.writableNeedDrain) await new Promise<void>((resolve) => {
         const done = (): void => {
           this.stream.off('drain', done);
           this.stream.off('error', done);

@@ -21,6 +21,8 @@ export function runCli(args: readonly string[], opts: { input?: Buffer; env?: Re
     input: opts.input,
     encoding: 'utf8',
     maxBuffer: 256 << 20,
+    // A run that never ends fails its test (status -1) instead of holding up the suite.
+    timeout: 240_000,
     env: { ...process.env, DNSAE_LOG_LEVEL: 'info', ...opts.env },
   });
   const stderr = r.stderr ?? '';

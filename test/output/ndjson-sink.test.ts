@@ -199,3 +199,23 @@ describe('LineSink.reopen', () => {
     await expect(sink.reopen()).rejects.toThrow('cannot be reopened');
   });
 });
+
+describe('LineSink.drain after the stream drained on its own', () => {
+  it('resolves when the stream filled by an earlier write has drained in the meantime', async () => {
+    // A slow reader: the stream holds 16 bytes before write() returns false, and the reader takes
+    // everything only when the test reads it, between the write and the drain.
+    const stream = new PassThrough({ highWaterMark: 16 });
+    const out = LineSink.toStream(stream, '<slow>');
+    const line = 'x'.repeat(70 * 1024);
+    out.writeLine(line); // past the sink's 64 KiB: handed to the stream at once, which is now full
+    expect(stream.writableNeedDrain).toBe(true);
+    const drained = new Promise<void>((r) => stream.once('drain', () => r()));
+    let got = 0;
+    stream.on('data', (c: Buffer) => (got += c.length));
+    await drained;
+    expect(stream.writableNeedDrain).toBe(false);
+    // The stream's 'drain' came before this call: waiting for another would never end.
+    await out.drain();
+    expect(got).toBe(line.length + 1);
+  }, 10_000);
+});
