@@ -1,5 +1,5 @@
 import { createWriteStream, WriteStream } from 'node:fs';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { getSystemErrorMap } from 'node:util';
 import { OutputError } from '../errors.js';
 
@@ -71,6 +71,23 @@ export class LineSink {
   static async toFile(path: string, append = false): Promise<LineSink> {
     const stream = await openFile(path, append ? 'a' : 'w', (err) => `cannot open output file (${err.code ?? err.message})`);
     return new LineSink(stream, path, true, path);
+  }
+
+  /**
+   * A sink whose bytes are appended to `chunks` as it hands them over (at
+   * flush(), drain() or 64 KiB), for a caller that moves them on itself.
+   */
+  static toChunks(chunks: Buffer[], name: string): LineSink {
+    return LineSink.toStream(
+      new Writable({
+        highWaterMark: 1 << 30,
+        write(chunk: Buffer, _enc, done) {
+          chunks.push(chunk);
+          done();
+        },
+      }),
+      name,
+    );
   }
 
   static toStream(stream: Writable, name: string): LineSink {

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
 import { WeirdCounters } from '../decode/weirds.js';
 import { DEFAULT_REGISTERED_DOMAIN_OPTIONS } from '../features/question/registered-domain.js';
@@ -37,14 +36,7 @@ async function main(d: QuestionThreadData): Promise<void> {
   const model = await openQuestionModel(d.modelDir);
   if (model === undefined) throw new Error('question thread: the question model the main thread opened is gone');
   const chunks: Buffer[] = [];
-  const collector = new Writable({
-    highWaterMark: 1 << 30,
-    write(chunk: Buffer, _enc, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  const out = LineSink.toStream(collector, '<question stage>');
+  const out = LineSink.toChunks(chunks, '<question stage>');
   const weirds = new WeirdCounters();
   const tunnelOptions = { model, domains: d.domains, maxWindows: d.maxWindows, allowDomains: new Set(d.allowDomains) };
   let onBatch: ((b: import('../flow/sample.js').SampleBatch) => void) | undefined;

@@ -182,11 +182,9 @@ export function openScoreRun(inputs: readonly string[], out: LineSink, o: ScoreR
     // Flow ids repeat across files (same 5-tuple); each file's flows alert on their own, and its windows close with it.
     async endSource(i: number): Promise<void> {
       policy.resetFlows();
-      if (tunnel !== undefined) {
-        tunnel.endSource(i + 1);
-        await drain();
-      } else if (thread !== undefined) {
-        thread.endSource(i + 1);
+      const q = tunnel ?? thread;
+      if (q !== undefined) {
+        q.endSource(i + 1);
         await drain();
       }
     },

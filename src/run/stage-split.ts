@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WeirdName } from '../decode/weirds.js';
@@ -13,8 +12,8 @@ import { openScoreRun, type ScoreResult, type ScoreRunOptions, type TunnelThread
 /**
  * Bytes of packed rows the question thread has not answered yet, and of
  * the header stage's records waiting behind them: past it the reader waits
- * between input chunks. Room for about a quarter of the bench capture's
- * packed rows (95.7 MB in all), so the reader runs on while the question
+ * between input chunks. Room for about a third of the bench capture's
+ * packed rows (89.1 MB in all), so the reader runs on while the question
  * thread starts; the thread is then the faster of the two and catches up.
  */
 export const QUESTION_THREAD_BYTES = 32 * 1024 * 1024;
@@ -69,17 +68,7 @@ export class QuestionThread implements TunnelThread {
    * started is ended by close().
    */
   constructor() {
-    const header = this.header;
-    this.headerSink = LineSink.toStream(
-      new Writable({
-        highWaterMark: 1 << 30,
-        write(chunk: Buffer, _enc, done) {
-          header.push(chunk);
-          done();
-        },
-      }),
-      '<header stage>',
-    );
+    this.headerSink = LineSink.toChunks(this.header, '<header stage>');
     this.worker = new Worker(WORKER_URL);
     this.worker.on('message', (m: FromQuestionThread) => this.onMessage(m));
     this.worker.on('error', (err) => this.fail(err));

@@ -23,12 +23,10 @@ export interface QuestionDecoderStats {
  */
 export class QuestionDecoder {
   private readonly lane: QuestionLane;
-  private readonly domains: RegisteredDomains;
 
   constructor(mem: QuestionLaneMemory, windowSec: number, domains: Partial<RegisteredDomainOptions>, weirds: WeirdCounters) {
-    this.domains = new RegisteredDomains(domains);
-    // Its windows are never opened: every row is packed, none added (decodeOnly).
-    this.lane = new QuestionLane(mem, windowSec, this.domains, weirds, () => undefined);
+    // Its windows are never opened and its domain cache never asked: every row is packed after decoding (decodeOnly).
+    this.lane = new QuestionLane(mem, windowSec, new RegisteredDomains(domains), weirds, () => undefined);
   }
 
   /** After a batch was packed: its weirds counted. */
@@ -38,8 +36,7 @@ export class QuestionDecoder {
 
   stats(): QuestionDecoderStats {
     const q = { messages: 0, queries: 0, responses: 0, not_kept: 0, no_question: 0, root: 0, not_query: 0 } satisfies QuestionExtractorStats;
-    const t = {} as WindowTableStats;
-    this.lane.readStats(q, t, { hits: 0, misses: 0, evictions: 0 });
+    this.lane.readStats(q, {} as WindowTableStats, { hits: 0, misses: 0, evictions: 0 });
     return { messages: q.messages, not_kept: q.not_kept, no_question: q.no_question, root: q.root, not_query: q.not_query };
   }
 }
