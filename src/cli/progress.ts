@@ -38,10 +38,13 @@ export function note(t: ProgressTarget, text: string, fields: Record<string, unk
   else t.log.info(fields, msg);
 }
 
-const grouped = new Intl.NumberFormat('en-US');
+// Made on first use: building an Intl formatter loads ICU's locale data, about 10 ms of every
+// start-up, and most runs never print a count.
+let grouped: Intl.NumberFormat | undefined;
 
 /** 1234567 -> "1,234,567". */
 export function count(n: number): string {
+  grouped ??= new Intl.NumberFormat('en-US');
   return grouped.format(n);
 }
 
