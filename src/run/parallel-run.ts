@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { DnsaeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { LineSink } from '../output/ndjson-sink.js';
 import { fromJobError, MARK_BYTES, type JobSpec, type MainMessage, type WorkerMessage } from './job-protocol.js';
+import { JobRunner } from './job-runner.js';
 import { OrderedStreams, type Queued } from './ordered-output.js';
 import { sumSources, sumStats } from './stats-sum.js';
 
@@ -23,6 +24,46 @@ export interface ParallelResult {
 const BUNDLED_WORKER = new URL('../bundle/job-worker.cjs', import.meta.url);
 const WORKER_URL = existsSync(fileURLToPath(BUNDLED_WORKER)) ? BUNDLED_WORKER : new URL('../run/job-worker.js', import.meta.url);
 
+/** One worker as runJobs drives it: a worker thread, or this thread's JobRunner. */
+interface JobEnd {
+  send(m: MainMessage): void;
+  /** Ends it: a thread is terminated, this thread's runner stops at its next chunk. */
+  end(): Promise<void>;
+}
+
+/**
+ * Worker 0, run in this thread over a MessageChannel: the messages of a
+ * worker thread, without a thread's start-up (its own modules and JIT
+ * warm-up, about 0.1 s on the bench host) and with this thread's core
+ * working instead of waiting.
+ */
+function inThisThread(spec: JobSpec, onMessage: (m: WorkerMessage) => void, fail: (e: Error) => void): JobEnd {
+  const { port1, port2 } = new MessageChannel();
+  port1.on('message', onMessage);
+  const runner = new JobRunner(port2, { spec, worker: 0 });
+  const ran = runner.run().catch((err: unknown) => fail(err instanceof Error ? err : new Error(String(err))));
+  return {
+    send: (m) => port1.postMessage(m),
+    end: async () => {
+      runner.stop();
+      await ran;
+      port1.close();
+      port2.close();
+    },
+  };
+}
+
+/** Worker k in a worker thread of its own. */
+function inThread(spec: JobSpec, k: number, onMessage: (m: WorkerMessage) => void, fail: (e: Error) => void): JobEnd {
+  const w = new Worker(WORKER_URL, { workerData: { spec, worker: k } });
+  w.on('message', onMessage);
+  w.on('error', (err) => fail(err));
+  w.on('exit', (code) => {
+    if (code !== 0) fail(new Error(`job worker ${k} exited with status ${code}`));
+  });
+  return { send: (m) => w.postMessage(m), end: () => w.terminate().then(() => undefined) };
+}
+
 /**
  * Runs `spec` on its workers and writes their records to `out` in the order
  * of OrderedStreams. The result is what one worker's run returns: faults
@@ -31,31 +72,23 @@ const WORKER_URL = existsSync(fileURLToPath(BUNDLED_WORKER)) ? BUNDLED_WORKER : 
  */
 export async function runJobs(spec: JobSpec, out: LineSink, log: Logger): Promise<ParallelResult> {
   const streams = new OrderedStreams();
-  const workers: Worker[] = [];
+  const workers: JobEnd[] = [];
   let fatal: Error | undefined;
-  let failFatal: ((e: Error) => void) | undefined;
-  const fatalSeen = new Promise<never>((_, reject) => (failFatal = reject));
-  fatalSeen.catch(() => undefined);
   const stop = (e: Error): void => {
     if (fatal !== undefined) return;
     fatal = e;
-    failFatal!(e);
+    streams.fail(e);
   };
   let nextInput = 0;
-  const send = (k: number, m: MainMessage): void => workers[k]!.postMessage(m);
-  for (let k = 0; k < spec.workers; k++) {
-    const w = new Worker(WORKER_URL, { workerData: { spec, worker: k } });
-    workers.push(w);
-    w.on('message', (m: WorkerMessage) => {
-      if (m.t === 'idle') send(k, nextInput < spec.inputs.length ? { t: 'file', index: nextInput++ } : { t: 'exit' });
-      else if (m.t === 'fatal') stop(m.error.internal ? new Error(m.error.message) : fromJobError(m.error));
-      else streams.queue(m.file, m.share).push({ m, from: k });
-    });
-    w.on('error', (err) => stop(err));
-    w.on('exit', (code) => {
-      if (code !== 0) stop(new Error(`job worker ${k} exited with status ${code}`));
-    });
-  }
+  const onMessage = (k: number, m: WorkerMessage): void => {
+    if (m.t === 'idle') send(k, nextInput < spec.inputs.length ? { t: 'file', index: nextInput++ } : { t: 'exit' });
+    else if (m.t === 'fatal') stop(m.error.internal ? new Error(m.error.message) : fromJobError(m.error));
+    else streams.queue(m.file, m.share).push({ m, from: k });
+  };
+  const send = (k: number, m: MainMessage): void => workers[k]!.send(m);
+  // Worker 0 is this thread: it starts on its first input at once, while the other workers start.
+  workers.push(inThisThread(spec, (m) => onMessage(0, m), stop));
+  for (let k = 1; k < spec.workers; k++) workers.push(inThread(spec, k, (m) => onMessage(k, m), stop));
   log.debug({ workers: spec.workers, mode: spec.mode }, 'job workers started');
 
   const errors: DnsaeError[] = [];
@@ -63,7 +96,7 @@ export async function runJobs(spec: JobSpec, out: LineSink, log: Logger): Promis
   const perInput: Record<string, unknown>[][] = spec.inputs.map(() => []);
   const shareSources: Record<string, unknown>[][] = [];
   let alerts = 0;
-  const take = (file: number, share: number): Promise<Queued> => Promise.race([streams.queue(file, share).next(), fatalSeen]);
+  const take = (file: number, share: number): Promise<Queued> => streams.queue(file, share).next();
   try {
     const shares = spec.mode === 'shares' ? spec.workers : 1;
     let outputFailed = false;
@@ -112,7 +145,7 @@ export async function runJobs(spec: JobSpec, out: LineSink, log: Logger): Promis
     }
     if (outputFailed) return { errors, alerts, stats: sumStats(stats) };
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(workers.map((w) => w.end()));
   }
   const sources =
     spec.mode === 'shares'

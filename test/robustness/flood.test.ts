@@ -18,6 +18,7 @@ const MIB = 1024;
 const BOUND_UDP_KIB = 600 * MIB;
 const BOUND_TCP_PARTIAL_KIB = 950 * MIB;
 const BOUND_TCP_OOO_KIB = 170 * MIB;
+const BOUND_JOBS_OUTPUT_KIB = 640 * MIB;
 
 let dir = '';
 beforeAll(async () => {
@@ -69,5 +70,26 @@ describe.skipIf(!existsSync('/usr/bin/time') || !existsSync(CLI))('flood: peak m
     expect(m.stats.flows.tcp_segments).toBe(200_001);
     expect(m.stats.flows.tcp_buffer_full).toBeGreaterThan(0);
     expect(m.peakKiB, `peak ${m.peakKiB} KiB`).toBeLessThan(BOUND_TCP_OOO_KIB);
+  });
+
+  it('extract --jobs 2 of two captures whose records add up to 245 MB: the output passes through, it is not kept', () => {
+    const a = makeCapture('udp-a.pcap', 'udp', 300_000);
+    const b = makeCapture('udp-b.pcap', 'udp', 300_000);
+    const r = spawnSync('/usr/bin/time', ['-f', 'PEAK_RSS_KIB %M', process.execPath, CLI, 'extract', '--jobs', '2', a, b], {
+      cwd: ROOT,
+      encoding: 'buffer',
+      maxBuffer: 512 << 20,
+      env: { ...process.env, DNSAE_LOG_LEVEL: 'warn' },
+    });
+    const err = r.stderr.toString('utf8');
+    expect(r.status, err).toBe(0);
+    // Every sample written, each capture's records whole and in input order.
+    const out = r.stdout;
+    let lines = 0;
+    for (let p = out.indexOf(10); p >= 0; p = out.indexOf(10, p + 1)) lines++;
+    expect(lines).toBe(600_000);
+    expect(out.length).toBeGreaterThan(200_000_000);
+    const peak = Number(/PEAK_RSS_KIB (\d+)/.exec(err)?.[1]);
+    expect(peak, `peak ${peak} KiB`).toBeLessThan(BOUND_JOBS_OUTPUT_KIB);
   });
 });
