@@ -1372,22 +1372,16 @@ function features(s: i32): void {
   let otherLetters = 0;
   let digits = 0;
   // Without a branch per class: nLog2N(0) is 0, and adding 0 leaves the sum's bits as the TypeScript loop has them.
-  for (let k: u32 = 0; k < 6; k++) {
-    const c = load<i32>(hb + (k << 2));
-    sumCLogC += nLog2N(c);
-    hexLetters += c;
+  // A window of fewer than LOG_TABLE_SIZE characters has every bin in the table: that loop calls out nowhere,
+  // so its sum stays in a register.
+  if (chars < LOG_TABLE_SIZE) {
+    for (let k: u32 = 0; k < Q_HIST_BINS; k++) sumCLogC += load<f64>(nLog2nAt + (<u32>load<i32>(hb + (k << 2)) << 3));
+  } else {
+    for (let k: u32 = 0; k < Q_HIST_BINS; k++) sumCLogC += nLog2N(load<i32>(hb + (k << 2)));
   }
-  for (let k: u32 = 6; k < 26; k++) {
-    const c = load<i32>(hb + (k << 2));
-    sumCLogC += nLog2N(c);
-    otherLetters += c;
-  }
-  for (let k: u32 = 26; k < 36; k++) {
-    const c = load<i32>(hb + (k << 2));
-    sumCLogC += nLog2N(c);
-    digits += c;
-  }
-  for (let k: u32 = 36; k < Q_HIST_BINS; k++) sumCLogC += nLog2N(load<i32>(hb + (k << 2)));
+  for (let k: u32 = 0; k < 6; k++) hexLetters += load<i32>(hb + (k << 2));
+  for (let k: u32 = 6; k < 26; k++) otherLetters += load<i32>(hb + (k << 2));
+  for (let k: u32 = 26; k < 36; k++) digits += load<i32>(hb + (k << 2));
   const entropy = chars > 0 ? log2Int(chars) - sumCLogC / <f64>chars : 0;
   const hyphens = load<i32>(hb + 36 * 4) + load<i32>(hb + 37 * 4);
   const other = load<i32>(hb + 38 * 4);
