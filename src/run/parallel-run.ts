@@ -5,7 +5,7 @@ import { DnsaeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { LineSink } from '../output/ndjson-sink.js';
 import { fromJobError, MARK_BYTES, type JobSpec, type MainMessage, type WorkerMessage } from './job-protocol.js';
-import { JobRunner } from './job-runner.js';
+import type { JobRunner } from './job-runner.js';
 import { OrderedStreams, type Queued } from './ordered-output.js';
 import { sumSources, sumStats } from './stats-sum.js';
 
@@ -37,10 +37,10 @@ interface JobEnd {
  * warm-up, about 0.1 s on the bench host) and with this thread's core
  * working instead of waiting.
  */
-function inThisThread(spec: JobSpec, onMessage: (m: WorkerMessage) => void, fail: (e: Error) => void): JobEnd {
+function inThisThread(Runner: typeof JobRunner, spec: JobSpec, onMessage: (m: WorkerMessage) => void, fail: (e: Error) => void): JobEnd {
   const { port1, port2 } = new MessageChannel();
   port1.on('message', onMessage);
-  const runner = new JobRunner(port2, { spec, worker: 0 });
+  const runner = new Runner(port2, { spec, worker: 0 });
   const ran = runner.run().catch((err: unknown) => fail(err instanceof Error ? err : new Error(String(err))));
   return {
     send: (m) => port1.postMessage(m),
@@ -86,9 +86,11 @@ export async function runJobs(spec: JobSpec, out: LineSink, log: Logger): Promis
     else streams.queue(m.file, m.share).push({ m, from: k });
   };
   const send = (k: number, m: MainMessage): void => workers[k]!.send(m);
-  // Worker 0 is this thread: it starts on its first input at once, while the other workers start.
-  workers.push(inThisThread(spec, (m) => onMessage(0, m), stop));
-  for (let k = 1; k < spec.workers; k++) workers.push(inThread(spec, k, (m) => onMessage(k, m), stop));
+  // The threads first, so that they load while this thread opens its own run; worker 0 is this thread.
+  for (let k = 1; k < spec.workers; k++) workers[k] = inThread(spec, k, (m) => onMessage(k, m), stop);
+  // Imported here, not at the top: extract's start-up would load score's modules with it (the tunnel stage's).
+  const { JobRunner: Runner } = await import('./job-runner.js');
+  workers[0] = inThisThread(Runner, spec, (m) => onMessage(0, m), stop);
   log.debug({ workers: spec.workers, mode: spec.mode }, 'job workers started');
 
   const errors: DnsaeError[] = [];
