@@ -19,7 +19,7 @@ const SCORE_JOBS: JobsHelp = {
 export function addJobsOption(cmd: Command, help: JobsHelp = SCORE_JOBS): Command {
   return cmd.option(
     '-j, --jobs <n>',
-    `worker threads (default 1: this thread alone; 0: the ${availableJobs()} cores available ${help.zero}). ${help.sharing}`,
+    `workers, this thread and n-1 worker threads (default 1: this thread alone; 0: the ${availableJobs()} cores available ${help.zero}). ${help.sharing}`,
     parseIntOption('--jobs', 0, 256),
   );
 }
