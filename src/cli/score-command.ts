@@ -13,6 +13,7 @@ import { exitForErrors, runAction } from './run-action.js';
 import { addJobsOption, type JobsCliOptions } from './jobs-option.js';
 import { planScoreJobs } from '../run/job-plan.js';
 import { runJobs } from '../run/parallel-run.js';
+import { dropEarlyQuestionThread, takeEarlyQuestionThread } from '../run/early-question-thread.js';
 import { QuestionThread, scoreStageSplit } from '../run/stage-split.js';
 import { fastLaneAvailable } from '../flow/fast-lane.js';
 import { scoreSummaryLines } from './run-summaries.js';
@@ -47,7 +48,8 @@ export function scoreCommand(): Command {
       const pipeline = pipelineOptionsFrom(o);
       const laneOk = pipeline.fastLane !== false && fastLaneAvailable(pipeline.maxFlows);
       // Split by stage, the question stage's thread starts first: it loads its code while this thread opens the models.
-      const thread = planScoreJobs(inputs, o.jobs, detectors.tunnel !== 'off', laneOk).mode === 'stages' ? new QuestionThread() : undefined;
+      const thread = planScoreJobs(inputs, o.jobs, detectors.tunnel !== 'off', laneOk).mode === 'stages' ? new QuestionThread(takeEarlyQuestionThread(), o.model) : undefined;
+      await dropEarlyQuestionThread();
       try {
         const scorer = detectors.header === undefined || detectors.header === 'rules' ? undefined : await openScorer(o.model);
         const tunnel = await tunnelRunFrom(o, detectors, log);

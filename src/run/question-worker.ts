@@ -1,6 +1,7 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { WeirdCounters } from '../decode/weirds.js';
 import { DEFAULT_REGISTERED_DOMAIN_OPTIONS } from '../features/question/registered-domain.js';
+import { fastLaneAvailable } from '../flow/fast-lane.js';
 import { FlowAssembler } from '../flow/flow-assembler.js';
 import { MESSAGE_KEEP_BYTES } from '../flow/sample.js';
 import { setCommunityIdSeed } from '../output/community-id.js';
@@ -18,6 +19,19 @@ import { openTunnelStage } from './score.js';
  */
 const port = parentPort!;
 
+/**
+ * The model directory the thread was started with, when its starter knew it
+ * (src/run/early-question-thread.ts, QuestionThread): opened now, while the
+ * main thread is still opening its own, and used by the run if the run
+ * names the same directory.
+ */
+const preopenDir = (workerData as { modelDir?: string } | undefined)?.modelDir;
+const preopened = workerData == null ? undefined : openQuestionModel(preopenDir);
+// A directory that will not open is the main thread's to report, from its own attempt.
+preopened?.catch(() => undefined);
+// The lane's module compiled now too (12-18 ms here), not when the run's assembler asks for it.
+fastLaneAvailable(1);
+
 function post(m: FromQuestionThread, transfer: ArrayBuffer[] = []): void {
   port.postMessage(m, transfer);
 }
@@ -33,7 +47,7 @@ port.on('message', (m: ToQuestionThread) => {
 
 async function main(d: QuestionThreadData): Promise<void> {
   setCommunityIdSeed(d.communityIdSeed);
-  const model = await openQuestionModel(d.modelDir);
+  const model = await (preopened !== undefined && d.modelDir === preopenDir ? preopened : openQuestionModel(d.modelDir));
   if (model === undefined) throw new Error('question thread: the question model the main thread opened is gone');
   const chunks: Buffer[] = [];
   const out = LineSink.toChunks(chunks, '<question stage>');

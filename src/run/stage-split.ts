@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WeirdName } from '../decode/weirds.js';
 import type { Logger } from '../logger.js';
 import { LineSink } from '../output/ndjson-sink.js';
 import { runFiles } from '../pipeline.js';
+import { QUESTION_WORKER_URL, type EarlyQuestionThread } from './early-question-thread.js';
 import { fromJobError } from './job-protocol.js';
 import type { FromQuestionThread, QuestionThreadData, ToQuestionThread } from './question-thread-protocol.js';
 import { openScoreRun, type ScoreResult, type ScoreRunOptions, type TunnelThread } from './score.js';
@@ -21,8 +20,6 @@ export const QUESTION_THREAD_BYTES = 32 * 1024 * 1024;
 /** A packed batch's buffer: at least this, in steps of it, so buffers of near sizes serve each other. */
 const BUFFER_STEP = 256 * 1024;
 
-const BUNDLED_WORKER = new URL('../bundle/question-worker.cjs', import.meta.url);
-const WORKER_URL = existsSync(fileURLToPath(BUNDLED_WORKER)) ? BUNDLED_WORKER : new URL('../run/question-worker.js', import.meta.url);
 
 /** One stretch of output: the header stage's records of a batch, or what the question thread answered for one of its messages. */
 interface Segment {
@@ -64,12 +61,15 @@ export class QuestionThread implements TunnelThread {
 
   /**
    * Starts the thread, which loads its code while this one opens the models
-   * and the output; start() then tells it what to run. A thread not
-   * started is ended by close().
+   * and the output, or takes the one started before the command ran
+   * (src/run/early-question-thread.ts); start() then tells it what to run.
+   * A thread not started is ended by close().
    */
-  constructor() {
+  constructor(early?: EarlyQuestionThread, modelDir?: string) {
     this.headerSink = LineSink.toChunks(this.header, '<header stage>');
-    this.worker = new Worker(WORKER_URL);
+    this.worker = early?.worker ?? new Worker(QUESTION_WORKER_URL, { workerData: { modelDir } });
+    const before = early?.fault();
+    if (before !== undefined) this.fail(before);
     this.worker.on('message', (m: FromQuestionThread) => this.onMessage(m));
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => {
