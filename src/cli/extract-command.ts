@@ -7,6 +7,7 @@ import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from
 import { exitForErrors, oneOf, runAction } from './run-action.js';
 import { addJobsOption, type JobsCliOptions } from './jobs-option.js';
 import { planJobs } from '../run/job-plan.js';
+import { dropEarlyThreads } from '../run/early-threads.js';
 import { runJobs } from '../run/parallel-run.js';
 import { SAMPLE_CSV_HEADER } from '../output/sample-format.js';
 
@@ -29,12 +30,15 @@ export function extractCommand(): Command {
       const log = stageLogger('extract');
       const out = await openOutput(o.out);
       const plan = planJobs(inputs, o.jobs, false);
+      // Threads started for workers this plan does not have (runJobs takes its own).
+      if (plan.mode === undefined) await dropEarlyThreads();
       let errors, stats;
       if (plan.mode === undefined) ({ errors, stats } = await extractCaptures(inputs, o.format, out, pipelineOptionsFrom(o), log));
       else {
         if (o.format === 'csv') out.writeLine(SAMPLE_CSV_HEADER);
         const spec = { command: { kind: 'extract', format: o.format }, inputs, pipeline: pipelineOptionsFrom(o), communityIdSeed: o.communityIdSeed, mode: plan.mode, workers: plan.workers } as const;
         ({ errors, stats } = await runJobs(spec, out, log));
+        await dropEarlyThreads();
       }
       await out.close();
       log.info({ stats }, 'extract summary');

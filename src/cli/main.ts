@@ -4,7 +4,7 @@ import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
 import { reportError } from './run-action.js';
 import { registerCommands } from './commands.js';
-import { startEarlyQuestionThread } from '../run/early-question-thread.js';
+import { startEarlyThreads } from '../run/early-threads.js';
 
 function applyUsageErrorHandling(cmd: Command): void {
   cmd
@@ -27,8 +27,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 // (scripts/build/bundle-cli.mjs), which has none. A rejection (a command module that
 // fails to load) ends the process as an uncaught top-level await did.
 async function main(): Promise<void> {
-  // Before the command's modules load: a score run split by stage gets its second thread going now.
-  startEarlyQuestionThread(process.argv);
+  // Before the command's modules load: a run with --jobs gets its other threads going now.
+  startEarlyThreads(process.argv);
   const program = new Command('dnsae')
     .description('DNS anomaly detector: flags traffic on port 53 that is not DNS')
     .version(VERSION);

@@ -13,7 +13,7 @@ import { exitForErrors, runAction } from './run-action.js';
 import { addJobsOption, type JobsCliOptions } from './jobs-option.js';
 import { planScoreJobs } from '../run/job-plan.js';
 import { runJobs } from '../run/parallel-run.js';
-import { dropEarlyQuestionThread, takeEarlyQuestionThread } from '../run/early-question-thread.js';
+import { dropEarlyThreads, takeEarlyQuestionThread } from '../run/early-threads.js';
 import { QuestionThread, scoreStageSplit } from '../run/stage-split.js';
 import { fastLaneAvailable } from '../flow/fast-lane.js';
 import { scoreSummaryLines } from './run-summaries.js';
@@ -49,13 +49,14 @@ export function scoreCommand(): Command {
       const laneOk = pipeline.fastLane !== false && fastLaneAvailable(pipeline.maxFlows);
       // Split by stage, the question stage's thread starts first: it loads its code while this thread opens the models.
       const thread = planScoreJobs(inputs, o.jobs, detectors.tunnel !== 'off', laneOk).mode === 'stages' ? new QuestionThread(takeEarlyQuestionThread(), o.model) : undefined;
-      await dropEarlyQuestionThread();
       try {
         const scorer = detectors.header === undefined || detectors.header === 'rules' ? undefined : await openScorer(o.model);
         const tunnel = await tunnelRunFrom(o, detectors, log);
         const target = await openOutputTarget(o.out, o, { log });
         const out = target.out;
         const plan = planScoreJobs(inputs, o.jobs, tunnel !== undefined, laneOk);
+        // Threads started for another plan than this one (runJobs takes its own).
+        if (plan.mode !== 'files' && plan.mode !== 'shares') await dropEarlyThreads();
         const runOptions = {
           mode: detectors.header,
           scorer,
@@ -101,6 +102,7 @@ export function scoreCommand(): Command {
         return o.failOnAlert === true && result.alerts > 0 ? ExitCode.ALERTS : ExitCode.OK;
       } finally {
         await thread?.close();
+        await dropEarlyThreads();
       }
     }),
   );

@@ -44,6 +44,12 @@ export interface JobWorkerData {
   readonly worker: number;
 }
 
+/** A job worker thread started before its command knew the job (src/run/early-threads.ts) is sent it first. */
+export interface JobStart {
+  readonly t: 'job';
+  readonly data: JobWorkerData;
+}
+
 /** A fault of one input, as DnsaeError carries it. */
 export interface JobError {
   readonly code: string;

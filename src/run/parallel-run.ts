@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { DnsaeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { LineSink } from '../output/ndjson-sink.js';
-import { fromJobError, MARK_BYTES, type JobSpec, type MainMessage, type WorkerMessage } from './job-protocol.js';
+import { JOB_WORKER_URL, takeEarlyJobThreads, type EarlyThread } from './early-threads.js';
+import { fromJobError, MARK_BYTES, type JobSpec, type JobStart, type JobWorkerData, type MainMessage, type WorkerMessage } from './job-protocol.js';
 import type { JobRunner } from './job-runner.js';
 import { OrderedStreams, type Queued } from './ordered-output.js';
 import { sumSources, sumStats } from './stats-sum.js';
@@ -15,14 +14,6 @@ export interface ParallelResult {
   readonly stats: Record<string, unknown>;
 }
 
-/**
- * The worker's code: the bundle `npm run build` makes (dist/bundle/), or
- * tsc's module (dist/run/) after a build by tsc alone. Both paths are two
- * levels below the root from this module in dist/run/ and from the CLI
- * bundle in dist/bundle/.
- */
-const BUNDLED_WORKER = new URL('../bundle/job-worker.cjs', import.meta.url);
-const WORKER_URL = existsSync(fileURLToPath(BUNDLED_WORKER)) ? BUNDLED_WORKER : new URL('../run/job-worker.js', import.meta.url);
 
 /** One worker as runJobs drives it: a worker thread, or this thread's JobRunner. */
 interface JobEnd {
@@ -53,9 +44,16 @@ function inThisThread(Runner: typeof JobRunner, spec: JobSpec, onMessage: (m: Wo
   };
 }
 
-/** Worker k in a worker thread of its own. */
-function inThread(spec: JobSpec, k: number, onMessage: (m: WorkerMessage) => void, fail: (e: Error) => void): JobEnd {
-  const w = new Worker(WORKER_URL, { workerData: { spec, worker: k } });
+/**
+ * Worker k in a worker thread of its own: one started before the command
+ * ran (src/run/early-threads.ts), sent its job, or a new one given it.
+ */
+function inThread(spec: JobSpec, k: number, onMessage: (m: WorkerMessage) => void, fail: (e: Error) => void, early?: EarlyThread): JobEnd {
+  const data: JobWorkerData = { spec, worker: k };
+  const w = early?.worker ?? new Worker(JOB_WORKER_URL, { workerData: data });
+  const before = early?.fault();
+  if (before !== undefined) fail(before);
+  else if (early !== undefined) w.postMessage({ t: 'job', data } satisfies JobStart);
   w.on('message', onMessage);
   w.on('error', (err) => fail(err));
   w.on('exit', (code) => {
@@ -87,7 +85,8 @@ export async function runJobs(spec: JobSpec, out: LineSink, log: Logger): Promis
   };
   const send = (k: number, m: MainMessage): void => workers[k]!.send(m);
   // The threads first, so that they load while this thread opens its own run; worker 0 is this thread.
-  for (let k = 1; k < spec.workers; k++) workers[k] = inThread(spec, k, (m) => onMessage(k, m), stop);
+  const early = takeEarlyJobThreads(spec.workers - 1);
+  for (let k = 1; k < spec.workers; k++) workers[k] = inThread(spec, k, (m) => onMessage(k, m), stop, early[k - 1]);
   // Imported here, not at the top: extract's start-up would load score's modules with it (the tunnel stage's).
   const { JobRunner: Runner } = await import('./job-runner.js');
   workers[0] = inThisThread(Runner, spec, (m) => onMessage(0, m), stop);

@@ -21,7 +21,7 @@ const port = parentPort!;
 
 /**
  * The model directory the thread was started with, when its starter knew it
- * (src/run/early-question-thread.ts, QuestionThread): opened now, while the
+ * (src/run/early-threads.ts, QuestionThread): opened now, while the
  * main thread is still opening its own, and used by the run if the run
  * names the same directory.
  */

@@ -3,7 +3,7 @@ import type { WeirdName } from '../decode/weirds.js';
 import type { Logger } from '../logger.js';
 import { LineSink } from '../output/ndjson-sink.js';
 import { runFiles } from '../pipeline.js';
-import { QUESTION_WORKER_URL, type EarlyQuestionThread } from './early-question-thread.js';
+import { QUESTION_WORKER_URL, type EarlyThread } from './early-threads.js';
 import { fromJobError } from './job-protocol.js';
 import type { FromQuestionThread, QuestionThreadData, ToQuestionThread } from './question-thread-protocol.js';
 import { openScoreRun, type ScoreResult, type ScoreRunOptions, type TunnelThread } from './score.js';
@@ -62,10 +62,10 @@ export class QuestionThread implements TunnelThread {
   /**
    * Starts the thread, which loads its code while this one opens the models
    * and the output, or takes the one started before the command ran
-   * (src/run/early-question-thread.ts); start() then tells it what to run.
+   * (src/run/early-threads.ts); start() then tells it what to run.
    * A thread not started is ended by close().
    */
-  constructor(early?: EarlyQuestionThread, modelDir?: string) {
+  constructor(early?: EarlyThread, modelDir?: string) {
     this.headerSink = LineSink.toChunks(this.header, '<header stage>');
     this.worker = early?.worker ?? new Worker(QUESTION_WORKER_URL, { workerData: { modelDir } });
     const before = early?.fault();
