@@ -61,43 +61,32 @@ function taken(e: Started): EarlyThread {
   return { worker: e.worker, fault: () => e.fault };
 }
 
-/** The value of `--jobs`/`-j` in `args` (its last, as commander takes it), if there is one and it is a whole number. */
-function jobsIn(args: readonly string[]): number | undefined {
+/**
+ * The value of option `-x`/`--long` in `args`, written `-x V`, `-xV`,
+ * `--long V` or `--long=V`; the last one, as commander takes it.
+ */
+function optionIn(args: readonly string[], short: string, long: string): string | undefined {
   let v: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') break;
-    if (a === '-j' || a === '--jobs') v = args[++i];
-    else if (a.startsWith('--jobs=')) v = a.slice(7);
-    else if (a.startsWith('-j') && !a.startsWith('--')) v = a.slice(2);
+    if (a === short || a === long) v = args[++i];
+    else if (a.startsWith(long + '=')) v = a.slice(long.length + 1);
+    else if (a.startsWith(short) && !a.startsWith('--')) v = a.slice(short.length);
   }
+  return v;
+}
+
+/** `--jobs`/`-j`, if it is there and a whole number. */
+function jobsIn(args: readonly string[]): number | undefined {
+  const v = optionIn(args, '-j', '--jobs');
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
 /** Whether `args` leave the question stage on: `-d`/`--detector` absent or naming `both` or `tunnel`. */
 function tunnelIn(args: readonly string[]): boolean {
-  let v: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') break;
-    if (a === '-d' || a === '--detector') v = args[++i];
-    else if (a.startsWith('--detector=')) v = a.slice(11);
-    else if (a.startsWith('-d') && !a.startsWith('--')) v = a.slice(2);
-  }
+  const v = optionIn(args, '-d', '--detector');
   return v === undefined || v.split(',').some((p) => p.trim() === 'both' || p.trim() === 'tunnel');
-}
-
-/** The value of `-m`/`--model` in `args`, if there is one (the thread opens that model before the run asks). */
-function modelIn(args: readonly string[]): string | undefined {
-  let v: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') break;
-    if (a === '-m' || a === '--model') v = args[++i];
-    else if (a.startsWith('--model=')) v = a.slice(8);
-    else if (a.startsWith('-m') && !a.startsWith('--')) v = a.slice(2);
-  }
-  return v;
 }
 
 function isFile(p: string): boolean {
@@ -129,7 +118,8 @@ export function earlyThreadsFor(argv: readonly string[]): EarlyThreads | undefin
   if (inputs.length === 0) return undefined;
   const laneOk = process.env.DNSAE_FAST_LANE !== '0';
   const plan = command === 'score' ? planScoreJobs(inputs, n, tunnelIn(args), laneOk) : planJobs(inputs, n, false);
-  if (plan.mode === 'stages') return { kind: 'question', modelDir: modelIn(args) };
+  // The thread opens the model argv names (-m/--model) before the run asks.
+  if (plan.mode === 'stages') return { kind: 'question', modelDir: optionIn(args, '-m', '--model') };
   if (plan.mode === 'files' || plan.mode === 'shares') return { kind: 'jobs', count: plan.workers - 1 };
   return undefined;
 }

@@ -1,19 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { earlyThreadsFor } from '../../src/run/early-threads.js';
 import { FILES_MIN_MEAN_BYTES } from '../../src/run/job-plan.js';
 import { ROOT, runCli } from '../golden/run-cli.js';
+import { sparseFiles } from './sparse-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'dnsae-early-thread-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const file = (name: string, bytes: number): string => {
-  const p = join(dir, name);
-  writeFileSync(p, '');
-  truncateSync(p, bytes);
-  return p;
-};
+const { dir, file } = sparseFiles('dnsae-early-threads-');
 const small = file('small.pcap', 1000);
 const big = file('big.pcap', FILES_MIN_MEAN_BYTES);
 const big2 = file('big2.pcap', FILES_MIN_MEAN_BYTES);

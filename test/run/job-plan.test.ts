@@ -1,17 +1,9 @@
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { availableJobs, FILES_MIN_MEAN_BYTES, PARALLEL_MIN_BYTES, planEvaluateJobs, planJobs, planScoreJobs } from '../../src/run/job-plan.js';
+import { sparseFiles } from './sparse-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'dnsae-job-plan-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const file = (name: string, bytes: number): string => {
-  const p = join(dir, name);
-  writeFileSync(p, '');
-  truncateSync(p, bytes);
-  return p;
-};
+const { dir, file } = sparseFiles('dnsae-job-plan-');
 const small = file('small.pcap', 1000);
 const big = file('big.pcap', PARALLEL_MIN_BYTES);
 const big2 = file('big2.pcap', PARALLEL_MIN_BYTES);
