@@ -14,7 +14,6 @@ export interface ParallelResult {
   readonly stats: Record<string, unknown>;
 }
 
-
 /** One worker as runJobs drives it: a worker thread, or this thread's JobRunner. */
 interface JobEnd {
   send(m: MainMessage): void;
