@@ -5,8 +5,8 @@ import { extractCaptures, type ExtractFormat } from '../run/extract.js';
 import { addCommunityIdOption } from './community-id-option.js';
 import { addPipelineOptions, pipelineOptionsFrom, type PipelineCliOptions } from './pipeline-options.js';
 import { exitForErrors, oneOf, runAction } from './run-action.js';
-import { addJobsOption, type JobsCliOptions } from './jobs-option.js';
-import { planJobs } from '../run/job-plan.js';
+import { addJobsOption, EXTRACT_JOBS, type JobsCliOptions } from './jobs-option.js';
+import { planExtractJobs } from '../run/job-plan.js';
 import { dropEarlyThreads } from '../run/early-threads.js';
 import { runJobs } from '../run/parallel-run.js';
 import { SAMPLE_CSV_HEADER } from '../output/sample-format.js';
@@ -24,12 +24,12 @@ export function extractCommand(): Command {
     .option('-o, --out <file>', 'write records to FILE instead of standard output');
   addPipelineOptions(cmd);
   addCommunityIdOption(cmd);
-  addJobsOption(cmd);
+  addJobsOption(cmd, EXTRACT_JOBS);
   return cmd.action((inputs: string[], o: ExtractOptions) =>
     runAction(async () => {
       const log = stageLogger('extract');
       const out = await openOutput(o.out);
-      const plan = planJobs(inputs, o.jobs, false);
+      const plan = planExtractJobs(inputs, o.jobs, o.format !== 'none');
       // Threads started for workers this plan does not have (runJobs takes its own).
       if (plan.mode === undefined) await dropEarlyThreads();
       let errors, stats;

@@ -53,6 +53,18 @@ export function planJobs(inputs: readonly string[], requested: number | undefine
 }
 
 /**
+ * planJobs for `dnsae extract`. Asked for the plan (--jobs 0), a run that
+ * writes a record per message keeps one worker: every record passes
+ * through this thread in input order, and on the 2-core bench host two
+ * workers took 2.47-2.98 s where one took 1.66-1.94 s (docs/scaling.md).
+ * `--format none` is planned as planJobs plans it; an explicit --jobs is
+ * obeyed.
+ */
+export function planExtractJobs(inputs: readonly string[], requested: number | undefined, writesRecords: boolean): JobPlan {
+  return planJobs(inputs, requested === 0 && writesRecords ? 1 : requested, false);
+}
+
+/**
  * With the question stage, several captures go whole to the workers when
  * they are this large on average; smaller ones are one run split by stage.
  * A worker's start-up and fresh run per capture weigh on short captures:

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { availableJobs, FILES_MIN_MEAN_BYTES, PARALLEL_MIN_BYTES, planEvaluateJobs, planJobs, planScoreJobs } from '../../src/run/job-plan.js';
+import { availableJobs, FILES_MIN_MEAN_BYTES, PARALLEL_MIN_BYTES, planEvaluateJobs, planExtractJobs, planJobs, planScoreJobs } from '../../src/run/job-plan.js';
 import { sparseFiles } from './sparse-files.js';
 
 const { dir, file } = sparseFiles('dnsae-job-plan-');
@@ -52,6 +52,24 @@ describe('planScoreJobs', () => {
   it.runIf(cores > 1)('with --jobs 0 splits one big capture by stage, and keeps a small one in one thread', () => {
     expect(planScoreJobs([big], 0, true, true)).toEqual({ workers: 2, mode: 'stages' });
     expect(planScoreJobs([small], 0, true, true)).toEqual({ workers: 1 });
+  });
+});
+
+describe('planExtractJobs', () => {
+  it('asked for the plan, keeps one worker where records are written, and plans as planJobs with --format none', () => {
+    expect(planExtractJobs([big, big2], 0, true)).toEqual({ workers: 1 });
+    expect(planExtractJobs([big, big2], 0, false)).toEqual(planJobs([big, big2], 0, false));
+    expect(planExtractJobs([big], 0, false)).toEqual({ workers: 1 });
+  });
+
+  it('obeys an explicit --jobs either way', () => {
+    expect(planExtractJobs([big, big2], 2, true)).toEqual({ workers: 2, mode: 'files' });
+    expect(planExtractJobs([small], 2, true)).toEqual({ workers: 2, mode: 'shares' });
+    expect(planExtractJobs([big, big2], undefined, false)).toEqual({ workers: 1 });
+  });
+
+  it.runIf(cores > 1)('with --format none and --jobs 0, several large captures go whole to the workers', () => {
+    expect(planExtractJobs([big, big2], 0, false)).toEqual({ workers: 2, mode: 'files' });
   });
 });
 
