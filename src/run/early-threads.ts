@@ -1,23 +1,11 @@
-import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { planJobs, planScoreJobs } from './job-plan.js';
+import { workerUrl } from './worker-url.js';
 
-/**
- * The question thread's code (src/run/question-worker.ts): the bundle
- * `npm run build` makes, or tsc's module after a build by tsc alone. Both
- * paths are two levels below the root from this module in dist/run/ and
- * from the CLI bundle in dist/bundle/.
- */
-const BUNDLED_WORKER = new URL('../bundle/question-worker.cjs', import.meta.url);
-export const QUESTION_WORKER_URL = existsSync(fileURLToPath(BUNDLED_WORKER)) ? BUNDLED_WORKER : new URL('../run/question-worker.js', import.meta.url);
-
-/**
- * The job worker's code (src/run/job-worker.ts), found as the question
- * thread's is.
- */
-const BUNDLED_JOB_WORKER = new URL('../bundle/job-worker.cjs', import.meta.url);
-export const JOB_WORKER_URL = existsSync(fileURLToPath(BUNDLED_JOB_WORKER)) ? BUNDLED_JOB_WORKER : new URL('../run/job-worker.js', import.meta.url);
+/** The question thread's code (src/run/question-worker.ts) and the job worker's (src/run/job-worker.ts). */
+export const QUESTION_WORKER_URL = workerUrl('question-worker');
+export const JOB_WORKER_URL = workerUrl('job-worker');
 
 /** A thread started before the command ran, and what befell it before anyone took it. */
 export interface EarlyThread {

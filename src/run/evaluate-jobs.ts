@@ -1,15 +1,12 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 import { resultOf, runEvaluatePart, type EvaluateInputs, type EvaluatePart, type EvaluateResult, type EvaluateRunOptions } from './evaluate.js';
 import type { EvaluateJob, EvaluatePartData, EvaluateWorkerMessage } from './evaluate-job-protocol.js';
 import { mergeParts, partSpec } from './evaluate-shares.js';
 import { fromJobError } from './job-protocol.js';
+import { workerUrl } from './worker-url.js';
 
-/** The worker's bundle (npm run build), or tsc's module after a build by tsc alone; as parallel-run.ts finds its worker. */
-const BUNDLED_WORKER = new URL('../bundle/evaluate-worker.cjs', import.meta.url);
-const WORKER_URL = existsSync(fileURLToPath(BUNDLED_WORKER)) ? BUNDLED_WORKER : new URL('../run/evaluate-worker.js', import.meta.url);
+const WORKER_URL = workerUrl('evaluate-worker');
 
 function partOf(d: EvaluatePartData): EvaluatePart {
   return { ...d, errors: d.errors.map(fromJobError) };

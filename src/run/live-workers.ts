@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import { bindLiveSignals } from './live-signal-binding.js';
 import { LiveReloads, type ReloadOutcome } from './live-reloads.js';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { encodeProgram, fanoutProgram } from '../capture/fanout-program.js';
 import { openLive, type LiveSource } from '../capture/live-source.js';
@@ -20,10 +18,9 @@ import { statsLineFields, Wrapping32, type LiveSnapshot } from './live-stats.js'
 import { LIVE_RUN_BUFFERS, type LiveMainMessage, type LiveWorkerError, type LiveWorkerMessage, type LiveWorkerReading, type LiveWorkerSpec } from './live-worker-protocol.js';
 import type { LossRatioCounts } from './loss-ratio-histogram.js';
 import { sumLoss, sumSnapshots } from './live-sum.js';
+import { workerUrl } from './worker-url.js';
 
-/** The worker's code: the bundle `npm run build` makes, or tsc's module after a build by tsc alone (as parallel-run.ts). */
-const BUNDLED_WORKER = new URL('../bundle/live-worker.cjs', import.meta.url);
-const WORKER_URL = existsSync(fileURLToPath(BUNDLED_WORKER)) ? BUNDLED_WORKER : new URL('../run/live-worker.js', import.meta.url);
+const WORKER_URL = workerUrl('live-worker');
 
 
 function workerFault(e: LiveWorkerError, worker: number): Error {

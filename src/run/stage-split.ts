@@ -20,7 +20,6 @@ export const QUESTION_THREAD_BYTES = 32 * 1024 * 1024;
 /** A packed batch's buffer: at least this, in steps of it, so buffers of near sizes serve each other. */
 const BUFFER_STEP = 256 * 1024;
 
-
 /** One stretch of output: the header stage's records of a batch, or what the question thread answered for one of its messages. */
 interface Segment {
   chunks: Uint8Array[];
