@@ -7,7 +7,8 @@
 // rows are the same paths run inside one process (scripts/bench/measure-extract.mjs), without start-up. The capture and a
 // fallback model are written under /tmp only, never into the repository. The last table runs score with
 // --jobs 1 and --jobs N (N: the cores available) in turn on all those cores, on the capture and on the
-// capture cut into 4 files (editcap) and on 4 links to the whole capture (four captures' work), with wall time, user+sys CPU seconds and peak RSS of each.
+// capture cut into 4 files (editcap) and on 4 links to the whole capture (four captures' work), with wall time, user+sys CPU seconds and peak RSS of each;
+// on the 4 links it also times N separate processes started at once, each on its share: the bound for --jobs N on this host.
 import { spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
@@ -261,11 +262,23 @@ if (!flag('--skip-jobs') && availableParallelism() > 1) {
     ...(parts === undefined ? [] : [['score -d hybrid, 4 captures (whole to the workers)', parts, ['-d', 'hybrid']]]),
     ['score, both stages, 4 captures of the whole file (4x the packets; whole to the workers)', copies],
   ];
+  let ceiling;
   for (const [label, inputs, extra = []] of groups) {
-    const argv = (jobs) => [dnsae, 'score', '--jobs', String(jobs), '--model', model, ...extra, '-o', '/dev/null', ...inputs];
-    const [one, many] = timeInterleaved([['node', argv(1)], ['node', argv(n)]], cpuList);
+    const argv = (jobs, files = inputs) => [dnsae, 'score', '--jobs', String(jobs), '--model', model, ...extra, '-o', '/dev/null', ...files];
+    const cmds = [['node', argv(1)], ['node', argv(n)]];
+    // For the whole captures, also n separate processes started at once, each on its share of them: what
+    // this host gives n independent runs, the bound on what --jobs n can reach here.
+    const separate = inputs === copies && inputs.length % n === 0;
+    if (separate) {
+      const share = inputs.length / n;
+      const quote = (a) => `'${a.replaceAll("'", "'\\''")}'`;
+      const one = (k) => ['node', ...argv(1, inputs.slice(k * share, (k + 1) * share))].map(quote).join(' ');
+      cmds.push(['sh', ['-c', `${Array.from({ length: n }, (_, k) => `${one(k)} &`).join(' ')} wait`]]);
+    }
+    const [one, many, apart] = timeInterleaved(cmds, cpuList);
     parallel.push({ label, n, one, many });
-    console.error(`bench: ${label}: --jobs 1 ${one.secs.toFixed(3)} s, --jobs ${n} ${many.secs.toFixed(3)} s`);
+    if (apart !== undefined) ceiling = { label, n, one, apart };
+    console.error(`bench: ${label}: --jobs 1 ${one.secs.toFixed(3)} s, --jobs ${n} ${many.secs.toFixed(3)} s${apart === undefined ? '' : `, ${n} processes ${apart.secs.toFixed(3)} s`}`);
   }
   console.log('');
   console.log(`| command (on CPUs ${cpuList}, interleaved) | --jobs 1 wall s | --jobs ${n} wall s | speed-up | --jobs 1 CPU s | --jobs ${n} CPU s | --jobs 1 RSS MiB | --jobs ${n} RSS MiB |`);
@@ -273,6 +286,13 @@ if (!flag('--skip-jobs') && availableParallelism() > 1) {
   for (const p of parallel) {
     console.log(
       `| ${p.label} | ${fmt(p.one.secs, 3)} | ${fmt(p.many.secs, 3)} | ${fmt(p.one.secs / p.many.secs, 2)}x | ${fmt(p.one.cpu, 2)} | ${fmt(p.many.cpu, 2)} | ${fmt(p.one.rss, 0)} | ${fmt(p.many.rss, 0)} |`,
+    );
+  }
+  if (ceiling !== undefined) {
+    console.log('');
+    console.log(
+      `${ceiling.n} separate dnsae processes at once, each on ${copies.length / ceiling.n} of the ${copies.length} whole captures (no --jobs): ` +
+        `${fmt(ceiling.apart.secs, 3)} s, ${fmt(ceiling.one.secs / ceiling.apart.secs, 2)}x --jobs 1 (what ${ceiling.n} independent runs reach on this host)`,
     );
   }
 }
