@@ -250,6 +250,8 @@ if (header !== undefined && both !== undefined) {
 
 // Every core: --jobs 1 and --jobs N side by side, interleaved, on the CPUs this process may use.
 const parallel = [];
+/** n separate processes on the whole captures, when the bench times them. */
+let ceiling;
 if (!flag('--skip-jobs') && availableParallelism() > 1) {
   const n = availableParallelism();
   const cpuList = `0-${n - 1}`;
@@ -260,24 +262,22 @@ if (!flag('--skip-jobs') && availableParallelism() > 1) {
     ['score -d hybrid, one capture (split by flow)', [file], ['-d', 'hybrid']],
     ...(parts === undefined ? [] : [['score, both stages, 4 captures (the same packets; split by stage)', parts]]),
     ...(parts === undefined ? [] : [['score -d hybrid, 4 captures (whole to the workers)', parts, ['-d', 'hybrid']]]),
-    ['score, both stages, 4 captures of the whole file (4x the packets; whole to the workers)', copies],
+    // Also n separate processes started at once, each on its share of the captures: what this host gives
+    // n independent runs, the bound on what --jobs n can reach here.
+    ['score, both stages, 4 captures of the whole file (4x the packets; whole to the workers)', copies, [], { apart: copies.length % n === 0 }],
   ];
-  let ceiling;
-  for (const [label, inputs, extra = []] of groups) {
+  for (const [label, inputs, extra = [], { apart: timeApart = false } = {}] of groups) {
     const argv = (jobs, files = inputs) => [dnsae, 'score', '--jobs', String(jobs), '--model', model, ...extra, '-o', '/dev/null', ...files];
     const cmds = [['node', argv(1)], ['node', argv(n)]];
-    // For the whole captures, also n separate processes started at once, each on its share of them: what
-    // this host gives n independent runs, the bound on what --jobs n can reach here.
-    const separate = inputs === copies && inputs.length % n === 0;
-    if (separate) {
+    if (timeApart) {
       const share = inputs.length / n;
       const quote = (a) => `'${a.replaceAll("'", "'\\''")}'`;
-      const one = (k) => ['node', ...argv(1, inputs.slice(k * share, (k + 1) * share))].map(quote).join(' ');
-      cmds.push(['sh', ['-c', `${Array.from({ length: n }, (_, k) => `${one(k)} &`).join(' ')} wait`]]);
+      const shareCmd = (k) => ['node', ...argv(1, inputs.slice(k * share, (k + 1) * share))].map(quote).join(' ');
+      cmds.push(['sh', ['-c', `${Array.from({ length: n }, (_, k) => `${shareCmd(k)} &`).join(' ')} wait`]]);
     }
     const [one, many, apart] = timeInterleaved(cmds, cpuList);
     parallel.push({ label, n, one, many });
-    if (apart !== undefined) ceiling = { label, n, one, apart };
+    if (apart !== undefined) ceiling = { n, files: inputs.length, one, apart };
     console.error(`bench: ${label}: --jobs 1 ${one.secs.toFixed(3)} s, --jobs ${n} ${many.secs.toFixed(3)} s${apart === undefined ? '' : `, ${n} processes ${apart.secs.toFixed(3)} s`}`);
   }
   console.log('');
@@ -291,9 +291,14 @@ if (!flag('--skip-jobs') && availableParallelism() > 1) {
   if (ceiling !== undefined) {
     console.log('');
     console.log(
-      `${ceiling.n} separate dnsae processes at once, each on ${copies.length / ceiling.n} of the ${copies.length} whole captures (no --jobs): ` +
+      `${ceiling.n} separate dnsae processes at once, each on ${ceiling.files / ceiling.n} of the ${ceiling.files} whole captures (no --jobs): ` +
         `${fmt(ceiling.apart.secs, 3)} s, ${fmt(ceiling.one.secs / ceiling.apart.secs, 2)}x --jobs 1 (what ${ceiling.n} independent runs reach on this host)`,
     );
   }
 }
-if (results.some((r) => !Number.isFinite(r.secs)) || parallel.some((p) => !Number.isFinite(p.one.secs) || !Number.isFinite(p.many.secs))) process.exit(1);
+if (
+  results.some((r) => !Number.isFinite(r.secs)) ||
+  parallel.some((p) => !Number.isFinite(p.one.secs) || !Number.isFinite(p.many.secs)) ||
+  (ceiling !== undefined && !Number.isFinite(ceiling.apart.secs))
+)
+  process.exit(1);
