@@ -13,6 +13,11 @@ import { openQuestionModel, openScorer } from '../../src/scoring/open-scorer.js'
 import { ROOT, silentLog } from '../scoring/question/question-fixture.js';
 
 const MIB = 1 << 20;
+/** WebAssembly's Memory, which the project's TypeScript libraries do not declare. */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+const { Memory } = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number }) => WasmMemory } }).WebAssembly;
 const HUGE = 2 * MIB;
 
 /** The process's anonymous memory in huge pages, bytes. */
@@ -25,7 +30,7 @@ function anonHugeBytes(): number {
 const thpOn = !/\[never\]/.test(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'));
 
 /** Memories the tests made, kept so that no collection frees their huge pages while another test counts. */
-const kept: WebAssembly.Memory[] = [];
+const kept: WasmMemory[] = [];
 
 afterEach(() => {
   delete process.env.DNSAE_HUGE_PAGES;
@@ -59,7 +64,7 @@ describe('adviseHugePages', () => {
   });
 
   it('advises the whole 2 MiB pages of a buffer, and the kernel backs them with huge pages', () => {
-    const memory = new WebAssembly.Memory({ initial: (64 * MIB) / 65_536, maximum: (64 * MIB) / 65_536 });
+    const memory = new Memory({ initial: (64 * MIB) / 65_536, maximum: (64 * MIB) / 65_536 });
     kept.push(memory);
     const advised = adviseHugePages(memory.buffer);
     expect(advised % HUGE).toBe(0);
@@ -79,7 +84,7 @@ describe('adviseHugePages', () => {
   it('advises nothing with DNSAE_HUGE_PAGES=0', () => {
     process.env.DNSAE_HUGE_PAGES = '0';
     expect(hugePagesAvailable()).toBe(false);
-    expect(adviseHugePages(new WebAssembly.Memory({ initial: 256, maximum: 256 }).buffer)).toBe(0);
+    expect(adviseHugePages(new Memory({ initial: 256, maximum: 256 }).buffer)).toBe(0);
   });
 
 });
