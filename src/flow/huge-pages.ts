@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -25,7 +24,10 @@ let addon: HugePagesAddon | null | undefined;
 function loadAddon(): HugePagesAddon | undefined {
   if (addon === undefined) {
     try {
-      addon = createRequire(import.meta.url)(ADDON_PATH) as HugePagesAddon;
+      // process.dlopen, not require(): the CommonJS loader's resolution costs more than the addon's few calls save.
+      const m = { exports: {} };
+      process.dlopen(m, ADDON_PATH);
+      addon = m.exports as HugePagesAddon;
     } catch {
       addon = null;
     }

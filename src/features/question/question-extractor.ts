@@ -81,7 +81,8 @@ export class QuestionExtractor {
     this.source = i;
     if (this.lane !== undefined) this.lane.sourceIndex = i;
   }
-  private readonly fanOut: ClientFanOut;
+  /** The TypeScript path's fan-out sketch (1 MiB); the lane keeps its own cells. */
+  private readonly fanOut: ClientFanOut | undefined;
   /** The fast lane's copy of this loop, when the pipeline's lane has room for this table (see QuestionLane). */
   private readonly lane: QuestionLane | undefined;
   private source = 0;
@@ -93,19 +94,21 @@ export class QuestionExtractor {
     onWindow: (table: WindowTable, slot: number, reason: CloseReason) => void,
     lane?: QuestionLaneMemory,
   ) {
-    this.fanOut = new ClientFanOut(options.windowSec);
     if (lane !== undefined && lane.windows === options.maxWindows && lane.cacheSize === domains.cacheSize) {
       this.lane = new QuestionLane(lane, options.windowSec, domains, weirds, onWindow);
       this.table = this.lane.table;
+      this.fanOut = undefined;
       return;
     }
     this.lane = undefined;
+    const fanOut = new ClientFanOut(options.windowSec);
+    this.fanOut = fanOut;
     this.table = new WindowTable(options.maxWindows, options.windowSec, (slot, reason) => {
       // The client's fan-out as the window closes, when all of its period's windows have opened, not only the earlier ones.
       const t = this.table;
       const b = slot * WindowTable.I32_WORDS;
       const w = t.i32;
-      const now = this.fanOut.peek(w[b + W_C0]!, w[b + W_C0 + 1]!, w[b + W_C0 + 2]!, w[b + W_C0 + 3]!, t.f64[slot * WindowTable.F64_WORDS + F_LAST]!);
+      const now = fanOut.peek(w[b + W_C0]!, w[b + W_C0 + 1]!, w[b + W_C0 + 2]!, w[b + W_C0 + 3]!, t.f64[slot * WindowTable.F64_WORDS + F_LAST]!);
       if (now > w[b + W_FAN_OUT]!) w[b + W_FAN_OUT] = now;
       onWindow(t, slot, reason);
     });
@@ -180,7 +183,7 @@ export class QuestionExtractor {
         s = -1;
       }
       if (s < 0) {
-        const fanOut = this.fanOut.opened(c0, c1, c2, c3, ts);
+        const fanOut = this.fanOut!.opened(c0, c1, c2, c3, ts);
         s = table.open(c0, c1, c2, c3, cv, dh, name, domStart, domLen, ts);
         w[s * WindowTable.I32_WORDS + W_FAN_OUT] = fanOut;
         const ob = s * WindowTable.I32_WORDS;
