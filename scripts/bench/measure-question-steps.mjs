@@ -7,7 +7,7 @@
 // GNU time) of the rounds; a step's cost is its build's figure less the one before.
 //   npm run build && node scripts/bench/measure-question-steps.mjs [FILE] [--rounds 5]
 // FILE defaults to the bench capture (/tmp/dnsae-bench.pcap, made by `npm run bench`). Each build lives
-// in a temporary copy of dist/ beside links to node_modules/ and models/, removed at the end.
+// in a temporary copy of dist/ beside links to node_modules/, models/ and native/, removed at the end.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +42,8 @@ async function tree(name, stop) {
   const dir = join(work, name);
   cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  // The huge-pages addon, found from dist/ as ../../native (src/flow/huge-pages.ts): every build runs as the CLI does.
+  if (existsSync(join(root, 'native'))) symlinkSync(join(root, 'native'), join(dir, 'native'));
   symlinkSync(join(root, 'models'), join(dir, 'models'));
   if (stop !== undefined) {
     const { error, stderr } = await asc.main([...laneAscArgs(join(dir, 'dist/wasm/fast-lane.wasm')), '--use', `QUESTION_STOP_AT=${stop}`], {
