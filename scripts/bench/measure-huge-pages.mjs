@@ -7,30 +7,17 @@
 //   npm run build && node scripts/bench/measure-huge-pages.mjs [FILE] [--rounds 10]
 // FILE defaults to the bench capture (/tmp/dnsae-bench.pcap, made by `npm run bench`).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { preflight } from '../lib/bench-preflight.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'dist/cli/main.js');
 const { values, positionals } = parseArgs({ options: { rounds: { type: 'string', default: '10' } }, allowPositionals: true });
 const rounds = Math.max(1, Number(values.rounds) || 10);
 const file = positionals[0] ?? '/tmp/dnsae-bench.pcap';
-if (!existsSync(file)) {
-  console.error(`measure-huge-pages: ${file} is missing (npm run bench makes /tmp/dnsae-bench.pcap)`);
-  process.exit(1);
-}
-if (!existsSync(cli)) {
-  console.error('measure-huge-pages: run npm run build first');
-  process.exit(1);
-}
-for (const tool of ['/usr/bin/time', 'taskset']) {
-  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
-    console.error(`measure-huge-pages: ${tool} is missing (Debian: time, util-linux)`);
-    process.exit(1);
-  }
-}
+preflight('measure-huge-pages', { file, cli, tools: ['/usr/bin/time', 'taskset'] });
 const { hugePagesAvailable } = await import('../../dist/flow/huge-pages.js');
 if (!hugePagesAvailable()) {
   console.error('measure-huge-pages: the huge-pages addon is not built (npm ci builds native/huge-pages) or DNSAE_HUGE_PAGES=0 is set');

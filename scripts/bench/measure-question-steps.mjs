@@ -16,25 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import asc from 'assemblyscript/asc';
 import { laneAscArgs } from '../build/lane-asc-args.mjs';
+import { preflight } from '../lib/bench-preflight.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values, positionals } = parseArgs({ options: { rounds: { type: 'string', default: '5' } }, allowPositionals: true });
 const rounds = Math.max(1, Number(values.rounds) || 5);
 const file = positionals[0] ?? '/tmp/dnsae-bench.pcap';
-if (!existsSync(file)) {
-  console.error(`measure-question-steps: ${file} is missing (npm run bench makes /tmp/dnsae-bench.pcap)`);
-  process.exit(1);
-}
-if (!existsSync(join(root, 'dist/cli/main.js'))) {
-  console.error('measure-question-steps: run npm run build first');
-  process.exit(1);
-}
-for (const tool of ['/usr/bin/time', 'taskset']) {
-  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
-    console.error(`measure-question-steps: ${tool} is missing (Debian: time, util-linux)`);
-    process.exit(1);
-  }
-}
+preflight('measure-question-steps', { file, cli: join(root, 'dist/cli/main.js'), tools: ['/usr/bin/time', 'taskset'] });
 
 const work = mkdtempSync(join(tmpdir(), 'dnsae-steps-'));
 /** A copy of the built tree whose lane stops at `stop` (undefined: the build as it is). */
