@@ -5,7 +5,7 @@
 #
 #   scripts/setup-debian.sh          what running dnsae needs
 #     libpcap0.8-dev  headers for the `cap` live-capture addon
-#     make g++ python3  node-gyp's toolchain, which builds that addon and native/huge-pages in npm ci
+#     make g++ python3  node-gyp's toolchain, which builds that addon in npm ci
 #   scripts/setup-debian.sh --test   that, plus what the tests and benches need
 #     tcpdump tshark tcpreplay        reference tools (tests, `npm run bench`)
 #     nsd knot unbound bind9 dnsmasq-base dnsutils knot-dnsutils dnsperf

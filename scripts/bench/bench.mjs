@@ -10,7 +10,7 @@
 // capture cut into 4 files (editcap) and on 4 links to the whole capture (four captures' work), with wall time, user+sys CPU seconds and peak RSS of each;
 // on the 4 links it also times N separate processes started at once, each on its share: the bound for --jobs N on this host.
 import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -218,15 +218,10 @@ if (!flag('--skip-tshark')) rows.push(['tshark -r FILE -Y dns', 'tshark', ['-r',
 // nDPI's reader classifies every flow (DNS dissection and its DNS risks included): the other DPI engine a SOC runs.
 if (!flag('--skip-ndpi') && spawnSync('ndpiReader', ['-h'], { stdio: 'ignore' }).error === undefined) rows.push(['ndpiReader -i FILE', 'ndpiReader', ['-q', '-i', file]]);
 
-const THP_MODE = '/sys/kernel/mm/transparent_hugepage/enabled';
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
-// Whether the lane's memory is in 2 MiB pages changes the question stage's figures (docs/performance.md, "Huge pages").
-const { hugePagesAvailable } = await import('../../dist/flow/huge-pages.js');
-const thpMode = /\[(\w+)\]/.exec(existsSync(THP_MODE) ? readFileSync(THP_MODE, 'utf8') : '')?.[1] ?? 'unknown';
-const hugeNote = `huge pages: ${hugePagesAvailable() ? 'lane memory advised' : 'not advised'}, THP ${thpMode}`;
 console.log(
   `capture: ${file} (${packets.toLocaleString('en-US')} packets, ${(statSync(file).size / 1e6).toFixed(1)} MB); ${modelNote}; ` +
-    `best of ${runs}; node ${process.version}; ${cpu}; ${hugeNote}; ${new Date().toISOString()}`,
+    `best of ${runs}; node ${process.version}; ${cpu}; ${new Date().toISOString()}`,
 );
 console.log('');
 const results = rows.map(([label, cmd, argv, once]) => {

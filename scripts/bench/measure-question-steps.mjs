@@ -7,7 +7,7 @@
 // GNU time) of the rounds; a step's cost is its build's figure less the one before.
 //   npm run build && node scripts/bench/measure-question-steps.mjs [FILE] [--rounds 5]
 // FILE defaults to the bench capture (/tmp/dnsae-bench.pcap, made by `npm run bench`). Each build lives
-// in a temporary copy of dist/ beside links to node_modules/, models/ and native/, removed at the end.
+// in a temporary copy of dist/ beside links to node_modules/ and models/, removed at the end.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,13 +16,25 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import asc from 'assemblyscript/asc';
 import { laneAscArgs } from '../build/lane-asc-args.mjs';
-import { preflight } from '../lib/bench-preflight.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values, positionals } = parseArgs({ options: { rounds: { type: 'string', default: '5' } }, allowPositionals: true });
 const rounds = Math.max(1, Number(values.rounds) || 5);
 const file = positionals[0] ?? '/tmp/dnsae-bench.pcap';
-preflight('measure-question-steps', { file, cli: join(root, 'dist/cli/main.js'), tools: ['/usr/bin/time', 'taskset'] });
+if (!existsSync(file)) {
+  console.error(`measure-question-steps: ${file} is missing (npm run bench makes /tmp/dnsae-bench.pcap)`);
+  process.exit(1);
+}
+if (!existsSync(join(root, 'dist/cli/main.js'))) {
+  console.error('measure-question-steps: run npm run build first');
+  process.exit(1);
+}
+for (const tool of ['/usr/bin/time', 'taskset']) {
+  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
+    console.error(`measure-question-steps: ${tool} is missing (Debian: time, util-linux)`);
+    process.exit(1);
+  }
+}
 
 const work = mkdtempSync(join(tmpdir(), 'dnsae-steps-'));
 /** A copy of the built tree whose lane stops at `stop` (undefined: the build as it is). */
@@ -30,8 +42,6 @@ async function tree(name, stop) {
   const dir = join(work, name);
   cpSync(join(root, 'dist'), join(dir, 'dist'), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-  // The huge-pages addon, found from dist/ as ../../native (src/flow/huge-pages.ts): every build runs as the CLI does.
-  if (existsSync(join(root, 'native'))) symlinkSync(join(root, 'native'), join(dir, 'native'));
   symlinkSync(join(root, 'models'), join(dir, 'models'));
   if (stop !== undefined) {
     const { error, stderr } = await asc.main([...laneAscArgs(join(dir, 'dist/wasm/fast-lane.wasm')), '--use', `QUESTION_STOP_AT=${stop}`], {

@@ -15,7 +15,6 @@ import {
   type FlowTableStorage,
 } from './flow-table.js';
 import { S_HEAD, S_STREAM_FLAGS, STREAM_WORDS } from './dns-tcp-framer.js';
-import { adviseHugePages } from './huge-pages.js';
 import { sampleBatchLayout, type SampleBatchLayout, type SampleBatchStorage } from './sample.js';
 import { DOMAIN_BYTES, EXAMPLE_BYTES, HIST_BINS, WindowTable } from '../features/question/window-table.js';
 import { QUESTION_FEATURE_COUNT } from '../features/question/question-features.js';
@@ -612,8 +611,6 @@ export function openFastLane(options: FastLaneOptions): FastLane | undefined {
       // Address space refused (a tight ulimit -v): the TypeScript path's table grows as needed instead.
       return undefined;
     }
-    // Before any page of it is touched: a spare keeps the advice it was given when it was new.
-    adviseHugePages(memory.buffer);
   }
   // The question stage binds these when it uses the lane's region (QuestionLane); until then nothing calls them.
   const hooks: QuestionLaneHooks = { domainLabels: () => 0, windowClosed: () => undefined, loss: () => 0 };
