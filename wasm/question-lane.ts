@@ -53,9 +53,14 @@ export const Q_F64_WORDS: u32 = 8;
 export const Q_HIST_BINS: u32 = 39;
 export const Q_DOMAIN_BYTES: u32 = 64;
 export const Q_EXAMPLE_BYTES: u32 = 255;
-const BYTES_PER: u32 = Q_DOMAIN_BYTES + 2 * Q_EXAMPLE_BYTES;
+export const Q_EXAMPLE_HEAD: u32 = 64;
+const EXAMPLE_TAIL: u32 = Q_EXAMPLE_BYTES - Q_EXAMPLE_HEAD;
+const BYTES_PER: u32 = Q_DOMAIN_BYTES + 2 * Q_EXAMPLE_HEAD;
+const TAIL_PER: u32 = 2 * EXAMPLE_TAIL;
 const B_EX_LONG: u32 = Q_DOMAIN_BYTES;
-const B_EX_FIRST: u32 = Q_DOMAIN_BYTES + Q_EXAMPLE_BYTES;
+const B_EX_FIRST: u32 = Q_DOMAIN_BYTES + Q_EXAMPLE_HEAD;
+const T_EX_LONG: u32 = 0;
+const T_EX_FIRST: u32 = EXAMPLE_TAIL;
 const W_C0: u32 = 0 * 4;
 const W_C1: u32 = 1 * 4;
 const W_C2: u32 = 2 * 4;
@@ -206,6 +211,7 @@ let wI32: u32 = 0;
 let wF64: u32 = 0;
 let wHist: u32 = 0;
 let wBytes: u32 = 0;
+let wTail: u32 = 0;
 let wIndex: u32 = 0;
 let wFree: u32 = 0;
 let wMask: u32 = 0;
@@ -253,6 +259,7 @@ export function configureQuestion(
   f64At: u32,
   histAt: u32,
   bytesAt: u32,
+  tailAt: u32,
   indexAt: u32,
   indexSize: u32,
   freeAt: u32,
@@ -277,6 +284,7 @@ export function configureQuestion(
   wF64 = f64At;
   wHist = histAt;
   wBytes = bytesAt;
+  wTail = tailAt;
   wIndex = indexAt;
   wMask = indexSize - 1;
   wFree = freeAt;
@@ -921,9 +929,11 @@ function addResponse(s: i32, ts: f64): void {
   if (ts > load<f64>(f + F_LAST)) store<f64>(f + F_LAST, ts);
 }
 
-function keepExample(s: i32, at: u32, lenWord: u32, fullWord: u32): void {
+function keepExample(s: i32, at: u32, tailAt: u32, lenWord: u32, fullWord: u32): void {
   const n = nameLen < <i32>Q_EXAMPLE_BYTES ? nameLen : <i32>Q_EXAMPLE_BYTES;
-  copySmall(wBytes + <u32>s * BYTES_PER + at, nameAt, <u32>n);
+  const head = n < <i32>Q_EXAMPLE_HEAD ? n : <i32>Q_EXAMPLE_HEAD;
+  copySmall(wBytes + <u32>s * BYTES_PER + at, nameAt, <u32>head);
+  if (n > head) copySmall(wTail + <u32>s * TAIL_PER + tailAt, nameAt + <u32>head, <u32>(n - head));
   const b = wi(s);
   store<i32>(b + lenWord, n);
   store<i32>(b + fullWord, nameLen);
@@ -1155,8 +1165,8 @@ function windowRow(i: i32): void {
       store<i32>(b + W_KPV, load<i32>(r + R_PROTO_VLAN));
       store<i32>(b + W_KMETA, cv | (clientIsA ? 0x100 : 0));
       store<i32>(b + W_LAST_QTYPE, qtype);
-      if (load<i32>(b + W_Q) == 1) keepExample(s, B_EX_FIRST, W_EX_FIRST_LEN, W_EX_FIRST_FULL);
-      if (end > load<i32>(b + W_EX_LONG_FULL)) keepExample(s, B_EX_LONG, W_EX_LONG_LEN, W_EX_LONG_FULL);
+      if (load<i32>(b + W_Q) == 1) keepExample(s, B_EX_FIRST, T_EX_FIRST, W_EX_FIRST_LEN, W_EX_FIRST_FULL);
+      if (end > load<i32>(b + W_EX_LONG_FULL)) keepExample(s, B_EX_LONG, T_EX_LONG, W_EX_LONG_LEN, W_EX_LONG_FULL);
     } else {
       incI(QL_RESPONSES);
       addResponse(s, ts);

@@ -16,7 +16,7 @@ import {
 } from './flow-table.js';
 import { S_HEAD, S_STREAM_FLAGS, STREAM_WORDS } from './dns-tcp-framer.js';
 import { sampleBatchLayout, type SampleBatchLayout, type SampleBatchStorage } from './sample.js';
-import { DOMAIN_BYTES, EXAMPLE_BYTES, HIST_BINS, WindowTable } from '../features/question/window-table.js';
+import { DOMAIN_BYTES, EXAMPLE_BYTES, EXAMPLE_HEAD, HIST_BINS, WindowTable } from '../features/question/window-table.js';
 import { QUESTION_FEATURE_COUNT } from '../features/question/question-features.js';
 import { questionLaneLayout, type QuestionKernel, type QuestionLaneHooks, type QuestionLaneMemory } from '../features/question/question-lane.js';
 
@@ -166,6 +166,7 @@ function constantsAgree(e: KernelExports, rec: LaneRecordLayout, pairWords: numb
     c('Q_HIST_BINS') === HIST_BINS &&
     c('Q_DOMAIN_BYTES') === DOMAIN_BYTES &&
     c('Q_EXAMPLE_BYTES') === EXAMPLE_BYTES &&
+    c('Q_EXAMPLE_HEAD') === EXAMPLE_HEAD &&
     c('QL_STATE_BYTES') <= 256 &&
     c('Q_FEATURES') === QUESTION_FEATURE_COUNT &&
     c('PD_FIXED_BYTES') === PD_FIXED_BYTES

@@ -80,7 +80,8 @@ function example(t: WindowTable, s: number, at: number, lenWord: number, fullWor
   const b = s * WindowTable.I32_WORDS;
   const n = w[b + lenWord]!;
   if (n === 0) return undefined;
-  return { rrname: rrnameText(t.bytes, s * WindowTable.BYTES_PER + at, n), truncated: w[b + fullWord]! > n };
+  const e = t.example(s, at, n);
+  return { rrname: rrnameText(e.bytes, e.offset, n), truncated: w[b + fullWord]! > n };
 }
 
 /** The FlowInfo of the window's last query: EVE's endpoint fields and Community ID come from it as for any record. */

@@ -263,10 +263,7 @@ export class QuestionExtractor {
   private keepExample(s: number, at: number, lenWord: number, fullWord: number): void {
     const q = this.q;
     const n = q.nameLen < EXAMPLE_BYTES ? q.nameLen : EXAMPLE_BYTES;
-    const bytes = this.table.bytes;
-    const o = s * WindowTable.BYTES_PER + at;
-    const name = q.name;
-    for (let k = 0; k < n; k++) bytes[o + k] = name[k]!;
+    this.table.putExample(s, at, q.name, n);
     const w = this.table.i32;
     const b = s * WindowTable.I32_WORDS;
     w[b + lenWord] = n;

@@ -256,6 +256,7 @@ export class QuestionLane {
       at(l.table) + t.f64,
       at(l.table) + t.hist,
       at(l.table) + t.bytes,
+      at(l.table) + t.nameTail,
       at(l.table) + t.index,
       t.indexSize,
       at(l.table) + t.free,

@@ -45,7 +45,10 @@ export function baselineRules(t: WindowTable, s: number): string[] {
   const out: string[] = [];
   if (w[b + W_MAX_NAME]! > BASELINE_NAME_LENGTH) out.push('name_length');
   const n = w[b + W_EX_LONG_LEN]!;
-  if (n > 0 && maxLabelEntropy(t.bytes, s * WindowTable.BYTES_PER + B_EX_LONG, n) > BASELINE_LABEL_ENTROPY) out.push('label_entropy');
+  if (n > 0) {
+    const e = t.example(s, B_EX_LONG, n);
+    if (maxLabelEntropy(e.bytes, e.offset, n) > BASELINE_LABEL_ENTROPY) out.push('label_entropy');
+  }
   const q = w[b + W_Q]!;
   const txtNull = w[b + W_QT + 2]! + w[b + W_QT + 3]!;
   if (q >= BASELINE_MIN_QUERIES && txtNull / q > BASELINE_TXT_NULL_SHARE) out.push('txt_null_share');

@@ -53,7 +53,9 @@ function snapshot(t: WindowTable, s: number, reason: CloseReason, features: Floa
     i32,
     f64: Array.from(t.f64.subarray(s * WindowTable.F64_WORDS, (s + 1) * WindowTable.F64_WORDS)),
     hist: Array.from(t.hist.subarray(s * HIST_BINS, (s + 1) * HIST_BINS)),
-    bytes: Buffer.from(t.bytes.subarray(s * WindowTable.BYTES_PER, (s + 1) * WindowTable.BYTES_PER)).toString('hex'),
+    bytes:
+      Buffer.from(t.bytes.subarray(s * WindowTable.BYTES_PER, (s + 1) * WindowTable.BYTES_PER)).toString('hex') +
+      Buffer.from(t.nameTail.subarray(s * WindowTable.TAIL_PER, (s + 1) * WindowTable.TAIL_PER)).toString('hex'),
     features: Array.from(features),
   };
 }

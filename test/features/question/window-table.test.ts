@@ -1,6 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { B_DOMAIN, DOMAIN_BYTES, F_START, W_C0, W_DOM_LEN, WindowTable, windowTableBytes, type CloseReason } from '../../../src/features/question/window-table.js';
+import {
+  B_DOMAIN,
+  B_EX_FIRST,
+  B_EX_LONG,
+  DOMAIN_BYTES,
+  EXAMPLE_BYTES,
+  EXAMPLE_HEAD,
+  F_START,
+  W_C0,
+  W_DOM_LEN,
+  WindowTable,
+  windowTableBytes,
+  type CloseReason,
+} from '../../../src/features/question/window-table.js';
 
 /** A key as the extractor builds it: client words, IP version, registered domain hash and length. */
 interface Key {
@@ -71,6 +84,33 @@ describe('WindowTable', () => {
     expect(t.bytes[s * WindowTable.BYTES_PER + DOMAIN_BYTES]).toBe(0);
   });
 
+  it('keeps each example name whole, its first EXAMPLE_HEAD bytes beside the domain and the rest in the tail', () => {
+    const { t } = table(3);
+    const dom = new TextEncoder().encode('example.com');
+    const s = t.open(1, 0, 0, 0, 4, 7, dom, 0, dom.length, 0);
+    const other = t.open(2, 0, 0, 0, 4, 7, dom, 0, dom.length, 0);
+    const name = (n: number, c: number): Uint8Array => Uint8Array.from({ length: n }, (_, k) => c + (k % 20));
+    for (const [n1, n2] of [[10, 3], [EXAMPLE_HEAD, EXAMPLE_HEAD + 1], [EXAMPLE_BYTES, EXAMPLE_BYTES], [EXAMPLE_HEAD + 1, EXAMPLE_BYTES - 1]] as const) {
+      const long = name(n1, 0x41);
+      const first = name(n2, 0x61);
+      t.putExample(s, B_EX_LONG, long, n1);
+      t.putExample(s, B_EX_FIRST, first, n2);
+      t.putExample(other, B_EX_LONG, name(EXAMPLE_BYTES, 0x30), EXAMPLE_BYTES);
+      const e1 = t.example(s, B_EX_LONG, n1);
+      expect(Array.from(e1.bytes.subarray(e1.offset, e1.offset + n1))).toEqual(Array.from(long));
+      const e2 = t.example(s, B_EX_FIRST, n2);
+      expect(Array.from(e2.bytes.subarray(e2.offset, e2.offset + n2))).toEqual(Array.from(first));
+    }
+    // The domain is where it was written, whatever the examples did.
+    expect(new TextDecoder().decode(t.bytes.subarray(s * WindowTable.BYTES_PER + B_DOMAIN, s * WindowTable.BYTES_PER + B_DOMAIN + dom.length))).toBe('example.com');
+    // A short name leaves the tail untouched: its pages are faulted in only for long names.
+    const { t: fresh } = table(2);
+    const f = fresh.open(1, 0, 0, 0, 4, 7, dom, 0, dom.length, 0);
+    fresh.putExample(f, B_EX_LONG, name(EXAMPLE_HEAD, 0x41), EXAMPLE_HEAD);
+    fresh.putExample(f, B_EX_FIRST, name(EXAMPLE_HEAD, 0x61), EXAMPLE_HEAD);
+    expect(fresh.nameTail.every((b) => b === 0)).toBe(true);
+  });
+
   it('expires windows in opening order, only those whose time is up', () => {
     const { t, closed } = table(8, 10);
     for (let i = 0; i < 5; i++) open(t, keyOf(i), 100 + i);
@@ -125,7 +165,7 @@ describe('WindowTable', () => {
 
   it('windowTableBytes grows linearly with capacity and covers the typed arrays', () => {
     const { t } = table(1000);
-    const arrays = t.i32.byteLength + t.f64.byteLength + t.hist.byteLength + t.bytes.byteLength;
+    const arrays = t.i32.byteLength + t.f64.byteLength + t.hist.byteLength + t.bytes.byteLength + t.nameTail.byteLength;
     expect(windowTableBytes(1000)).toBeGreaterThan(arrays);
     expect(windowTableBytes(2000)).toBeLessThanOrEqual(2 * windowTableBytes(1000) + 16 * 1024);
   });
